@@ -1,0 +1,146 @@
+# virtio-ep: the one entry point. `make help` lists the targets.
+#
+#   make run    install what is missing, build, run the default co-simulation (lockstep)
+#   make test   the regression, as CI runs it
+#   make lint   Verilator -Wall and a Yosys generic synthesis of rtl/
+#
+# Everything is built under $(BUILD)/, which git ignores.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+BUILD     ?= build
+VERILATOR ?= verilator
+YOSYS     ?= yosys
+# make's built-in CC is `cc`; say gcc explicitly unless the user overrides it on the command line.
+CC        := $(if $(filter default,$(origin CC)),gcc,$(CC))
+CXX       := $(if $(filter default,$(origin CXX)),g++,$(CXX))
+JOBS      ?= 2
+
+# ---- Endpoint parameters the RTL is Verilated with (the C model takes them at run time) ----
+DATA_W         ?= 64
+NUM_QUEUES     ?= 4
+QUEUE_SIZE_MAX ?= 256
+MSIX_VECTORS   ?= 8
+DMA_TAGS       ?= 32
+DEVICE_ID      ?= 2
+BLK_SEG_MAX    ?= 64
+BLK_SIZE       ?= 512
+RTL_PARAMS := DATA_W NUM_QUEUES QUEUE_SIZE_MAX MSIX_VECTORS DMA_TAGS DEVICE_ID BLK_SEG_MAX BLK_SIZE
+
+# ---- Sources ----
+RTL_PKG  := rtl/vep_pkg.sv
+RTL_SRCS := $(RTL_PKG) $(filter-out $(RTL_PKG),$(sort $(wildcard rtl/*.sv)))
+LIB_SRCS := $(sort $(wildcard cmodel/*.c cosim/*.c driver/*.c))
+TB_SRCS  := $(sort $(filter-out tb/consts/%,$(wildcard tb/*.c tb/*/*.c)))
+MODEL_SRCS := $(sort $(wildcard cmodel/*.c))
+
+# ---- C flags: one per line, with its reason where it is not obvious ----
+CSTD     := -std=c11
+CWARN    := -Wall -Wextra -Werror
+CINC     := -Iinclude -Icmodel -Icosim -Idriver -Itb
+CDEPS    := -MMD -MP                       # header dependencies, so edits rebuild what they touch
+COPT     ?= -O2 -g
+CFLAGS_ALL := $(CSTD) $(CWARN) $(CINC) $(CDEPS) $(COPT) -D_POSIX_C_SOURCE=200809L
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+# ---- Verilated RTL ----
+VRTL_DIR   := $(BUILD)/vrtl
+VRTL_LIB   := $(VRTL_DIR)/Vvep_top__ALL.a
+VRTL_RT    := $(VRTL_DIR)/verilated.o $(VRTL_DIR)/verilated_threads.o $(VRTL_DIR)/verilated_fst_c.o
+VINC       := /usr/share/verilator/include
+VFLAGS     := --cc                          # C++ model, linked into the C harness via a shim
+VFLAGS     += --trace-fst                   # waveforms on demand (--trace FILE)
+VFLAGS     += --prefix Vvep_top
+VFLAGS     += --top-module vep_top
+VFLAGS     += -Wall                         # the RTL is kept lint-clean
+VFLAGS     += -O3 --x-assign 0 --x-initial 0  # deterministic: no random X resolution
+VFLAGS     += $(foreach p,$(RTL_PARAMS),-G$(p)=$($(p)))
+SHIM_DEFS  := $(foreach p,$(RTL_PARAMS),-DVEP_RTL_$(p)=$($(p)))
+CXXFLAGS_SHIM := -std=c++17 -O2 -g -Wall -Wextra -Werror $(CINC) -I$(VINC) -I$(VINC)/vltstd \
+                 -I$(VRTL_DIR) -DVM_TRACE=1 -DVM_TRACE_FST=1 $(SHIM_DEFS) -MMD -MP
+LDLIBS_V   := -pthread -latomic -lz
+
+# ---- Objects ----
+obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
+OBJS      := $(call obj,obj,$(LIB_SRCS) $(TB_SRCS))
+BUG_OBJS  := $(call obj,obj-bug,$(MODEL_SRCS)) \
+             $(filter-out $(call obj,obj,$(MODEL_SRCS)),$(OBJS))
+ASAN_OBJS := $(call obj,obj-asan,$(LIB_SRCS) $(TB_SRCS))
+SHIM_OBJ  := $(BUILD)/obj/cosim/cosim_rtl_shim.o
+SHIM_SRC  := $(wildcard cosim/cosim_rtl_shim.cpp)
+
+DEPS_STAMP := $(BUILD)/.deps-installed
+
+.PHONY: help deps build run test lint lint-verilator lint-yosys clean
+help:
+	@echo "make run     build, then the default co-simulation (lockstep, RTL vs C model)"
+	@echo "make test    the regression (lockstep, rtl, cmodel, ASan/UBSan, lockstep self-test)"
+	@echo "make lint    verilator --lint-only -Wall, Yosys generic synthesis (cell count)"
+	@echo "make build   build $(BUILD)/vepsim and its variants"
+	@echo "make clean   remove $(BUILD)/"
+	@echo "RTL parameters (make VAR=value): $(foreach p,$(RTL_PARAMS),$(p)=$($(p)))"
+
+# Installs the Debian packages the project needs when they are missing (needs root for apt-get).
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/install-deps.sh
+	@mkdir -p $(BUILD)
+	scripts/install-deps.sh
+	@touch $@
+
+build: $(BUILD)/vepsim $(BUILD)/vepsim-bug $(BUILD)/vepsim-asan $(BUILD)/check_consts
+
+run: $(BUILD)/vepsim
+	$(BUILD)/vepsim --demo
+
+test: build lint
+	scripts/regress.sh $(BUILD)
+
+# ---- Verilator ----
+$(VRTL_LIB): $(RTL_SRCS) Makefile | $(DEPS_STAMP)
+	@rm -rf $(VRTL_DIR)
+	$(VERILATOR) $(VFLAGS) -Mdir $(VRTL_DIR) $(RTL_SRCS)
+	$(MAKE) -s -C $(VRTL_DIR) -f Vvep_top.mk OPT_FAST=-O2 OPT_SLOW=-O1 -j $(JOBS) \
+	  Vvep_top__ALL.a verilated.o verilated_threads.o verilated_fst_c.o
+$(VRTL_RT): $(VRTL_LIB)
+
+$(SHIM_OBJ): $(SHIM_SRC) $(VRTL_LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS_SHIM) -c $< -o $@
+
+# ---- C objects: normal, with the model's deliberate bug, and sanitized ----
+$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+$(BUILD)/obj-bug/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DVEP_MODEL_INJECT_BUG -c $< -o $@
+$(BUILD)/obj-asan/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(SANITIZE) -c $< -o $@
+
+VLINK = $(VRTL_LIB) $(VRTL_RT) $(LDLIBS_V)
+$(BUILD)/vepsim: $(OBJS) $(SHIM_OBJ) $(VRTL_LIB)
+	$(CXX) -o $@ $(OBJS) $(SHIM_OBJ) $(VLINK)
+$(BUILD)/vepsim-bug: $(BUG_OBJS) $(SHIM_OBJ) $(VRTL_LIB)
+	$(CXX) -o $@ $(BUG_OBJS) $(SHIM_OBJ) $(VLINK)
+$(BUILD)/vepsim-asan: $(ASAN_OBJS) $(SHIM_OBJ) $(VRTL_LIB)
+	$(CXX) $(SANITIZE) -o $@ $(ASAN_OBJS) $(SHIM_OBJ) $(VLINK)
+$(BUILD)/check_consts: tb/consts/check_consts.c include/vep_consts.h | $(DEPS_STAMP)
+	$(CC) $(CFLAGS_ALL) -o $@ $<
+
+# ---- Lint: Verilator -Wall, then Yosys reads and synthesizes rtl/ (generic cells) ----
+lint: lint-verilator lint-yosys
+lint-verilator: | $(DEPS_STAMP)
+	$(VERILATOR) --lint-only -Wall --top-module vep_top $(RTL_SRCS)
+	@echo "verilator --lint-only -Wall: clean"
+lint-yosys: | $(DEPS_STAMP)
+	@mkdir -p $(BUILD)/lint
+	$(YOSYS) -q -l $(BUILD)/lint/yosys.log -p 'read_verilog -sv $(RTL_SRCS); \
+	  synth -top vep_top; tee -o $(BUILD)/lint/stat.txt stat' >/dev/null
+	@echo "yosys synth (generic): $$(grep -m1 'Number of cells' $(BUILD)/lint/stat.txt | tr -s ' ')"
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(OBJS:.o=.d) $(BUG_OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(SHIM_OBJ:.o=.d)

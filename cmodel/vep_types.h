@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Types crossing block boundaries inside the model: mirrors of the packed structs in
+ * rtl/vep_pkg.sv, same names and fields. */
+#ifndef VEP_TYPES_H
+#define VEP_TYPES_H
+
+#include <stdint.h>
+
+#include "vep_consts.h"
+#include "vep_ports.h"
+
+/* vep_pkg::req_t: a request from the host, parsed by vep_rx_demux for vep_completer. */
+typedef struct vep_req {
+  uint8_t fmt_type;      /* DW0[31:24] */
+  uint8_t tc;
+  uint8_t attr;          /* {IDO, RO, NS} */
+  uint8_t ep;
+  uint16_t len_dw;       /* 1..1024 */
+  uint16_t requester_id;
+  uint16_t tag;          /* 10 bits */
+  uint8_t last_be;
+  uint8_t first_be;
+  uint64_t addr;         /* memory/IO: byte address, [1:0] = 0; config: DW2 in [31:0] */
+  uint64_t data;         /* first two payload DWs, first in [31:0]; 0 where absent */
+} vep_req_t;
+
+/* vep_pkg::small_tlp_t: a TLP of at most 2 payload DWs, from a block to vep_tx_arbiter. */
+typedef struct vep_small_tlp {
+  uint32_t hdr[4];       /* header DW i; DW3 unused for 3DW headers */
+  uint8_t hdr_4dw;
+  uint8_t data_dw;       /* 0..2 */
+  uint32_t data[2];
+} vep_small_tlp_t;
+
+/* The register bus from vep_completer to the register blocks (all registered). */
+typedef struct vep_regbus {
+  uint8_t reg_req;
+  uint8_t reg_space;     /* 0 = configuration space, 1 = BAR0 */
+  uint8_t reg_we;
+  uint16_t reg_addr;     /* 15 bits, [1:0] = 0 */
+  uint8_t reg_be;
+  uint32_t reg_wdata;
+} vep_regbus_t;
+
+#endif /* VEP_TYPES_H */

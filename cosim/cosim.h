@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The simulated PCIe system: root complex, link, host memory, and one endpoint behind a DUT
+ * adapter (rtl, cmodel or lockstep). It owns simulated time: every call that waits for the device
+ * advances the clock cycle by cycle until the answer arrives or times out.
+ *
+ * Topology: the endpoint is bus COSIM_EP_BUS, device 0, function 0, behind a root port. Type 0
+ * configuration requests for other device numbers on that bus are answered UR by the root port
+ * itself (as a real downstream port does without ARI); so is anything on another bus.
+ */
+#ifndef COSIM_H
+#define COSIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cosim_tlp.h"
+#include "vep_ports.h"
+
+#define COSIM_EP_BUS 1u
+#define COSIM_RC_ID  0x0000u            /* Requester ID of the root complex */
+#define COSIM_MMIO_WINDOW_BASE 0x0000004000000000ull /* above 4 GiB: 64-bit BARs get 4DW TLPs */
+#define COSIM_MMIO_WINDOW_SIZE 0x0000000040000000ull
+#define COSIM_MSI_WINDOW_BASE  0x00000000FEE00000ull /* MSI-X message addresses */
+#define COSIM_MSI_WINDOW_SIZE  0x0000000000100000ull
+
+typedef enum { COSIM_DUT_RTL, COSIM_DUT_CMODEL, COSIM_DUT_LOCKSTEP } cosim_dut_kind_t;
+
+typedef struct cosim_cfg {
+  vep_params_t params;
+  cosim_dut_kind_t dut;
+  uint64_t seed;              /* every random choice of the bus model flows from it */
+  unsigned link_latency_rx;   /* cycles from the root complex to the endpoint */
+  unsigned link_latency_tx;   /* cycles from the endpoint to the root complex */
+  unsigned cpl_timeout;       /* cycles the root complex waits for a completion */
+  uint64_t blk_capacity;      /* strap: blk_capacity_i, in 512-byte sectors */
+  int blk_ro;                 /* strap: blk_ro_i */
+  const char *trace_path;     /* FST waveform of the RTL, or NULL */
+  const char *repro;          /* the command line that re-runs this simulation, printed in
+                               * mismatch reports (may be NULL) */
+} cosim_cfg_t;
+
+/* Defaults: VEP_PARAMS_DEFAULT, lockstep, seed 1, latency 8/8, timeout 10000, 2 MiB disk. */
+void cosim_cfg_default(cosim_cfg_t *cfg);
+
+typedef struct cosim cosim_t;
+
+/* Creates the system and holds the endpoint in reset for 8 cycles. */
+int cosim_create(const cosim_cfg_t *cfg, cosim_t **out);
+void cosim_destroy(cosim_t *s);
+
+/* ---- The root complex, as the driver uses it (all synchronous) ---- */
+/* Configuration read/write (size 1, 2, 4; naturally aligned). A UR/CRS/CA completion gives 0 and
+ * all ones in *val for reads (the error is recorded in *status when status is not NULL);
+ * returns -ETIMEDOUT after cpl_timeout cycles without a completion. */
+int cosim_cfg_read(cosim_t *s, uint16_t bdf, unsigned off, unsigned size, uint32_t *val,
+                   unsigned *status);
+int cosim_cfg_write(cosim_t *s, uint16_t bdf, unsigned off, unsigned size, uint32_t val,
+                    unsigned *status);
+/* Memory read/write of 1, 2, 4 or 8 bytes, naturally aligned (writes are posted: the call
+ * returns once the TLP has entered the link). */
+int cosim_mem_read(cosim_t *s, uint64_t addr, unsigned size, uint64_t *val, unsigned *status);
+int cosim_mem_write(cosim_t *s, uint64_t addr, unsigned size, uint64_t val);
+
+/* Sends any TLP (the test chooses every field; nothing is checked or fixed up) and, if it is a
+ * non-posted request, waits for the completion with the same tag and copies it to *cpl.
+ * Returns 0, -ETIMEDOUT, or 1 when the request is posted (no completion expected). */
+int cosim_send_tlp(cosim_t *s, const cosim_tlp_t *req, cosim_tlp_t *cpl);
+/* Sends raw DWs as one TLP on the link (for malformed-TLP tests); nothing waits. */
+int cosim_send_raw(cosim_t *s, const uint32_t *dws, size_t ndw);
+
+/* Lets n cycles pass. */
+void cosim_run(cosim_t *s, uint64_t n);
+uint64_t cosim_cycles(const cosim_t *s);
+/* TLPs seen on the link so far, each direction. */
+uint64_t cosim_tlps_rx(const cosim_t *s);   /* root complex to endpoint */
+uint64_t cosim_tlps_tx(const cosim_t *s);   /* endpoint to root complex */
+
+/* Changes a strap input (e.g. the capacity, to make a device-configuration change). */
+void cosim_set_blk_capacity(cosim_t *s, uint64_t sectors);
+
+/* ---- Interrupts: MSI-X writes into the MSI window are delivered here ---- */
+typedef void (*cosim_msi_handler_t)(void *ctx, uint64_t addr, uint32_t data);
+void cosim_set_msi_handler(cosim_t *s, cosim_msi_handler_t fn, void *ctx);
+
+/* ---- Errors: checkers and lockstep ---- */
+/* Number of errors recorded (PCIe rule violations by the device, malformed TLPs from the host,
+ * unexpected TLPs, lockstep mismatches). The first few are kept as text. */
+unsigned cosim_error_count(const cosim_t *s);
+/* The i-th recorded error message (i < kept), or NULL. */
+const char *cosim_error(const cosim_t *s, unsigned i);
+/* Forgets recorded errors (a test that provokes one on purpose consumes it). */
+void cosim_clear_errors(cosim_t *s);
+/* Nonzero once lockstep has found a mismatch (the run cannot continue meaningfully). */
+int cosim_diverged(const cosim_t *s);
+
+#endif /* COSIM_H */

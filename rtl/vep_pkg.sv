@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: Apache-2.0
+// vep_pkg: constants and types shared by every RTL block of the virtio PCI endpoint.
+//
+// The VEP_* constants mirror include/vep_consts.h name for name and value for value (the test
+// tb/consts proves it). They keep the C spelling, UPPER_SNAKE, so one grep finds both sides.
+// Yosys 0.23 rejects `import vep_pkg::*`: users write vep_pkg::NAME in full.
+`default_nettype none
+
+package vep_pkg;
+
+  // ---- Constants shared with C (include/vep_consts.h) ----
+  localparam int unsigned VEP_PCI_VENDOR_ID              = 32'h00001AF4;
+  localparam int unsigned VEP_PCI_DEVICE_ID_BASE         = 32'h00001040;
+  localparam int unsigned VEP_PCI_REVISION_ID            = 32'h00000001;
+  localparam int unsigned VEP_PCI_SUBSYS_VENDOR_ID       = 32'h00001AF4;
+  localparam int unsigned VEP_PCI_SUBSYS_ID              = 32'h00000040;
+  localparam int unsigned VEP_PCI_CLASS_STORAGE_SCSI     = 32'h00010000;
+  localparam int unsigned VEP_PCI_CLASS_NET_ETHERNET     = 32'h00020000;
+  localparam int unsigned VEP_PCI_INT_PIN                = 32'h00000001;
+  localparam int unsigned VEP_CMD_WRITABLE               = 32'h00000546;
+  localparam int unsigned VEP_STS_INTX                   = 32'h00000008;
+  localparam int unsigned VEP_STS_CAP_LIST               = 32'h00000010;
+  localparam int unsigned VEP_STS_SIG_TGT_ABORT          = 32'h00000800;
+  localparam int unsigned VEP_STS_RW1C                   = 32'h00003800;
+  localparam int unsigned VEP_BAR_MEM_TYPE_64            = 32'h00000004;
+  localparam int unsigned VEP_CAP_ID_VNDR                = 32'h00000009;
+  localparam int unsigned VEP_CAP_ID_PCIE                = 32'h00000010;
+  localparam int unsigned VEP_CAP_ID_MSIX                = 32'h00000011;
+  localparam int unsigned VEP_CAP_PCIE_OFF               = 32'h00000040;
+  localparam int unsigned VEP_CAP_MSIX_OFF               = 32'h00000080;
+  localparam int unsigned VEP_CAP_COMMON_OFF             = 32'h0000008C;
+  localparam int unsigned VEP_CAP_NOTIFY_OFF             = 32'h0000009C;
+  localparam int unsigned VEP_CAP_ISR_OFF                = 32'h000000B0;
+  localparam int unsigned VEP_CAP_DEVICE_OFF             = 32'h000000C0;
+  localparam int unsigned VEP_CAP_PCICFG_OFF             = 32'h000000D0;
+  localparam int unsigned VEP_CAP_PCIE_LEN               = 32'h0000003C;
+  localparam int unsigned VEP_PCIE_CAPS_VAL              = 32'h00000002;
+  localparam int unsigned VEP_PCIE_DEVCAP_VAL            = 32'h00008022;
+  localparam int unsigned VEP_PCIE_DEVCTL_RESET          = 32'h00002810;
+  localparam int unsigned VEP_PCIE_DEVCTL_WMASK          = 32'h00007FFF;
+  localparam int unsigned VEP_PCIE_DEVSTA_URD            = 32'h00000008;
+  localparam int unsigned VEP_PCIE_LNKCAP_VAL            = 32'h00000011;
+  localparam int unsigned VEP_PCIE_LNKCTL_WMASK          = 32'h000000CB;
+  localparam int unsigned VEP_PCIE_LNKSTA_VAL            = 32'h00000011;
+  localparam int unsigned VEP_PCIE_DEVCAP2_VAL           = 32'h00000010;
+  localparam int unsigned VEP_PCIE_DEVCTL2_WMASK         = 32'h0000001F;
+  localparam int unsigned VEP_PCIE_LNKCAP2_VAL           = 32'h00000002;
+  localparam int unsigned VEP_PCIE_LNKCTL2_VAL           = 32'h00000001;
+  localparam int unsigned VEP_MPS_SUPPORTED_ENC          = 32'h00000002;
+  localparam int unsigned VEP_MSIX_CTL_ENABLE            = 32'h00008000;
+  localparam int unsigned VEP_MSIX_CTL_FMASK             = 32'h00004000;
+  localparam int unsigned VEP_VIRTIO_CAP_LEN             = 32'h00000010;
+  localparam int unsigned VEP_VIRTIO_NOTIFY_CAP_LEN      = 32'h00000014;
+  localparam int unsigned VEP_VIRTIO_PCICFG_CAP_LEN      = 32'h00000014;
+  localparam int unsigned VEP_VIRTIO_PCI_CAP_COMMON_CFG  = 32'h00000001;
+  localparam int unsigned VEP_VIRTIO_PCI_CAP_NOTIFY_CFG  = 32'h00000002;
+  localparam int unsigned VEP_VIRTIO_PCI_CAP_ISR_CFG     = 32'h00000003;
+  localparam int unsigned VEP_VIRTIO_PCI_CAP_DEVICE_CFG  = 32'h00000004;
+  localparam int unsigned VEP_VIRTIO_PCI_CAP_PCI_CFG     = 32'h00000005;
+  localparam int unsigned VEP_BAR0_SIZE                  = 32'h00008000;
+  localparam int unsigned VEP_BAR0_SIZE_LOG2             = 32'h0000000F;
+  localparam int unsigned VEP_BAR_COMMON_OFF             = 32'h00000000;
+  localparam int unsigned VEP_BAR_COMMON_LEN             = 32'h00000038;
+  localparam int unsigned VEP_BAR_ISR_OFF                = 32'h00001000;
+  localparam int unsigned VEP_BAR_ISR_LEN                = 32'h00000004;
+  localparam int unsigned VEP_BAR_DEVICE_OFF             = 32'h00002000;
+  localparam int unsigned VEP_BAR_DEVICE_LEN             = 32'h00000024;
+  localparam int unsigned VEP_BAR_NOTIFY_OFF             = 32'h00003000;
+  localparam int unsigned VEP_NOTIFY_MULTIPLIER          = 32'h00000004;
+  localparam int unsigned VEP_BAR_MSIX_TABLE_OFF         = 32'h00004000;
+  localparam int unsigned VEP_BAR_MSIX_PBA_OFF           = 32'h00005000;
+  localparam int unsigned VEP_BAR_REGION_SHIFT           = 32'h0000000C;
+  localparam int unsigned VEP_STATUS_ACKNOWLEDGE         = 32'h00000001;
+  localparam int unsigned VEP_STATUS_DRIVER              = 32'h00000002;
+  localparam int unsigned VEP_STATUS_DRIVER_OK           = 32'h00000004;
+  localparam int unsigned VEP_STATUS_FEATURES_OK         = 32'h00000008;
+  localparam int unsigned VEP_STATUS_DEVICE_NEEDS_RESET  = 32'h00000040;
+  localparam int unsigned VEP_STATUS_FAILED              = 32'h00000080;
+  localparam int unsigned VEP_MSI_NO_VECTOR              = 32'h0000FFFF;
+  localparam int unsigned VEP_ISR_QUEUE                  = 32'h00000001;
+  localparam int unsigned VEP_ISR_CONFIG                 = 32'h00000002;
+  localparam int unsigned VEP_VIRTIO_ID_NET              = 32'h00000001;
+  localparam int unsigned VEP_VIRTIO_ID_BLK              = 32'h00000002;
+  localparam int unsigned VEP_F_VERSION_1                = 32'h00000020;
+  localparam int unsigned VEP_BLK_F_SEG_MAX              = 32'h00000002;
+  localparam int unsigned VEP_BLK_F_RO                   = 32'h00000005;
+  localparam int unsigned VEP_BLK_F_BLK_SIZE             = 32'h00000006;
+  localparam int unsigned VEP_TLP_MRD32                  = 32'h00000000;
+  localparam int unsigned VEP_TLP_MRD64                  = 32'h00000020;
+  localparam int unsigned VEP_TLP_MWR32                  = 32'h00000040;
+  localparam int unsigned VEP_TLP_MWR64                  = 32'h00000060;
+  localparam int unsigned VEP_TLP_CFGRD0                 = 32'h00000004;
+  localparam int unsigned VEP_TLP_CFGWR0                 = 32'h00000044;
+  localparam int unsigned VEP_TLP_CPL                    = 32'h0000000A;
+  localparam int unsigned VEP_TLP_CPLD                   = 32'h0000004A;
+  localparam int unsigned VEP_TLP_MSG_LOCAL              = 32'h00000034;
+  localparam int unsigned VEP_CPL_SC                     = 32'h00000000;
+  localparam int unsigned VEP_CPL_UR                     = 32'h00000001;
+  localparam int unsigned VEP_CPL_CA                     = 32'h00000004;
+  localparam int unsigned VEP_REG_ACCESS_MAX_DW          = 32'h00000002;
+
+  // ---- Types crossing block boundaries (mirrored in cmodel/vep_types.h) ----
+
+  // A request from the host, parsed by vep_rx_demux for vep_completer.
+  typedef struct packed {
+    logic [7:0]  fmt_type;      // DW0[31:24]
+    logic [2:0]  tc;
+    logic [2:0]  attr;          // {IDO, RO, NS} = {DW0[18], DW0[13:12]}
+    logic        ep;            // poisoned
+    logic [10:0] len_dw;        // 1..1024 (the field's 0 decoded as 1024)
+    logic [15:0] requester_id;
+    logic [9:0]  tag;           // {T9, T8, DW1[15:8]}
+    logic [3:0]  last_be;
+    logic [3:0]  first_be;
+    logic [63:0] addr;          // memory/IO: byte address, [1:0] = 0; config: DW2 in [31:0]
+    logic [63:0] data;          // first two payload DWs, first in [31:0]; 0 where absent
+  } req_t;
+
+  // A TLP of at most 2 payload DWs, from a block to vep_tx_arbiter.
+  typedef struct packed {
+    logic [127:0] hdr;          // header DW i in [32i+31:32i]; DW3 unused for 3DW headers
+    logic         hdr_4dw;
+    logic [1:0]   data_dw;      // payload DWs, 0..2
+    logic [63:0]  data;         // payload DW i in [32i+31:32i], bytes little-endian
+  } small_tlp_t;
+
+  // ---- Block-private types: vep_rx_demux, vep_completer, vep_tx_arbiter ----
+  // (front-end FSM enums go here)
+
+  // ---- Block-private types: vep_cfg_space, vep_common_cfg, vep_isr, vep_blk_cfg,
+  //      vep_notify, vep_msix ----
+  // (register-block enums go here)
+
+endpackage
+
+`default_nettype wire

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages virtio-ep needs, when they are missing. Idempotent: with every
+# package present it changes nothing and needs no network.
+set -euo pipefail
+
+# verilator/yosys: RTL simulation and synthesis; g++/make: build; zlib1g-dev: Verilator's FST
+# waveform writer links against zlib.
+packages=(verilator yosys g++ gcc make zlib1g-dev)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all packages present (${packages[*]})"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  sudo=sudo
+  command -v sudo >/dev/null || {
+    echo "install-deps: not root and no sudo; run as root: apt-get install ${missing[*]}" >&2
+    exit 1
+  }
+else
+  sudo=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
