@@ -115,7 +115,9 @@ VEP_CHECK_BLK(blk_size, VEP_BLK_CFG_BLK_SIZE);
 VEP_CHECK_BLK(topology, VEP_BLK_CFG_TOPOLOGY);
 VEP_CHECK_BLK(writeback, VEP_BLK_CFG_WRITEBACK);
 VEP_CHECK_BLK(num_queues, VEP_BLK_CFG_NUM_QUEUES);
-_Static_assert(sizeof(struct vep_virtio_blk_config) == VEP_BAR_DEVICE_LEN, "blk config size");
+/* The uint64_t capacity pads the C struct to 40 bytes; the device structure ends at num_queues. */
+_Static_assert(offsetof(struct vep_virtio_blk_config, num_queues) + 2 == VEP_BAR_DEVICE_LEN,
+               "blk config length");
 
 /* Split virtqueue (virtio 1.0 section 2.6) */
 #define VEP_VRING_DESC_F_NEXT       1u
