@@ -39,7 +39,8 @@ MODEL_SRCS := $(sort $(wildcard cmodel/*.c))
 CSTD     := -std=c11
 CWARN    := -Wall -Wextra -Werror
 CINC     := -Iinclude -Icmodel -Icosim -Idriver -Itb
-CDEPS    := -MMD -MP                       # header dependencies, so edits rebuild what they touch
+# header dependencies, so edits rebuild what they touch
+CDEPS    := -MMD -MP
 COPT     ?= -O2 -g
 CFLAGS_ALL := $(CSTD) $(CWARN) $(CINC) $(CDEPS) $(COPT) -D_POSIX_C_SOURCE=200809L
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -130,15 +131,16 @@ $(BUILD)/check_consts: tb/consts/check_consts.c include/vep_consts.h | $(DEPS_ST
 	$(CC) $(CFLAGS_ALL) -o $@ $<
 
 # ---- Lint: Verilator -Wall, then Yosys reads and synthesizes rtl/ (generic cells) ----
+YOSYS_LINT_SCRIPT := read_verilog -sv $(RTL_SRCS); synth -top vep_top; \
+                     tee -o $(BUILD)/lint/stat.txt stat
 lint: lint-verilator lint-yosys
 lint-verilator: | $(DEPS_STAMP)
 	$(VERILATOR) --lint-only -Wall --top-module vep_top $(RTL_SRCS)
 	@echo "verilator --lint-only -Wall: clean"
 lint-yosys: | $(DEPS_STAMP)
 	@mkdir -p $(BUILD)/lint
-	$(YOSYS) -q -l $(BUILD)/lint/yosys.log -p 'read_verilog -sv $(RTL_SRCS); \
-	  synth -top vep_top; tee -o $(BUILD)/lint/stat.txt stat' >/dev/null
-	@echo "yosys synth (generic): $$(grep -m1 'Number of cells' $(BUILD)/lint/stat.txt | tr -s ' ')"
+	$(YOSYS) -q -l $(BUILD)/lint/yosys.log -p '$(YOSYS_LINT_SCRIPT)' >/dev/null
+	@echo "yosys synth (generic, whole design): $$(sed -n '/design hierarchy/,$$p' $(BUILD)/lint/stat.txt | grep -m1 'Number of cells' | tr -s ' ')"
 
 clean:
 	rm -rf $(BUILD)

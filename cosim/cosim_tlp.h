@@ -53,7 +53,9 @@ int cosim_tlp_is_4dw(uint8_t fmt_type);
 int cosim_tlp_is_posted(uint8_t fmt_type);
 
 /* Encodes t into dws (header, payload, no digest). Returns the number of DWs, or -EINVAL when
- * t does not describe an encodable TLP (the reason in why, a static string, if not NULL). */
+ * t does not describe an encodable TLP (the reason in why, a static string, if not NULL).
+ * t->td = 1 is encoded as it is, still without a digest: the TLP then announces a DW it lacks,
+ * which decode and every receiver treat as malformed (tests use it to have a request dropped). */
 int cosim_tlp_encode(const cosim_tlp_t *t, uint32_t *dws, size_t max, const char **why);
 /* Decodes n DWs into t. Returns 0, or -EBADMSG for a malformed TLP (unknown Fmt/Type, DW count
  * not matching the header, Length other than 1 for Cfg/IO, ...) with the reason in why. */

@@ -9,6 +9,9 @@
 package vep_pkg;
 
   // ---- Constants shared with C (include/vep_consts.h) ----
+  // The list is the C side's: some constants serve only C code (the driver, the checkers), so
+  // not every one has an RTL user.
+  /* verilator lint_off UNUSEDPARAM */
   localparam int unsigned VEP_PCI_VENDOR_ID              = 32'h00001AF4;
   localparam int unsigned VEP_PCI_DEVICE_ID_BASE         = 32'h00001040;
   localparam int unsigned VEP_PCI_REVISION_ID            = 32'h00000001;
@@ -99,6 +102,8 @@ package vep_pkg;
   localparam int unsigned VEP_CPL_CA                     = 32'h00000004;
   localparam int unsigned VEP_REG_ACCESS_MAX_DW          = 32'h00000002;
 
+  /* verilator lint_on UNUSEDPARAM */
+
   // ---- Types crossing block boundaries (mirrored in cmodel/vep_types.h) ----
 
   // A request from the host, parsed by vep_rx_demux for vep_completer.
@@ -125,7 +130,24 @@ package vep_pkg;
   } small_tlp_t;
 
   // ---- Block-private types: vep_rx_demux, vep_completer, vep_tx_arbiter ----
-  // (front-end FSM enums go here)
+
+  // vep_rx_demux: waiting for the first beat of a TLP, inside a TLP, holding a parsed request
+  // for the completer (s_rx_ready low).
+  typedef enum logic [1:0] {
+    RxSop  = 2'd0,
+    RxBody = 2'd1,
+    RxReq  = 2'd2
+  } rx_state_e;
+
+  // vep_completer: idle (req_ready), register strobe of the first / second DW on the bus, read
+  // data of the last DW on reg_rdata, completion offered to the TX arbiter.
+  typedef enum logic [2:0] {
+    CplIdle = 3'd0,
+    CplAcc0 = 3'd1,
+    CplAcc1 = 3'd2,
+    CplData = 3'd3,
+    CplTx   = 3'd4
+  } cpl_state_e;
 
   // ---- Block-private types: vep_cfg_space, vep_common_cfg, vep_isr, vep_blk_cfg,
   //      vep_notify, vep_msix ----

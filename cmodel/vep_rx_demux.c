@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* C twin of rtl/vep_rx_demux.sv; see vep_rx_demux.h. */
+#include "vep_rx_demux.h"
+
+#include <string.h>
+
+void vep_rx_demux_reset(vep_rx_demux_q_t *q, const vep_params_t *p)
+{
+  (void)p;
+  memset(q, 0, sizeof(*q));
+  q->state_q = RxSop;
+}
+
+void vep_rx_demux_outputs(const vep_rx_demux_q_t *q, const vep_params_t *p,
+                          vep_rx_demux_out_t *out)
+{
+  (void)p;
+  const uint32_t *dw = q->dw_q;
+  uint8_t fmt_type = (uint8_t)(dw[0] >> 24);
+  unsigned is_4dw = (fmt_type >> 5) & 1u;
+  unsigned has_data = (fmt_type >> 6) & 1u;
+  uint16_t len_dw = (uint16_t)(dw[0] & 0x3FFu);
+  vep_req_t *r = &out->req;
+
+  out->s_rx_ready = q->state_q != RxReq;
+  out->req_valid = q->state_q == RxReq;
+
+  if (len_dw == 0) {
+    len_dw = 1024;
+  }
+  memset(r, 0, sizeof(*r));
+  r->fmt_type = fmt_type;
+  r->tc = (uint8_t)((dw[0] >> 20) & 7u);
+  r->attr = (uint8_t)((((dw[0] >> 18) & 1u) << 2) | ((dw[0] >> 12) & 3u));
+  r->ep = (uint8_t)((dw[0] >> 14) & 1u);
+  r->len_dw = len_dw;
+  r->requester_id = (uint16_t)(dw[1] >> 16);
+  r->tag = (uint16_t)((((dw[0] >> 23) & 1u) << 9) | (((dw[0] >> 19) & 1u) << 8) |
+                      ((dw[1] >> 8) & 0xFFu));
+  r->last_be = (uint8_t)((dw[1] >> 4) & 0xFu);
+  r->first_be = (uint8_t)(dw[1] & 0xFu);
+  /* Config requests keep DW2 whole (bus/device/function and register number); every other
+   * request carries a DW address there. */
+  if (((fmt_type >> 1) & 0xFu) == 0x2u) {
+    r->addr = dw[2];
+  } else if (is_4dw) {
+    r->addr = ((uint64_t)dw[2] << 32) | (dw[3] & ~3u);
+  } else {
+    r->addr = dw[2] & ~3u;
+  }
+  if (has_data) {
+    r->data = is_4dw ? dw[4] : dw[3];
+    if (len_dw >= 2) {
+      r->data |= (uint64_t)(is_4dw ? dw[5] : dw[4]) << 32;
+    }
+  }
+}
+
+static uint32_t lane_of(const uint64_t *data, unsigned l)
+{
+  return (uint32_t)(data[l / 2] >> (32 * (l % 2)));
+}
+
+void vep_rx_demux_next(const vep_rx_demux_q_t *q, const vep_params_t *p,
+                       const vep_rx_demux_in_t *in, vep_rx_demux_q_t *d)
+{
+  unsigned lanes = p->DATA_W / 32;
+  unsigned keep_all = (1u << lanes) - 1u;
+  unsigned keep = in->s_rx_keep & keep_all;
+  int start = q->state_q == RxSop;
+  unsigned base = start ? 0 : q->dw_cnt_q;
+  unsigned cnt_sum = base;
+  int keep_bad, beat_bad;
+
+  for (unsigned l = 0; l < lanes; l++) {
+    cnt_sum += (keep >> l) & 1u;
+  }
+  /* Valid lanes must be 0..k-1 with k >= 1: keep + 1 is then a power of two. */
+  keep_bad = keep == 0 || (keep & ((keep + 1u) & keep_all)) != 0 ||
+             (!in->s_rx_eop && keep != keep_all);
+  beat_bad = keep_bad || (start ? !in->s_rx_sop : in->s_rx_sop);
+
+  switch (q->state_q) {
+  case RxReq:
+    if (in->req_ready) {
+      d->state_q = RxSop;
+    }
+    break;
+  case RxSop:
+  case RxBody:
+    if (!in->s_rx_valid) {
+      break;
+    }
+    if (start) {
+      memset(d->dw_q, 0, sizeof(d->dw_q));
+    }
+    for (unsigned l = 0; l < lanes; l++) {
+      unsigned pos = base + l;
+      if (((keep >> l) & 1u) && pos < VEP_RX_BUF_DW) {
+        d->dw_q[pos] = lane_of(in->s_rx_data, l);
+      }
+    }
+    d->bad_q = (uint8_t)((start ? 0 : q->bad_q) | beat_bad);
+    d->dw_cnt_q = (uint16_t)(cnt_sum > VEP_RX_CNT_MAX ? VEP_RX_CNT_MAX : cnt_sum);
+    if (in->s_rx_eop) {
+      /* A TLP that ends here started either with this beat or with DW0 already stored;
+       * anything else is malformed and dropped whatever its header says. */
+      uint32_t dw0 = start ? ((keep & 1u) ? lane_of(in->s_rx_data, 0) : 0) : q->dw_q[0];
+      unsigned fmt = dw0 >> 29, type = (dw0 >> 24) & 0x1Fu;
+      unsigned len = dw0 & 0x3FFu;
+      unsigned expect_dw;
+      int is_request;
+
+      if (len == 0) {
+        len = 1024;
+      }
+      expect_dw = ((fmt & 1u) ? 4u : 3u) + ((fmt & 2u) ? len : 0u) + ((dw0 >> 15) & 1u);
+      /* Fmt 1xx: TLP prefixes (and reserved); Type 0101x: completions; Type 10xxx:
+       * messages. None of them is a request for the completer. */
+      is_request = !(fmt & 4u) && type != 0x0Au && type != 0x0Bu && (type >> 3) != 2u;
+      d->state_q = (!d->bad_q && d->dw_cnt_q == expect_dw && is_request) ? RxReq : RxSop;
+    } else {
+      d->state_q = RxBody;
+    }
+    break;
+  default:
+    d->state_q = RxSop;
+    break;
+  }
+}

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The simulated PCIe system (cosim.h): it owns simulated time. Every cycle, in this order:
+ * read the DUT's outputs (functions of its registers), let a TX beat the device offers enter the
+ * link, let the root complex take what has arrived from the device, let it send what is due,
+ * drive the RX beat that has arrived (held until the device is ready), and clock the DUT.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cosim.h"
+#include "cosim_check.h"
+#include "cosim_dut.h"
+#include "cosim_err.h"
+#include "cosim_link.h"
+#include "cosim_mem.h"
+#include "cosim_rc.h"
+#include "cosim_rng.h"
+#include "vep_consts.h"
+
+#define COSIM_RESET_CYCLES 8u
+
+struct cosim {
+  cosim_cfg_t cfg;              /* its strings point to the copies below */
+  char *trace_path, *repro;
+  cosim_errlog_t log;
+  cosim_rng_t rng;
+  cosim_hmem_t *mem;
+  cosim_check_t *chk;
+  cosim_rc_t *rc;
+  cosim_link_t *rx, *tx;        /* rx: root complex to endpoint; tx: endpoint to root complex */
+  cosim_dut_t *dut;
+  vep_in_t in;
+  unsigned reset_left;
+  uint64_t cycle, tlps_rx, tlps_tx;
+  cosim_asm_t tx_asm;
+  cosim_tlp_t req, dev_tlp;     /* scratch */
+};
+
+void cosim_cfg_default(cosim_cfg_t *cfg) {
+  memset(cfg, 0, sizeof(*cfg));
+  cfg->params = VEP_PARAMS_DEFAULT;
+  cfg->dut = COSIM_DUT_LOCKSTEP;
+  cfg->seed = 1;
+  cfg->link_latency_rx = 8;
+  cfg->link_latency_tx = 8;
+  cfg->cpl_timeout = 10000;
+  cfg->blk_capacity = (2u << 20) / 512;
+}
+
+/* ---- Link endpoints of the root complex ---- */
+
+static int64_t host_send(void *ctx, const uint32_t *dws, size_t n) {
+  cosim_t *s = ctx;
+  cosim_check_host_tlp(s->chk, s->cycle, dws, n);
+  int64_t last = cosim_link_send_tlp(s->rx, s->cycle, dws, n);
+  if (last >= 0) s->tlps_rx++;
+  return last;
+}
+
+static void dev_tlp(void *ctx, const uint32_t *dws, size_t n, const char *framing) {
+  cosim_t *s = ctx;
+  if (dws) s->tlps_tx++;
+  cosim_check_dev_tlp(s->chk, s->cycle, dws, n, framing);
+  /* A TLP with bad framing but a sound header still reaches the root complex, so that one
+   * framing bug does not also show up as a completion timeout. */
+  if (dws && cosim_tlp_decode(dws, n, &s->dev_tlp, NULL) == 0)
+    cosim_rc_receive(s->rc, s->cycle, &s->dev_tlp);
+}
+
+static void tick(cosim_t *s) {
+  vep_out_t out;
+  cosim_dut_outputs(s->dut, &out);
+  int in_reset = s->reset_left > 0;
+  /* Random TX backpressure will come from s->rng under a seeded option. */
+  uint8_t tx_ready = 1;
+  if (!in_reset && out.m_tx_valid && tx_ready) {
+    cosim_beat_t b;
+    memcpy(b.data, out.m_tx_data, sizeof(b.data));
+    b.keep = out.m_tx_keep;
+    b.sop = out.m_tx_sop;
+    b.eop = out.m_tx_eop;
+    cosim_link_send_beat(s->tx, s->cycle, &b);
+  }
+  const cosim_beat_t *b;
+  while ((b = cosim_link_head(s->tx, s->cycle))) {
+    cosim_asm_push(&s->tx_asm, b, dev_tlp, s);
+    cosim_link_pop(s->tx);
+  }
+  cosim_rc_tick(s->rc, s->cycle);
+  /* Read only after the root complex has sent, since sending may move the link's storage. */
+  const cosim_beat_t *rx = in_reset ? NULL : cosim_link_head(s->rx, s->cycle);
+  vep_in_t *in = &s->in;
+  in->rst_ni = !in_reset;
+  in->s_rx_valid = rx != NULL;
+  if (rx) {
+    in->s_rx_sop = rx->sop;
+    in->s_rx_eop = rx->eop;
+    in->s_rx_keep = rx->keep;
+    memcpy(in->s_rx_data, rx->data, sizeof(in->s_rx_data));
+  } else {
+    /* Idle lanes are driven to 0 so that lockstep never compares what the bus left behind. */
+    in->s_rx_sop = in->s_rx_eop = in->s_rx_keep = 0;
+    memset(in->s_rx_data, 0, sizeof(in->s_rx_data));
+  }
+  in->m_tx_ready = tx_ready;
+  cosim_dut_step(s->dut, in);
+  if (rx && out.s_rx_ready) cosim_link_pop(s->rx);
+  s->cycle++;
+  if (in_reset) s->reset_left--;
+}
+
+/* ---- Life cycle ---- */
+
+void cosim_destroy(cosim_t *s) {
+  if (!s) return;
+  cosim_dut_destroy(s->dut);
+  cosim_rc_destroy(s->rc);
+  cosim_link_destroy(s->rx);
+  cosim_link_destroy(s->tx);
+  cosim_check_destroy(s->chk);
+  cosim_hmem_destroy(s->mem);
+  cosim_errlog_clear(&s->log);
+  free(s->trace_path);
+  free(s->repro);
+  free(s);
+}
+
+int cosim_create_custom(const cosim_cfg_t *cfg, cosim_dut_factory_t make, void *ctx,
+                        cosim_t **out) {
+  if (!cfg || !make || !out || cfg->cpl_timeout == 0) return -EINVAL;
+  unsigned w = cfg->params.DATA_W;
+  if (w != 64 && w != 128 && w != 256) return -EINVAL;
+  cosim_t *s = calloc(1, sizeof(*s));
+  if (!s) return -ENOMEM;
+  int rc = -ENOMEM;
+  s->cfg = *cfg;
+  if ((cfg->trace_path && !(s->trace_path = cosim_strdup(cfg->trace_path))) ||
+      (cfg->repro && !(s->repro = cosim_strdup(cfg->repro))))
+    goto fail;
+  s->cfg.trace_path = s->trace_path;
+  s->cfg.repro = s->repro;
+  cosim_errlog_init(&s->log);
+  cosim_rng_seed(&s->rng, cfg->seed);
+  cosim_asm_init(&s->tx_asm, w / 32);
+  if ((rc = cosim_hmem_create(&s->mem)) || (rc = cosim_check_create(&s->log, &s->chk)) ||
+      (rc = cosim_link_create(w, cfg->link_latency_rx, &s->rx)) ||
+      (rc = cosim_link_create(w, cfg->link_latency_tx, &s->tx)))
+    goto fail;
+  cosim_rc_cfg_t rcfg = {
+      .rc_id = COSIM_RC_ID,
+      .cpl_timeout = cfg->cpl_timeout,
+      .msi_base = COSIM_MSI_WINDOW_BASE,
+      .msi_size = COSIM_MSI_WINDOW_SIZE,
+      .mem = s->mem,
+      .check = s->chk,
+      .log = &s->log,
+      .rng = &s->rng,
+      .send = host_send,
+      .send_ctx = s,
+  };
+  if ((rc = cosim_rc_create(&rcfg, &s->rc))) goto fail;
+  if ((rc = make(ctx, &s->cfg, &s->log, &s->dut))) goto fail;
+  if (s->trace_path && (rc = cosim_dut_trace_open(s->dut, s->trace_path))) {
+    /* No simulation is left to hold the error, so say it where the user will see it. */
+    fprintf(stderr, "cosim: cannot write the waveform %s with DUT %s: %s\n", s->trace_path,
+            cosim_dut_name(s->dut),
+            rc == -ENOTSUP ? "it has no waveform (use rtl or lockstep)" : strerror(-rc));
+    goto fail;
+  }
+  s->in.blk_capacity_i = cfg->blk_capacity;
+  s->in.blk_ro_i = (uint8_t)(cfg->blk_ro != 0);
+  s->reset_left = COSIM_RESET_CYCLES;
+  while (s->reset_left) tick(s);
+  *out = s;
+  return 0;
+fail:
+  cosim_destroy(s);
+  return rc;
+}
+
+cosim_hmem_t *cosim_host_mem(cosim_t *s) { return s->mem; }
+
+/* ---- Synchronous accesses of the root complex ---- */
+
+static int wait_for(cosim_t *s, uint16_t req_id, uint16_t tag, cosim_rc_result_t *res) {
+  for (;;) {
+    int rc = cosim_rc_result(s->rc, req_id, tag, res);
+    if (rc != -EAGAIN) return rc;
+    tick(s);
+  }
+}
+
+static void run_until(cosim_t *s, uint64_t cycle) {
+  while (s->cycle <= cycle) tick(s);
+}
+
+static int cfg_access(cosim_t *s, int write, uint16_t bdf, unsigned off, unsigned size,
+                      uint32_t wval, uint32_t *val, unsigned *status) {
+  if (!s || (size != 1 && size != 2 && size != 4) || off % size || off + size > VEP_CFG_SPACE_SIZE)
+    return -EINVAL;
+  uint32_t ones = size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
+  /* The root port answers UR itself for anything but device 0 below it (no ARI). */
+  if ((bdf >> 8) != COSIM_EP_BUS || (bdf >> 3 & 0x1F) != 0) {
+    if (val) *val = ones;
+    if (status) *status = VEP_CPL_UR;
+    return 0;
+  }
+  int tag = cosim_rc_alloc_tag(s->rc);
+  if (tag < 0) return tag;
+  cosim_tlp_cfg(&s->req, write, COSIM_RC_ID, (uint16_t)tag, bdf, off, size, wval);
+  int rc = cosim_rc_issue(s->rc, s->cycle, &s->req, NULL);
+  if (rc < 0) return rc;
+  cosim_rc_result_t res;
+  rc = wait_for(s, COSIM_RC_ID, (uint16_t)tag, &res);
+  if (rc) return rc;
+  if (status) *status = res.status;
+  if (val) {
+    const cosim_tlp_t *c = res.first;
+    if (res.status == VEP_CPL_SC && c && c->ndata >= 1)
+      *val = (c->data[0] >> (8 * (off & 3u))) & ones;
+    else
+      *val = ones;
+  }
+  return 0;
+}
+
+int cosim_cfg_read(cosim_t *s, uint16_t bdf, unsigned off, unsigned size, uint32_t *val,
+                   unsigned *status) {
+  if (!val) return -EINVAL;
+  return cfg_access(s, 0, bdf, off, size, 0, val, status);
+}
+
+int cosim_cfg_write(cosim_t *s, uint16_t bdf, unsigned off, unsigned size, uint32_t val,
+                    unsigned *status) {
+  return cfg_access(s, 1, bdf, off, size, val, NULL, status);
+}
+
+static int mem_args_ok(uint64_t addr, unsigned size) {
+  return (size == 1 || size == 2 || size == 4 || size == 8) && addr % size == 0;
+}
+
+static int in_mmio_window(uint64_t addr) {
+  return addr >= COSIM_MMIO_WINDOW_BASE && addr - COSIM_MMIO_WINDOW_BASE < COSIM_MMIO_WINDOW_SIZE;
+}
+
+int cosim_mem_read(cosim_t *s, uint64_t addr, unsigned size, uint64_t *val, unsigned *status) {
+  if (!s || !val || !mem_args_ok(addr, size)) return -EINVAL;
+  uint64_t ones = size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
+  /* The root port forwards only its memory window; anything else is a master abort. */
+  if (!in_mmio_window(addr)) {
+    *val = ones;
+    if (status) *status = VEP_CPL_UR;
+    return 0;
+  }
+  int tag = cosim_rc_alloc_tag(s->rc);
+  if (tag < 0) return tag;
+  cosim_tlp_mem(&s->req, 0, COSIM_RC_ID, (uint16_t)tag, addr, size, 0);
+  int rc = cosim_rc_issue(s->rc, s->cycle, &s->req, NULL);
+  if (rc < 0) return rc;
+  cosim_rc_result_t res;
+  rc = wait_for(s, COSIM_RC_ID, (uint16_t)tag, &res);
+  if (rc) return rc;
+  if (status) *status = res.status;
+  const cosim_tlp_t *c = res.first;
+  if (res.status != VEP_CPL_SC || !c || c->ndata < (size == 8 ? 2u : 1u))
+    *val = ones;
+  else if (size == 8)
+    *val = (uint64_t)c->data[1] << 32 | c->data[0];
+  else
+    *val = ((uint64_t)c->data[0] >> (8 * (addr & 3))) & ones;
+  return 0;
+}
+
+int cosim_mem_write(cosim_t *s, uint64_t addr, unsigned size, uint64_t val) {
+  if (!s || !mem_args_ok(addr, size)) return -EINVAL;
+  /* Outside the window a posted write goes nowhere, silently, as on a real root port. */
+  if (!in_mmio_window(addr)) return 0;
+  cosim_tlp_mem(&s->req, 1, COSIM_RC_ID, 0, addr, size, val);
+  uint64_t launch;
+  int rc = cosim_rc_issue(s->rc, s->cycle, &s->req, &launch);
+  if (rc < 0) return rc;
+  run_until(s, launch);
+  return 0;
+}
+
+int cosim_send_tlp(cosim_t *s, const cosim_tlp_t *req, cosim_tlp_t *cpl) {
+  if (!s || !req) return -EINVAL;
+  uint64_t launch;
+  int rc = cosim_rc_issue(s->rc, s->cycle, req, &launch);
+  if (rc < 0) return rc;
+  if (rc == 1) {
+    run_until(s, launch);
+    return 1;
+  }
+  cosim_rc_result_t res;
+  rc = wait_for(s, req->req_id, req->tag, &res);
+  if (rc) return rc;
+  if (cpl) {
+    if (res.first)
+      memcpy(cpl, res.first, offsetof(cosim_tlp_t, data) + res.first->ndata * sizeof(uint32_t));
+    else
+      memset(cpl, 0, offsetof(cosim_tlp_t, data));
+  }
+  return 0;
+}
+
+int cosim_send_raw(cosim_t *s, const uint32_t *dws, size_t ndw) {
+  if (!s || !dws || ndw == 0 || ndw > COSIM_TLP_MAX_TOTAL_DW) return -EINVAL;
+  int64_t last = host_send(s, dws, ndw);
+  return last < 0 ? (int)last : 0;
+}
+
+void cosim_run(cosim_t *s, uint64_t n) {
+  while (n--) tick(s);
+}
+
+uint64_t cosim_cycles(const cosim_t *s) { return s->cycle; }
+uint64_t cosim_tlps_rx(const cosim_t *s) { return s->tlps_rx; }
+uint64_t cosim_tlps_tx(const cosim_t *s) { return s->tlps_tx; }
+
+void cosim_set_blk_capacity(cosim_t *s, uint64_t sectors) { s->in.blk_capacity_i = sectors; }
+
+void cosim_set_msi_handler(cosim_t *s, cosim_msi_handler_t fn, void *ctx) {
+  cosim_rc_set_msi_handler(s->rc, fn, ctx);
+}
+
+unsigned cosim_error_count(const cosim_t *s) { return s->log.count; }
+
+const char *cosim_error(const cosim_t *s, unsigned i) {
+  return i < s->log.kept ? s->log.msg[i] : NULL;
+}
+
+void cosim_clear_errors(cosim_t *s) { cosim_errlog_clear(&s->log); }
+
+int cosim_diverged(const cosim_t *s) { return cosim_dut_lockstep_diverged(s->dut); }

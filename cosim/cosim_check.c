@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "cosim_check.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cosim_tlp.h"
+#include "vep_consts.h"
+
+#define CHK_MAX_REQS 1024u      /* outstanding requests tracked per direction (10-bit tags) */
+#define CHK_POSTED 8u           /* recent posted requests remembered, to name a bad completion */
+#define CHK_TEXT 256u
+
+typedef struct chk_req {
+  int used;
+  uint64_t cycle;               /* when it was sent */
+  uint16_t req_id, tag;
+  cosim_tlp_kind_t kind;
+  uint8_t tc, attr;
+  uint32_t remaining;           /* memory reads: bytes still to come */
+  uint64_t next_addr;           /* memory reads: address of the next completion's first byte */
+  uint16_t cpl_id_a, cpl_id_b;  /* Completer IDs accepted (device side) */
+  /* CfgWr0: applied to the completed view on success */
+  int is_cfgwr;
+  uint16_t cfg_bdf, cfg_reg;
+  uint8_t be;
+  uint32_t wdata;
+  char text[CHK_TEXT];          /* the request, formatted */
+} chk_req_t;
+
+typedef struct chk_cfg {
+  uint16_t cmd, devctl, id;
+} chk_cfg_t;
+
+typedef struct chk_posted {
+  uint16_t req_id, tag;
+  char text[CHK_TEXT];
+} chk_posted_t;
+
+struct cosim_check {
+  cosim_errlog_t *log;
+  chk_req_t *host_reqs;         /* host requests the device must complete */
+  chk_req_t *dev_reqs;          /* device reads the host must complete */
+  chk_posted_t posted[CHK_POSTED];
+  unsigned nposted;
+  chk_cfg_t sent, done;
+  cosim_tlp_t t;                /* scratch: too big for the stack of every call */
+};
+
+int cosim_check_create(cosim_errlog_t *log, cosim_check_t **out) {
+  if (!log || !out) return -EINVAL;
+  cosim_check_t *c = calloc(1, sizeof(*c));
+  if (!c) return -ENOMEM;
+  c->host_reqs = calloc(CHK_MAX_REQS, sizeof(*c->host_reqs));
+  c->dev_reqs = calloc(CHK_MAX_REQS, sizeof(*c->dev_reqs));
+  if (!c->host_reqs || !c->dev_reqs) {
+    cosim_check_destroy(c);
+    return -ENOMEM;
+  }
+  c->log = log;
+  c->sent.devctl = c->done.devctl = VEP_PCIE_DEVCTL_RESET;
+  *out = c;
+  return 0;
+}
+
+void cosim_check_destroy(cosim_check_t *c) {
+  if (!c) return;
+  free(c->host_reqs);
+  free(c->dev_reqs);
+  free(c);
+}
+
+/* ---- The configuration the host programmed ---- */
+
+static unsigned enc_bytes(unsigned enc) { return 128u << (enc > 5 ? 5 : enc); }
+static unsigned mps_of(const chk_cfg_t *f) {
+  return enc_bytes(f->devctl >> VEP_DEVCTL_MPS_SHIFT & 7);
+}
+static unsigned mrrs_of(const chk_cfg_t *f) {
+  return enc_bytes(f->devctl >> VEP_DEVCTL_MRRS_SHIFT & 7);
+}
+static unsigned umax(unsigned a, unsigned b) { return a > b ? a : b; }
+static unsigned umin(unsigned a, unsigned b) { return a < b ? a : b; }
+
+unsigned cosim_check_mps(const cosim_check_t *c) {
+  return umin(mps_of(&c->sent), mps_of(&c->done));
+}
+unsigned cosim_check_mrrs(const cosim_check_t *c) {
+  return umin(mrrs_of(&c->sent), mrrs_of(&c->done));
+}
+uint16_t cosim_check_device_id(const cosim_check_t *c) { return c->done.id; }
+int cosim_check_bus_master(const cosim_check_t *c) {
+  return (c->sent.cmd & c->done.cmd & VEP_CMD_BUS_MASTER) != 0;
+}
+
+/* Writes the enabled bytes of a 16-bit register at config offset `off` from a CfgWr0. */
+static void write16(uint16_t *reg, unsigned off, uint16_t cfg_reg, uint8_t be, uint32_t data,
+                    uint16_t wmask) {
+  if ((off & ~3u) != cfg_reg) return;
+  unsigned sh = off & 3u;
+  uint16_t val = (uint16_t)(data >> (8 * sh));
+  uint16_t m = (uint16_t)(((be >> sh & 1) ? 0x00FF : 0) | ((be >> (sh + 1) & 1) ? 0xFF00 : 0));
+  m &= wmask;
+  *reg = (uint16_t)((*reg & ~m) | (val & m));
+}
+
+static void cfg_apply(chk_cfg_t *f, uint16_t bdf, uint16_t cfg_reg, uint8_t be, uint32_t data) {
+  /* The function number is the endpoint's own (0), not the one addressed. */
+  f->id = bdf & 0xFFF8u;
+  write16(&f->cmd, VEP_CFG_COMMAND, cfg_reg, be, data, VEP_CMD_WRITABLE);
+  write16(&f->devctl, VEP_CAP_PCIE_OFF + VEP_PCIE_DEVCTL, cfg_reg, be, data, VEP_PCIE_DEVCTL_WMASK);
+}
+
+/* ---- Helpers ---- */
+
+static void fmt_raw(const uint32_t *dws, size_t n, char *buf, size_t len) {
+  size_t pos = 0;
+  buf[0] = 0;
+  for (size_t i = 0; i < n && i < 8 && pos < len; i++)
+    pos += (size_t)snprintf(buf + pos, len - pos, "%s%08" PRIx32, i ? " " : "", dws[i]);
+  if (n > 8 && pos < len) snprintf(buf + pos, len - pos, " ...(%zu DWs)", n);
+}
+
+static int is_cfg_kind(cosim_tlp_kind_t k) {
+  return k == COSIM_TLP_KIND_CFGRD0 || k == COSIM_TLP_KIND_CFGWR0 || k == COSIM_TLP_KIND_CFGRD1 ||
+         k == COSIM_TLP_KIND_CFGWR1;
+}
+static int is_cpl_kind(cosim_tlp_kind_t k) {
+  return k == COSIM_TLP_KIND_CPL || k == COSIM_TLP_KIND_CPLD || k == COSIM_TLP_KIND_CPLLK ||
+         k == COSIM_TLP_KIND_CPLDLK;
+}
+static int is_mem_read(cosim_tlp_kind_t k) {
+  return k == COSIM_TLP_KIND_MRD || k == COSIM_TLP_KIND_MRDLK;
+}
+static int is_mem_req(cosim_tlp_kind_t k) {
+  return is_mem_read(k) || k == COSIM_TLP_KIND_MWR || k == COSIM_TLP_KIND_ATOMIC;
+}
+
+static unsigned ctz4(unsigned be) {
+  unsigned i = 0;
+  while (i < 4 && !(be >> i & 1)) i++;
+  return i;
+}
+static unsigned top4(unsigned be) { /* index of the highest set bit, be != 0 */
+  unsigned i = 3;
+  while (i && !(be >> i & 1)) i--;
+  return i;
+}
+
+/* Bytes a memory read asks for, and the offset of its first byte from t->addr. */
+static uint32_t read_bytes(const cosim_tlp_t *t, unsigned *first_off) {
+  if (t->len_dw == 1) {
+    if (!t->first_be) { /* zero-length read: answered with one DW, Byte Count 1 */
+      *first_off = 0;
+      return 1;
+    }
+    *first_off = ctz4(t->first_be);
+    return top4(t->first_be) - ctz4(t->first_be) + 1;
+  }
+  *first_off = ctz4(t->first_be);
+  return (uint32_t)t->len_dw * 4 - ctz4(t->first_be) - (3 - top4(t->last_be ? t->last_be : 1));
+}
+
+/* The byte-enable rules of a memory request; NULL when they hold. */
+static const char *be_rule(const cosim_tlp_t *t) {
+  if (t->len_dw == 1)
+    return t->last_be ? "Last DW BE not 0000 in a 1-DW request" : NULL;
+  if (!t->first_be || !t->last_be) return "First or Last DW BE 0000 in a request of 2 DWs or more";
+  /* 2-DW QW-aligned requests may have any non-zero byte enables. */
+  if (t->len_dw == 2 && !(t->addr & 7)) return NULL;
+  int first_ok = t->first_be == 0x8 || t->first_be == 0xC || t->first_be == 0xE ||
+                 t->first_be == 0xF;
+  int last_ok = t->last_be == 0x1 || t->last_be == 0x3 || t->last_be == 0x7 || t->last_be == 0xF;
+  return first_ok && last_ok ? NULL : "non-contiguous byte enables in a request of 2 DWs or more";
+}
+
+/* Rules every memory request obeys, whoever sends it. */
+static void mem_req_rules(cosim_check_t *c, uint64_t cycle, const char *side, const cosim_tlp_t *t,
+                          const char *text) {
+  const char *why = be_rule(t);
+  if (why) cosim_errlog_add(c->log, cycle, "%s: %s: %s", side, why, text);
+  if ((t->addr & 0xFFF) + (uint64_t)t->len_dw * 4 > 0x1000)
+    cosim_errlog_add(c->log, cycle, "%s: request crosses a 4 KiB boundary: %s", side, text);
+  if (cosim_tlp_is_4dw(t->fmt_type) && t->addr <= 0xFFFFFFFFull)
+    cosim_errlog_add(c->log, cycle, "%s: 4DW header for an address below 4 GiB: %s", side, text);
+}
+
+static chk_req_t *req_find(chk_req_t *tab, uint16_t req_id, uint16_t tag) {
+  for (unsigned i = 0; i < CHK_MAX_REQS; i++)
+    if (tab[i].used && tab[i].tag == tag && tab[i].req_id == req_id) return &tab[i];
+  return NULL;
+}
+
+static chk_req_t *req_find_tag(chk_req_t *tab, uint16_t tag) {
+  for (unsigned i = 0; i < CHK_MAX_REQS; i++)
+    if (tab[i].used && tab[i].tag == tag) return &tab[i];
+  return NULL;
+}
+
+static chk_req_t *req_add(cosim_check_t *c, chk_req_t *tab, uint64_t cycle, const cosim_tlp_t *t,
+                          const char *text) {
+  chk_req_t *r = NULL;
+  for (unsigned i = 0; i < CHK_MAX_REQS && !r; i++)
+    if (!tab[i].used) r = &tab[i];
+  if (!r) {
+    cosim_errlog_add(c->log, cycle, "checker: more than %u outstanding requests, not tracked: %s",
+                     CHK_MAX_REQS, text);
+    return NULL;
+  }
+  memset(r, 0, sizeof(*r));
+  r->used = 1;
+  r->cycle = cycle;
+  r->req_id = t->req_id;
+  r->tag = t->tag;
+  r->kind = cosim_tlp_kind(t->fmt_type);
+  r->tc = t->tc;
+  r->attr = t->attr;
+  if (is_mem_read(r->kind)) {
+    unsigned off;
+    r->remaining = read_bytes(t, &off);
+    r->next_addr = t->addr + off;
+  }
+  snprintf(r->text, sizeof(r->text), "%s", text);
+  return r;
+}
+
+/* ---- Completions (either side) ---- */
+
+static void check_cpl(cosim_check_t *c, uint64_t cycle, int from_dev, const cosim_tlp_t *t,
+                      const char *text) {
+  const char *side = from_dev ? "device" : "host";
+  chk_req_t *r = req_find(from_dev ? c->host_reqs : c->dev_reqs, t->req_id, t->tag);
+  if (!r) {
+    for (unsigned i = 0; i < CHK_POSTED && i < c->nposted; i++) {
+      const chk_posted_t *p = &c->posted[(c->nposted - 1 - i) % CHK_POSTED];
+      if (p->req_id == t->req_id && p->tag == t->tag) {
+        cosim_errlog_add(c->log, cycle, "%s: completion for a posted request: %s answers %s",
+                         side, text, p->text);
+        return;
+      }
+    }
+    cosim_errlog_add(c->log, cycle,
+                     "%s: unexpected completion (no outstanding request with Requester ID %04x "
+                     "and tag %03x): %s",
+                     side, t->req_id, t->tag, text);
+    return;
+  }
+  cosim_tlp_kind_t k = cosim_tlp_kind(t->fmt_type);
+  if (from_dev && t->cpl_id != r->cpl_id_a && t->cpl_id != r->cpl_id_b)
+    cosim_errlog_add(c->log, cycle,
+                     "device: Completer ID %04x, expected %04x (the bus/device number captured "
+                     "from CfgWr0, 0 before any): %s answers %s",
+                     t->cpl_id, r->cpl_id_b, text, r->text);
+  if (t->tc != r->tc || t->attr != r->attr)
+    cosim_errlog_add(c->log, cycle, "%s: TC/Attr %u/%u not copied from the request (%u/%u): %s",
+                     side, t->tc, t->attr, r->tc, r->attr, text);
+  int locked_cpl = k == COSIM_TLP_KIND_CPLLK || k == COSIM_TLP_KIND_CPLDLK;
+  if (locked_cpl != (r->kind == COSIM_TLP_KIND_MRDLK))
+    cosim_errlog_add(c->log, cycle, "%s: %s completion for %s", side,
+                     locked_cpl ? "locked" : "non-locked", r->text);
+  int with_data = cosim_tlp_has_data(t->fmt_type);
+  if (t->status != VEP_CPL_SC) {
+    int ok = t->status == VEP_CPL_UR || t->status == VEP_CPL_CA ||
+             (t->status == VEP_CPL_CRS && is_cfg_kind(r->kind));
+    if (!ok)
+      cosim_errlog_add(c->log, cycle, "%s: Completion Status %u not allowed here: %s answers %s",
+                       side, t->status, text, r->text);
+    if (with_data)
+      cosim_errlog_add(c->log, cycle, "%s: error completion with data: %s", side, text);
+    r->used = 0;
+    return;
+  }
+  if (t->ep) cosim_errlog_add(c->log, cycle, "%s: poisoned completion: %s", side, text);
+  int is_read = is_mem_read(r->kind) || r->kind == COSIM_TLP_KIND_CFGRD0 ||
+                r->kind == COSIM_TLP_KIND_CFGRD1 || r->kind == COSIM_TLP_KIND_IORD ||
+                r->kind == COSIM_TLP_KIND_ATOMIC;
+  if (is_read != with_data)
+    cosim_errlog_add(c->log, cycle, "%s: %s for %s", side,
+                     is_read ? "successful completion without data" : "completion with data",
+                     r->text);
+  if (!is_mem_read(r->kind)) {
+    if (is_cfg_kind(r->kind) || r->kind == COSIM_TLP_KIND_IORD || r->kind == COSIM_TLP_KIND_IOWR) {
+      if (t->byte_count != 4 || t->lower_addr != 0)
+        cosim_errlog_add(c->log, cycle,
+                         "%s: Byte Count %u / Lower Address 0x%02x, expected 4 / 0x00: %s "
+                         "answers %s",
+                         side, t->byte_count, t->lower_addr, text, r->text);
+      if (with_data && t->len_dw != 1)
+        cosim_errlog_add(c->log, cycle, "%s: Length %u, expected 1: %s", side, t->len_dw, text);
+      if (r->is_cfgwr) cfg_apply(&c->done, r->cfg_bdf, r->cfg_reg, r->be, r->wdata);
+    }
+    r->used = 0;
+    return;
+  }
+  /* A memory read: each completion returns the next bytes in address order. */
+  uint8_t want_la = (uint8_t)(r->next_addr & 0x7F);
+  if (t->byte_count != r->remaining || t->lower_addr != want_la)
+    cosim_errlog_add(c->log, cycle,
+                     "%s: Byte Count %u / Lower Address 0x%02x, expected %u / 0x%02x: %s answers "
+                     "%s",
+                     side, t->byte_count, t->lower_addr, r->remaining, want_la, text, r->text);
+  if (!with_data) {
+    r->used = 0;
+    return;
+  }
+  unsigned mps = umax(mps_of(&c->sent), mps_of(&c->done));
+  if ((unsigned)t->len_dw * 4 > mps)
+    cosim_errlog_add(c->log, cycle, "%s: completion payload %u bytes above MPS %u: %s", side,
+                     t->len_dw * 4u, mps, text);
+  uint32_t lead = (uint32_t)(r->next_addr & 3);
+  uint32_t covered = (uint32_t)t->len_dw * 4 - lead;
+  if (covered >= r->remaining) {
+    uint32_t need = (lead + r->remaining + 3) / 4;
+    if (t->len_dw != need)
+      cosim_errlog_add(c->log, cycle,
+                       "%s: last completion has Length %u, the remaining %u bytes need %u: %s",
+                       side, t->len_dw, r->remaining, need, text);
+    r->used = 0;
+    return;
+  }
+  uint64_t end = (r->next_addr & ~3ull) + (uint64_t)t->len_dw * 4;
+  if (end % COSIM_CHECK_RCB)
+    cosim_errlog_add(c->log, cycle,
+                     "%s: split completion ends at 0x%" PRIx64 ", not on a %u-byte RCB boundary: "
+                     "%s answers %s",
+                     side, end, COSIM_CHECK_RCB, text, r->text);
+  r->remaining -= covered;
+  r->next_addr += covered;
+}
+
+/* ---- Host side ---- */
+
+void cosim_check_host_tlp(cosim_check_t *c, uint64_t cycle, const uint32_t *dws, size_t n) {
+  cosim_tlp_t *t = &c->t;
+  const char *why = NULL;
+  char text[CHK_TEXT];
+  if (cosim_tlp_decode(dws, n, t, &why) != 0) {
+    fmt_raw(dws, n, text, sizeof(text));
+    cosim_errlog_add(c->log, cycle, "host: malformed TLP (%s): %s", why, text);
+    return;
+  }
+  cosim_tlp_format(t, text, sizeof(text));
+  cosim_tlp_kind_t k = cosim_tlp_kind(t->fmt_type);
+  if (is_cpl_kind(k)) {
+    check_cpl(c, cycle, 0, t, text);
+    return;
+  }
+  if (is_mem_req(k)) {
+    mem_req_rules(c, cycle, "host", t, text);
+    unsigned mps = umax(mps_of(&c->sent), mps_of(&c->done));
+    if (k == COSIM_TLP_KIND_MWR && (unsigned)t->len_dw * 4 > mps)
+      cosim_errlog_add(c->log, cycle, "host: MWr payload %u bytes above the device's MPS %u: %s",
+                       t->len_dw * 4u, mps, text);
+  }
+  if (is_cfg_kind(k) && (t->tc || t->attr || t->last_be))
+    cosim_errlog_add(c->log, cycle,
+                     "host: configuration request with TC, Attr or Last DW BE not 0: %s", text);
+  if (cosim_tlp_is_posted(t->fmt_type)) {
+    chk_posted_t *p = &c->posted[c->nposted++ % CHK_POSTED];
+    p->req_id = t->req_id;
+    p->tag = t->tag;
+    snprintf(p->text, sizeof(p->text), "%s", text);
+    return;
+  }
+  chk_req_t *old = req_find(c->host_reqs, t->req_id, t->tag);
+  if (old) {
+    cosim_errlog_add(c->log, cycle, "host: tag %03x reused while %s (cycle %" PRIu64
+                     ") is outstanding: %s", t->tag, old->text, old->cycle, text);
+    old->used = 0;
+  }
+  uint16_t id_before = c->done.id;
+  if (k == COSIM_TLP_KIND_CFGWR0)
+    cfg_apply(&c->sent, t->cfg_bdf, t->cfg_reg, t->first_be, t->data[0]);
+  chk_req_t *r = req_add(c, c->host_reqs, cycle, t, text);
+  if (!r) return;
+  r->cpl_id_a = id_before;
+  r->cpl_id_b = c->sent.id;
+  if (k == COSIM_TLP_KIND_CFGWR0) {
+    r->is_cfgwr = 1;
+    r->cfg_bdf = t->cfg_bdf;
+    r->cfg_reg = t->cfg_reg;
+    r->be = t->first_be;
+    r->wdata = t->data[0];
+  }
+}
+
+void cosim_check_forget(cosim_check_t *c, uint16_t req_id, uint16_t tag) {
+  chk_req_t *r = req_find(c->host_reqs, req_id, tag);
+  if (r) r->used = 0;
+}
+
+/* ---- Device side ---- */
+
+static void dev_mem_req(cosim_check_t *c, uint64_t cycle, const cosim_tlp_t *t, const char *text) {
+  cosim_tlp_kind_t k = cosim_tlp_kind(t->fmt_type);
+  if (t->req_id != c->done.id && t->req_id != c->sent.id)
+    cosim_errlog_add(c->log, cycle,
+                     "device: Requester ID %04x is not the captured bus/device number %04x: %s",
+                     t->req_id, c->done.id, text);
+  if (!((c->sent.cmd | c->done.cmd) & VEP_CMD_BUS_MASTER))
+    cosim_errlog_add(c->log, cycle, "device: memory request while Bus Master Enable is 0: %s",
+                     text);
+  mem_req_rules(c, cycle, "device", t, text);
+  uint16_t devctl = c->sent.devctl | c->done.devctl;
+  if ((t->attr & 2) && !(devctl & 0x0010))
+    cosim_errlog_add(c->log, cycle, "device: Relaxed Ordering set but not enabled: %s", text);
+  if ((t->attr & 1) && !(devctl & 0x0800))
+    cosim_errlog_add(c->log, cycle, "device: No Snoop set but not enabled: %s", text);
+  if (t->attr & 4)
+    cosim_errlog_add(c->log, cycle, "device: ID-Based Ordering set but not enabled: %s", text);
+  if (t->ep) cosim_errlog_add(c->log, cycle, "device: poisoned request: %s", text);
+  if (k == COSIM_TLP_KIND_MWR) {
+    unsigned mps = umax(mps_of(&c->sent), mps_of(&c->done));
+    if ((unsigned)t->len_dw * 4 > mps)
+      cosim_errlog_add(c->log, cycle, "device: MWr payload %u bytes above MPS %u: %s",
+                       t->len_dw * 4u, mps, text);
+    return;
+  }
+  if (k != COSIM_TLP_KIND_MRD) {
+    cosim_errlog_add(c->log, cycle, "device: an endpoint does not send %s: %s",
+                     cosim_tlp_kind_name(k), text);
+    return;
+  }
+  unsigned mrrs = umax(mrrs_of(&c->sent), mrrs_of(&c->done));
+  if ((unsigned)t->len_dw * 4 > mrrs)
+    cosim_errlog_add(c->log, cycle, "device: MRd of %u bytes above MRRS %u: %s", t->len_dw * 4u,
+                     mrrs, text);
+  if (t->tag > 0xFF)
+    cosim_errlog_add(c->log, cycle, "device: 10-bit tag, which is not enabled: %s", text);
+  else if (t->tag >= 32 && !(devctl & 0x0100))
+    cosim_errlog_add(c->log, cycle,
+                     "device: tag %03x above 31 without Extended Tag Field Enable: %s", t->tag,
+                     text);
+  chk_req_t *old = req_find_tag(c->dev_reqs, t->tag);
+  if (old) {
+    cosim_errlog_add(c->log, cycle,
+                     "device: tag %03x reused before its completion finished (%s, cycle %" PRIu64
+                     "): %s", t->tag, old->text, old->cycle, text);
+    old->used = 0;
+  }
+  req_add(c, c->dev_reqs, cycle, t, text);
+}
+
+void cosim_check_dev_tlp(cosim_check_t *c, uint64_t cycle, const uint32_t *dws, size_t n,
+                         const char *framing) {
+  char text[CHK_TEXT];
+  if (!dws) {
+    cosim_errlog_add(c->log, cycle, "device: TX stream: %s", framing);
+    return;
+  }
+  cosim_tlp_t *t = &c->t;
+  const char *why = NULL;
+  int rc = cosim_tlp_decode(dws, n, t, &why);
+  if (rc) {
+    fmt_raw(dws, n, text, sizeof(text));
+    uint8_t ft = (uint8_t)(dws[0] >> 24);
+    if (cosim_tlp_kind(ft) != COSIM_TLP_KIND_UNKNOWN && n >= 1) {
+      unsigned len = dws[0] & 0x3FF;
+      size_t want = (cosim_tlp_is_4dw(ft) ? 4u : 3u) +
+                    (cosim_tlp_has_data(ft) ? (len ? len : 1024u) : 0u) + (dws[0] >> 15 & 1);
+      if (want != n) {
+        cosim_errlog_add(c->log, cycle,
+                         "device: TX stream: eop after %zu DWs, but the header (Fmt/Length/TD) "
+                         "says %zu%s%s: %s",
+                         n, want, framing ? "; also " : "", framing ? framing : "", text);
+        return;
+      }
+    }
+    cosim_errlog_add(c->log, cycle, "device: malformed TLP (%s)%s%s: %s", why,
+                     framing ? "; also " : "", framing ? framing : "", text);
+    return;
+  }
+  cosim_tlp_format(t, text, sizeof(text));
+  if (framing) cosim_errlog_add(c->log, cycle, "device: TX stream: %s: %s", framing, text);
+  cosim_tlp_kind_t k = cosim_tlp_kind(t->fmt_type);
+  if (is_cpl_kind(k)) {
+    check_cpl(c, cycle, 1, t, text);
+  } else if (is_mem_req(k)) {
+    dev_mem_req(c, cycle, t, text);
+  } else if (k == COSIM_TLP_KIND_MSG) {
+    int intx = t->fmt_type == VEP_TLP_MSG_LOCAL && t->msg_code >= VEP_MSG_ASSERT_INTA &&
+               t->msg_code <= VEP_MSG_DEASSERT_INTA + 3;
+    if (!intx)
+      cosim_errlog_add(c->log, cycle, "device: message other than INTx Assert/Deassert: %s",
+                       text);
+  } else {
+    cosim_errlog_add(c->log, cycle, "device: an endpoint does not send %s: %s",
+                     cosim_tlp_kind_name(k), text);
+  }
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * PCIe transaction-layer checkers. A passive monitor of both directions of the link: it sees
+ * every TLP the host sends and every TLP the device sends, keeps its own view of what is
+ * outstanding and of the configuration the host programmed (Command, Device Control, the
+ * captured bus/device number), and reports each broken rule into the error list, naming the TLP.
+ *
+ * Device side: stream framing (sop/eop/keep) and Length against the DW count; well-formed
+ * encoding; completions (Completer ID, Requester ID/Tag/TC/Attr of an outstanding request, Byte
+ * Count and Lower Address, Cpl vs CplD, split at the 64-byte RCB, payload <= MPS, none for a
+ * posted request, none unexpected); memory requests (Requester ID, Bus Master Enable, Length <=
+ * MPS for writes / MRRS for reads, no 4 KiB crossing, byte enables, 3DW below 4 GiB, tag range
+ * and no tag reuse before the completion finished, RO/NS/IDO only when enabled); only MRd, MWr,
+ * completions and INTx messages from an endpoint.
+ * Host side: well-formed encoding and the same request rules, so a test that injects a
+ * malformed TLP on purpose sees it reported; the root complex's own completions to device reads
+ * are checked like the device's.
+ *
+ * Configuration writes take effect for the checker both when sent and when completed: a device
+ * request is accepted when it is legal under either view, because the device may act on a write
+ * before its completion reaches the host (and the host cannot know exactly when).
+ */
+#ifndef COSIM_CHECK_H
+#define COSIM_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cosim_err.h"
+
+#define COSIM_CHECK_RCB 64u     /* completions may split at 64-byte boundaries (either side) */
+
+typedef struct cosim_check cosim_check_t;
+
+/* Reports go to log, which must outlive the checker. Returns 0, -EINVAL, -ENOMEM. */
+int cosim_check_create(cosim_errlog_t *log, cosim_check_t **out);
+void cosim_check_destroy(cosim_check_t *c);
+
+/* A TLP the host put on the link, as its DWs. */
+void cosim_check_host_tlp(cosim_check_t *c, uint64_t cycle, const uint32_t *dws, size_t n);
+/* A TLP assembled from the device's TX stream: framing is the assembler's verdict (NULL when the
+ * beats were well formed); dws is NULL for a beat that belonged to no TLP. */
+void cosim_check_dev_tlp(cosim_check_t *c, uint64_t cycle, const uint32_t *dws, size_t n,
+                         const char *framing);
+/* The host stopped waiting for (req_id, tag) (completion timeout): a completion that still
+ * comes is reported as unexpected. */
+void cosim_check_forget(cosim_check_t *c, uint16_t req_id, uint16_t tag);
+
+/* The configuration as the checker tracks it (the conservative view where sent and completed
+ * writes disagree): Max Payload Size and Max Read Request Size in bytes, the bus/device number
+ * the device captured (its Requester/Completer ID), Bus Master Enable. */
+unsigned cosim_check_mps(const cosim_check_t *c);
+unsigned cosim_check_mrrs(const cosim_check_t *c);
+uint16_t cosim_check_device_id(const cosim_check_t *c);
+int cosim_check_bus_master(const cosim_check_t *c);
+
+#endif /* COSIM_CHECK_H */

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The driver's bus (driver/vdrv_bus.h) over the simulated PCIe system: configuration and MMIO
+ * accesses become CfgRd0/CfgWr0 and MRd/MWr TLPs of the root complex, and delay lets simulated
+ * cycles pass. The platform window is COSIM_MMIO_WINDOW_*, the endpoint's bus COSIM_EP_BUS.
+ */
+#ifndef COSIM_DRVBUS_H
+#define COSIM_DRVBUS_H
+
+#include "cosim.h"
+#include "vdrv_bus.h"
+
+/* Fills *bus so that the driver runs over s (bus->ctx = s; s must outlive bus). Nothing is
+ * allocated: there is no matching destroy. Returns 0, or -EINVAL when bus or s is NULL.
+ * Error convention of the ops: a UR/CA/CRS completion is not an error for the driver (reads give
+ * all ones, as a real root complex does) and returns 0; a completion timeout returns -ETIMEDOUT;
+ * once lockstep has diverged every op returns -EIO so that polling loops stop. */
+int cosim_drvbus_init(vdrv_bus_t *bus, cosim_t *s);
+
+#endif /* COSIM_DRVBUS_H */

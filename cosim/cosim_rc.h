@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The root complex: the host's side of the link.
+ *
+ * - Its own requests (configuration and MMIO from the driver, raw requests from tests): tags
+ *   allocated in increasing order, completions matched by Requester ID and tag, a completion
+ *   timeout after cpl_timeout cycles (reported, and the checker told to forget the request).
+ * - What the device sends it: completions for its requests; memory writes, which are MSI-X
+ *   messages inside the MSI window (delivered to the registered handler) or DMA writes to host
+ *   memory, allowed only where the permission map lets the device write; memory reads (DMA),
+ *   answered from host memory where the map lets the device read, after a seeded latency, split
+ *   at the Read Completion Boundary and at MPS at seeded points, in request order. Any access
+ *   outside the map is reported naming the TLP and not performed (a read gets a UR completion).
+ *   Other non-posted requests get UR; INTx messages are accepted and ignored.
+ */
+#ifndef COSIM_RC_H
+#define COSIM_RC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cosim_check.h"
+#include "cosim_err.h"
+#include "cosim_mem.h"
+#include "cosim_rng.h"
+#include "cosim_tlp.h"
+
+#define COSIM_RC_RCB 64u              /* the root complex's Read Completion Boundary */
+#define COSIM_RC_DMA_LAT_MIN 4u       /* cycles from a device read to its first completion */
+#define COSIM_RC_DMA_LAT_SPAN 16u     /* ... plus a seeded 0..SPAN-1 */
+
+/* Puts a TLP on the link toward the device; returns the cycle its last beat launches, or a
+ * negative errno. */
+typedef int64_t (*cosim_rc_send_fn_t)(void *ctx, const uint32_t *dws, size_t n);
+typedef void (*cosim_rc_msi_fn_t)(void *ctx, uint64_t addr, uint32_t data);
+
+typedef struct cosim_rc_cfg {
+  uint16_t rc_id;               /* Requester/Completer ID of the root complex */
+  unsigned cpl_timeout;         /* cycles */
+  uint64_t msi_base, msi_size;  /* the MSI window */
+  cosim_hmem_t *mem;            /* host memory (required) */
+  cosim_check_t *check;         /* told about timeouts; gives MPS (required) */
+  cosim_errlog_t *log;          /* (required) */
+  cosim_rng_t *rng;             /* the simulation's random numbers (required) */
+  cosim_rc_send_fn_t send;      /* (required) */
+  void *send_ctx;
+} cosim_rc_cfg_t;
+
+typedef struct cosim_rc cosim_rc_t;
+
+/* The pointers in cfg must outlive the root complex. Returns 0, -EINVAL, -ENOMEM. */
+int cosim_rc_create(const cosim_rc_cfg_t *cfg, cosim_rc_t **out);
+void cosim_rc_destroy(cosim_rc_t *rc);
+
+void cosim_rc_set_msi_handler(cosim_rc_t *rc, cosim_rc_msi_fn_t fn, void *ctx);
+
+/* The next free tag (8 bits, in increasing order, wrapping), or -EBUSY when all are waiting. */
+int cosim_rc_alloc_tag(cosim_rc_t *rc);
+/* Encodes req and sends it as it is (fields not checked beyond encoding). A non-posted request
+ * is then waited for under (req->req_id, req->tag). Returns 0 (non-posted) or 1 (posted) with
+ * *launch set to the cycle its last beat enters the link; -EINVAL when req cannot be encoded;
+ * -EBUSY when that tag is already waited for. */
+int cosim_rc_issue(cosim_rc_t *rc, uint64_t now, const cosim_tlp_t *req, uint64_t *launch);
+
+typedef struct cosim_rc_result {
+  unsigned status;              /* of the last completion: VEP_CPL_* */
+  cosim_tlp_t *first;           /* the first completion (owned by the root complex, valid until
+                                   the next issue with this tag) */
+} cosim_rc_result_t;
+/* For a request issued with tag: -EAGAIN while completions are still due; 0 once the last came
+ * (res filled); -ETIMEDOUT once it timed out; -ENOENT when nothing was issued with that tag.
+ * 0 and -ETIMEDOUT free the tag. */
+int cosim_rc_result(cosim_rc_t *rc, uint16_t req_id, uint16_t tag, cosim_rc_result_t *res);
+
+/* A TLP from the device (decoded; the checker has already judged it). */
+void cosim_rc_receive(cosim_rc_t *rc, uint64_t now, const cosim_tlp_t *t);
+/* Once per cycle: completion timeouts, and DMA completions that are due go on the link. */
+void cosim_rc_tick(cosim_rc_t *rc, uint64_t now);
+
+#endif /* COSIM_RC_H */

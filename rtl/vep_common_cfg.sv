@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: Apache-2.0
+// vep_common_cfg: the virtio common configuration structure, BAR0 region 0 (docs/registers.md):
+// feature selects and values, device status with FEATURES_OK validation and the device reset
+// (a write of 0), config vector, queue_select and the per-queue registers of NUM_QUEUES queues,
+// config_generation. Raises the configuration-change notification. C twin:
+// cmodel/vep_common_cfg.c.
+`default_nettype none
+
+module vep_common_cfg #(
+  parameter int unsigned NUM_QUEUES     = 4,    // virtqueues, 1..64
+  parameter int unsigned QUEUE_SIZE_MAX = 256,  // queue_size after reset: a power of two
+  parameter int unsigned MSIX_VECTORS   = 8     // MSI-X table entries: valid vectors 0..N-1
+) (
+  input  logic        clk_i,
+  input  logic        rst_ni,
+
+  // ---- Register bus from vep_completer ----
+  input  logic        reg_req_i,
+  input  logic        reg_space_i,
+  input  logic        reg_we_i,
+  input  logic [14:0] reg_addr_i,
+  input  logic [3:0]  reg_be_i,
+  input  logic [31:0] reg_wdata_i,
+  output logic [31:0] common_rdata_o,
+
+  // ---- Device function ----
+  input  logic [63:0] dev_features_i,   // offered features, from vep_blk_cfg
+  input  logic        config_changed_i, // strobe from vep_blk_cfg
+
+  // ---- State exported to the other blocks ----
+  output logic [7:0]  dev_status_o,
+  output logic [15:0] config_vector_o,  // msix_config
+  output logic        dev_reset_o,      // strobe: the driver wrote 0 to device_status
+  output logic        cfg_irq_o         // strobe: a configuration-change notification is due
+);
+
+  if (NUM_QUEUES < 1 || NUM_QUEUES > 64) begin : gen_check_num_queues
+    $error("vep_common_cfg: NUM_QUEUES must be 1..64");
+  end
+  if (QUEUE_SIZE_MAX < 1 || QUEUE_SIZE_MAX > 32768 ||
+      (QUEUE_SIZE_MAX & (QUEUE_SIZE_MAX - 1)) != 0) begin : gen_check_queue_size_max
+    $error("vep_common_cfg: QUEUE_SIZE_MAX must be a power of two in 1..32768");
+  end
+  if (MSIX_VECTORS < 1 || MSIX_VECTORS > 64) begin : gen_check_msix_vectors
+    $error("vep_common_cfg: MSIX_VECTORS must be 1..64");
+  end
+
+  localparam logic [11:0] OffDfSelect = 12'h000;
+  localparam logic [11:0] OffDf       = 12'h004;
+  localparam logic [11:0] OffGfSelect = 12'h008;
+  localparam logic [11:0] OffGf       = 12'h00C;
+  localparam logic [11:0] OffMsix     = 12'h010;  // config_msix_vector, num_queues
+  localparam logic [11:0] OffStatus   = 12'h014;  // device_status, config_generation, q_select
+  localparam logic [11:0] OffQSize    = 12'h018;  // queue_size, queue_msix_vector
+  localparam logic [11:0] OffQEnable  = 12'h01C;  // queue_enable, queue_notify_off
+  localparam logic [11:0] OffQDescLo  = 12'h020;
+  localparam logic [11:0] OffQDescHi  = 12'h024;
+  localparam logic [11:0] OffQDrvLo   = 12'h028;
+  localparam logic [11:0] OffQDrvHi   = 12'h02C;
+  localparam logic [11:0] OffQDevLo   = 12'h030;
+  localparam logic [11:0] OffQDevHi   = 12'h034;
+  localparam logic [2:0]  Region      = 3'(vep_pkg::VEP_BAR_COMMON_OFF >> 12);
+
+  localparam logic [7:0]  StsDriverOk   = 8'(vep_pkg::VEP_STATUS_DRIVER_OK);
+  localparam logic [7:0]  StsFeaturesOk = 8'(vep_pkg::VEP_STATUS_FEATURES_OK);
+  localparam logic [7:0]  StsNeedsReset = 8'(vep_pkg::VEP_STATUS_DEVICE_NEEDS_RESET);
+  localparam logic [15:0] NoVector      = 16'(vep_pkg::VEP_MSI_NO_VECTOR);
+  localparam logic [15:0] QSizeMax      = 16'(QUEUE_SIZE_MAX);
+  localparam int unsigned FVersion1     = vep_pkg::VEP_F_VERSION_1;
+
+  // A write changes only the bytes it enables.
+  function automatic logic [31:0] merge32(logic [31:0] old, logic [31:0] wdata, logic [3:0] be);
+    // Yosys 0.23 has no `return`: the result is assigned to the function's name.
+    merge32 = old;
+    for (int i = 0; i < 4; i++) begin
+      if (be[i]) merge32[8*i +: 8] = wdata[8*i +: 8];
+    end
+  endfunction
+
+  function automatic logic [15:0] merge16(logic [15:0] old, logic [15:0] wdata, logic [1:0] be);
+    merge16 = old;
+    if (be[0]) merge16[7:0] = wdata[7:0];
+    if (be[1]) merge16[15:8] = wdata[15:8];
+  endfunction
+
+  // A vector the table does not have reads back as NO_VECTOR: the driver sees the mapping failed.
+  function automatic logic [15:0] vec_map(logic [15:0] v);
+    vec_map = (32'(v) < MSIX_VECTORS) ? v : NoVector;
+  endfunction
+
+  // ---- Registers ----
+  logic [31:0]              dfselect_q, dfselect_d;
+  logic [31:0]              gfselect_q, gfselect_d;
+  logic [63:0]              gf_q, gf_d;
+  logic                     gf_unknown_q, gf_unknown_d;
+  logic [15:0]              msix_config_q, msix_config_d;
+  logic [7:0]               status_q, status_d;
+  logic [7:0]               cfg_gen_q, cfg_gen_d;
+  logic [15:0]              queue_select_q, queue_select_d;
+  // Per-queue registers, queue i in bits [W*i +: W]
+  logic [NUM_QUEUES*16-1:0] queue_size_q, queue_size_d;
+  logic [NUM_QUEUES*16-1:0] queue_msix_q, queue_msix_d;
+  logic [NUM_QUEUES-1:0]    queue_enable_q, queue_enable_d;
+  logic [NUM_QUEUES*64-1:0] queue_desc_q, queue_desc_d;
+  logic [NUM_QUEUES*64-1:0] queue_driver_q, queue_driver_d;
+  logic [NUM_QUEUES*64-1:0] queue_device_q, queue_device_d;
+  logic                     dev_reset_q, dev_reset_d;
+  logic                     cfg_irq_q, cfg_irq_d;
+  logic [31:0]              common_rdata_q, common_rdata_d;
+
+  // ---- Outputs: functions of the registers only ----
+  assign common_rdata_o  = common_rdata_q;
+  assign dev_status_o    = status_q;
+  assign config_vector_o = msix_config_q;
+  assign dev_reset_o     = dev_reset_q;
+  assign cfg_irq_o       = cfg_irq_q;
+
+  // ---- Register-bus decode ----
+  logic [11:0] off;
+  logic        hit;
+  logic        wr;
+  logic        qv;          // queue_select names an existing queue
+  int unsigned qi;          // its index (meaningful only when qv)
+
+  assign off = {reg_addr_i[11:2], 2'b00};
+  assign hit = reg_req_i && reg_space_i && (reg_addr_i[14:12] == Region);
+  assign wr  = hit && reg_we_i;
+  assign qv  = 32'(queue_select_q) < NUM_QUEUES;
+  assign qi  = qv ? 32'(queue_select_q) : 0;
+
+  // The selected queue's registers
+  logic [15:0] sel_size, sel_msix;
+  logic        sel_enable;
+  logic [63:0] sel_desc, sel_driver, sel_device;
+
+  assign sel_size   = queue_size_q[qi*16 +: 16];
+  assign sel_msix   = queue_msix_q[qi*16 +: 16];
+  assign sel_enable = queue_enable_q[qi];
+  assign sel_desc   = queue_desc_q[qi*64 +: 64];
+  assign sel_driver = queue_driver_q[qi*64 +: 64];
+  assign sel_device = queue_device_q[qi*64 +: 64];
+
+  // Read data
+  logic [31:0] rdata;
+  always_comb begin
+    rdata = 32'd0;
+    unique case (off)
+      OffDfSelect: rdata = dfselect_q;
+      OffDf: begin
+        if (dfselect_q == 32'd0) rdata = dev_features_i[31:0];
+        else if (dfselect_q == 32'd1) rdata = dev_features_i[63:32];
+      end
+      OffGfSelect: rdata = gfselect_q;
+      OffGf: begin
+        if (gfselect_q == 32'd0) rdata = gf_q[31:0];
+        else if (gfselect_q == 32'd1) rdata = gf_q[63:32];
+      end
+      OffMsix:    rdata = {16'(NUM_QUEUES), msix_config_q};
+      OffStatus:  rdata = {queue_select_q, cfg_gen_q, status_q};
+      OffQSize:   if (qv) rdata = {sel_msix, sel_size};
+      OffQEnable: if (qv) rdata = {queue_select_q, 15'd0, sel_enable};  // notify_off = index
+      OffQDescLo: if (qv) rdata = sel_desc[31:0];
+      OffQDescHi: if (qv) rdata = sel_desc[63:32];
+      OffQDrvLo:  if (qv) rdata = sel_driver[31:0];
+      OffQDrvHi:  if (qv) rdata = sel_driver[63:32];
+      OffQDevLo:  if (qv) rdata = sel_device[31:0];
+      OffQDevHi:  if (qv) rdata = sel_device[63:32];
+      default: ;
+    endcase
+  end
+
+  // The status a nonzero driver write leaves: NEEDS_RESET belongs to the device, and FEATURES_OK
+  // sticks only if the accepted features pass validation.
+  logic [7:0] status_wr;
+  logic       features_valid;
+  assign features_valid = ((gf_q & ~dev_features_i) == 64'd0) &&
+                          gf_q[FVersion1] && !gf_unknown_q;
+  always_comb begin
+    status_wr = (reg_wdata_i[7:0] & ~StsNeedsReset) | (status_q & StsNeedsReset);
+    if ((status_wr & StsFeaturesOk) != 8'd0 && (status_q & StsFeaturesOk) == 8'd0 &&
+        !features_valid) begin
+      status_wr = status_wr & ~StsFeaturesOk;
+    end
+  end
+
+  // Next state
+  logic        needs_reset;  // the driver made an error the device reports with NEEDS_RESET
+  logic        dev_reset;
+  logic [15:0] wsize;
+  logic [15:0] wenable;
+  always_comb begin
+    dfselect_d     = dfselect_q;
+    gfselect_d     = gfselect_q;
+    gf_d           = gf_q;
+    gf_unknown_d   = gf_unknown_q;
+    msix_config_d  = msix_config_q;
+    status_d       = status_q;
+    cfg_gen_d      = cfg_gen_q;
+    queue_select_d = queue_select_q;
+    queue_size_d   = queue_size_q;
+    queue_msix_d   = queue_msix_q;
+    queue_enable_d = queue_enable_q;
+    queue_desc_d   = queue_desc_q;
+    queue_driver_d = queue_driver_q;
+    queue_device_d = queue_device_q;
+    dev_reset_d    = 1'b0;
+    cfg_irq_d      = 1'b0;
+    common_rdata_d = (hit && !reg_we_i) ? rdata : 32'd0;
+    needs_reset    = 1'b0;
+    dev_reset      = 1'b0;
+    wsize          = merge16(sel_size, reg_wdata_i[15:0], reg_be_i[1:0]);
+    wenable        = merge16({15'd0, sel_enable}, reg_wdata_i[15:0], reg_be_i[1:0]);
+
+    if (wr) begin
+      unique case (off)
+        OffDfSelect: dfselect_d = merge32(dfselect_q, reg_wdata_i, reg_be_i);
+        OffGfSelect: gfselect_d = merge32(gfselect_q, reg_wdata_i, reg_be_i);
+        OffGf: begin
+          // No feature may be accepted once FEATURES_OK is set.
+          if ((status_q & StsFeaturesOk) == 8'd0) begin
+            if (gfselect_q == 32'd0) begin
+              gf_d[31:0] = merge32(gf_q[31:0], reg_wdata_i, reg_be_i);
+            end else if (gfselect_q == 32'd1) begin
+              gf_d[63:32] = merge32(gf_q[63:32], reg_wdata_i, reg_be_i);
+            end else if (merge32(32'd0, reg_wdata_i, reg_be_i) != 32'd0) begin
+              gf_unknown_d = 1'b1;
+            end
+          end
+        end
+        OffMsix: begin
+          if (reg_be_i[1:0] != 2'b00) begin
+            msix_config_d = vec_map(merge16(msix_config_q, reg_wdata_i[15:0], reg_be_i[1:0]));
+          end
+        end
+        OffStatus: begin
+          if (reg_be_i[3:2] != 2'b00) begin
+            queue_select_d = merge16(queue_select_q, reg_wdata_i[31:16], reg_be_i[3:2]);
+          end
+          if (reg_be_i[0]) begin
+            if (reg_wdata_i[7:0] == 8'd0) dev_reset = 1'b1;
+            else status_d = status_wr;
+          end
+        end
+        OffQSize: begin
+          if (qv && reg_be_i[1:0] != 2'b00 && wsize != 16'd0 &&
+              (wsize & (wsize - 16'd1)) == 16'd0 && wsize <= QSizeMax) begin
+            queue_size_d[qi*16 +: 16] = wsize;
+          end
+          if (qv && reg_be_i[3:2] != 2'b00) begin
+            queue_msix_d[qi*16 +: 16] = vec_map(merge16(sel_msix, reg_wdata_i[31:16],
+                                                        reg_be_i[3:2]));
+          end
+        end
+        OffQEnable: begin
+          // The spec lets the driver write only 1 (QEMU: anything else is virtio_error).
+          if (qv && reg_be_i[1:0] != 2'b00) begin
+            if (wenable == 16'd1) queue_enable_d[qi] = 1'b1;
+            else needs_reset = 1'b1;
+          end
+        end
+        OffQDescLo: if (qv) queue_desc_d[qi*64 +: 32] = merge32(sel_desc[31:0], reg_wdata_i,
+                                                                 reg_be_i);
+        OffQDescHi: if (qv) queue_desc_d[qi*64+32 +: 32] = merge32(sel_desc[63:32], reg_wdata_i,
+                                                                    reg_be_i);
+        OffQDrvLo: if (qv) queue_driver_d[qi*64 +: 32] = merge32(sel_driver[31:0], reg_wdata_i,
+                                                                  reg_be_i);
+        OffQDrvHi: if (qv) queue_driver_d[qi*64+32 +: 32] = merge32(sel_driver[63:32],
+                                                                     reg_wdata_i, reg_be_i);
+        OffQDevLo: if (qv) queue_device_d[qi*64 +: 32] = merge32(sel_device[31:0], reg_wdata_i,
+                                                                  reg_be_i);
+        OffQDevHi: if (qv) queue_device_d[qi*64+32 +: 32] = merge32(sel_device[63:32],
+                                                                     reg_wdata_i, reg_be_i);
+        default: ;
+      endcase
+    end
+
+    if (needs_reset && (status_q & StsNeedsReset) == 8'd0) begin
+      status_d = status_d | StsNeedsReset;
+      if ((status_q & StsDriverOk) != 8'd0) cfg_irq_d = 1'b1;
+    end
+    if (config_changed_i) begin
+      cfg_gen_d = cfg_gen_q + 8'd1;
+      if ((status_q & StsDriverOk) != 8'd0) cfg_irq_d = 1'b1;
+    end
+    if (dev_reset) begin
+      // Everything but config_generation. A notification raised on the reset edge would reach
+      // a device that is being reset: dropped.
+      dfselect_d     = '0;
+      gfselect_d     = '0;
+      gf_d           = '0;
+      gf_unknown_d   = 1'b0;
+      msix_config_d  = NoVector;
+      status_d       = '0;
+      queue_select_d = '0;
+      queue_size_d   = {NUM_QUEUES{QSizeMax}};
+      queue_msix_d   = {NUM_QUEUES{NoVector}};
+      queue_enable_d = '0;
+      queue_desc_d   = '0;
+      queue_driver_d = '0;
+      queue_device_d = '0;
+      dev_reset_d    = 1'b1;
+      cfg_irq_d      = 1'b0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      dfselect_q     <= '0;
+      gfselect_q     <= '0;
+      gf_q           <= '0;
+      gf_unknown_q   <= 1'b0;
+      msix_config_q  <= NoVector;
+      status_q       <= '0;
+      cfg_gen_q      <= '0;
+      queue_select_q <= '0;
+      queue_size_q   <= {NUM_QUEUES{QSizeMax}};
+      queue_msix_q   <= {NUM_QUEUES{NoVector}};
+      queue_enable_q <= '0;
+      queue_desc_q   <= '0;
+      queue_driver_q <= '0;
+      queue_device_q <= '0;
+      dev_reset_q    <= 1'b0;
+      cfg_irq_q      <= 1'b0;
+      common_rdata_q <= '0;
+    end else begin
+      dfselect_q     <= dfselect_d;
+      gfselect_q     <= gfselect_d;
+      gf_q           <= gf_d;
+      gf_unknown_q   <= gf_unknown_d;
+      msix_config_q  <= msix_config_d;
+      status_q       <= status_d;
+      cfg_gen_q      <= cfg_gen_d;
+      queue_select_q <= queue_select_d;
+      queue_size_q   <= queue_size_d;
+      queue_msix_q   <= queue_msix_d;
+      queue_enable_q <= queue_enable_d;
+      queue_desc_q   <= queue_desc_d;
+      queue_driver_q <= queue_driver_d;
+      queue_device_q <= queue_device_d;
+      dev_reset_q    <= dev_reset_d;
+      cfg_irq_q      <= cfg_irq_d;
+      common_rdata_q <= common_rdata_d;
+    end
+  end
+
+  // Only the DW address matters: reg_addr_i[1:0] are 0.
+  logic unused_addr;
+  assign unused_addr = ^reg_addr_i[1:0];
+
+endmodule
+
+`default_nettype wire

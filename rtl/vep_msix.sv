@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: Apache-2.0
+// vep_msix: the MSI-X table (BAR0 region 4) and Pending Bit Array (region 5) (docs/registers.md).
+// Interrupt events set pending bits. While MSI-X is enabled, the function is unmasked and Bus
+// Master is on, the lowest-numbered pending vector whose entry is unmasked is offered to
+// vep_tx_arbiter as a one-DW MWr of the entry's data to the entry's address; its pending bit
+// clears on the handshake. C twin: cmodel/vep_msix.c.
+`default_nettype none
+
+module vep_msix #(
+  parameter int unsigned MSIX_VECTORS = 8  // table entries, 1..64
+) (
+  input  logic                clk_i,
+  input  logic                rst_ni,
+
+  // ---- Register bus from vep_completer ----
+  input  logic                reg_req_i,
+  input  logic                reg_space_i,
+  input  logic                reg_we_i,
+  input  logic [14:0]         reg_addr_i,
+  input  logic [3:0]          reg_be_i,
+  input  logic [31:0]         reg_wdata_i,
+  output logic [31:0]         msix_rdata_o,
+
+  // ---- Configuration from vep_cfg_space and vep_completer ----
+  input  logic                msix_en_i,        // MSI-X Enable
+  input  logic                msix_fmask_i,     // MSI-X Function Mask
+  input  logic                bus_master_i,     // Command.Bus Master Enable
+  input  logic [15:0]         completer_id_i,   // Requester ID of the messages
+
+  // ---- Interrupt events from vep_common_cfg ----
+  input  logic                cfg_irq_i,        // strobe: configuration change
+  input  logic [15:0]         config_vector_i,  // its vector (msix_config)
+
+  // ---- Messages to vep_tx_arbiter ----
+  output logic                msg_valid_o,
+  input  logic                msg_ready_i,
+  output vep_pkg::small_tlp_t msg_tlp_o
+);
+
+  if (MSIX_VECTORS < 1 || MSIX_VECTORS > 64) begin : gen_check_msix_vectors
+    $error("vep_msix: MSIX_VECTORS must be 1..64");
+  end
+
+  localparam logic [2:0] RegionTable = 3'(vep_pkg::VEP_BAR_MSIX_TABLE_OFF >> 12);
+  localparam logic [2:0] RegionPba   = 3'(vep_pkg::VEP_BAR_MSIX_PBA_OFF >> 12);
+  localparam logic [7:0] Mwr32       = 8'(vep_pkg::VEP_TLP_MWR32);
+  localparam logic [7:0] Mwr64       = 8'(vep_pkg::VEP_TLP_MWR64);
+
+  // A write changes only the bytes it enables.
+  function automatic logic [31:0] merge32(logic [31:0] old, logic [31:0] wdata, logic [3:0] be);
+    // Yosys 0.23 has no `return`: the result is assigned to the function's name.
+    merge32 = old;
+    for (int i = 0; i < 4; i++) begin
+      if (be[i]) merge32[8*i +: 8] = wdata[8*i +: 8];
+    end
+  endfunction
+
+  // ---- Registers; table entry v in bits [32*v +: 32] ----
+  logic [MSIX_VECTORS*32-1:0] tbl_addr_lo_q, tbl_addr_lo_d;  // Message Address, [1:0] = 0
+  logic [MSIX_VECTORS*32-1:0] tbl_addr_hi_q, tbl_addr_hi_d;  // Message Upper Address
+  logic [MSIX_VECTORS*32-1:0] tbl_data_q, tbl_data_d;        // Message Data
+  logic [MSIX_VECTORS-1:0]    tbl_mask_q, tbl_mask_d;        // Vector Control mask bits
+  logic [MSIX_VECTORS-1:0]    pending_q, pending_d;          // the PBA
+  logic                       msg_valid_q, msg_valid_d;
+  logic [5:0]                 msg_vector_q, msg_vector_d;    // the vector on msg_tlp_q
+  vep_pkg::small_tlp_t        msg_tlp_q, msg_tlp_d;
+  logic [31:0]                msix_rdata_q, msix_rdata_d;
+
+  // ---- Outputs: functions of the registers only ----
+  assign msix_rdata_o = msix_rdata_q;
+  assign msg_valid_o  = msg_valid_q;
+  assign msg_tlp_o    = msg_tlp_q;
+
+  // ---- Register-bus decode ----
+  logic        hit_table;
+  logic        hit_pba;
+  logic [7:0]  entry;      // table entry addressed
+  logic        entry_ok;   // the table has it
+  int unsigned ei;         // its index (meaningful only when entry_ok)
+  logic [63:0] pending64;
+  logic [31:0] rdata;
+  logic [31:0] wval;       // the addressed table DW with the written bytes replaced
+
+  assign hit_table = reg_req_i && reg_space_i && (reg_addr_i[14:12] == RegionTable);
+  assign hit_pba   = reg_req_i && reg_space_i && (reg_addr_i[14:12] == RegionPba);
+  assign entry     = reg_addr_i[11:4];
+  assign entry_ok  = 32'(entry) < MSIX_VECTORS;
+  assign ei        = entry_ok ? 32'(entry) : 0;
+  assign pending64 = 64'(pending_q);
+
+  always_comb begin
+    rdata = 32'd0;
+    if (hit_pba) begin
+      if (reg_addr_i[11:2] == 10'd0) rdata = pending64[31:0];
+      else if (reg_addr_i[11:2] == 10'd1) rdata = pending64[63:32];
+    end else if (entry_ok) begin
+      unique case (reg_addr_i[3:2])
+        2'd0:    rdata = tbl_addr_lo_q[ei*32 +: 32];
+        2'd1:    rdata = tbl_addr_hi_q[ei*32 +: 32];
+        2'd2:    rdata = tbl_data_q[ei*32 +: 32];
+        default: rdata = {31'd0, tbl_mask_q[ei]};
+      endcase
+    end
+  end
+  assign wval = merge32(rdata, reg_wdata_i, reg_be_i);
+
+  // ---- Message choice: the lowest pending vector whose entry is unmasked ----
+  logic       cand_found;
+  logic [5:0] cand;
+  always_comb begin
+    cand_found = 1'b0;
+    cand       = 6'd0;
+    for (int v = 0; v < MSIX_VECTORS; v++) begin
+      if (!cand_found && pending_q[v] && !tbl_mask_q[v]) begin
+        cand_found = 1'b1;
+        cand       = 6'(v);
+      end
+    end
+  end
+
+  // The MWr of the chosen vector: one DW of Message Data to the Message Address; TC 0, attr 0
+  // (no Relaxed Ordering: the message must not pass the writes before it), tag 0, 3DW header
+  // below 4 GiB.
+  logic [31:0] cand_lo, cand_hi, cand_data;
+  vep_pkg::small_tlp_t cand_tlp;
+  assign cand_lo   = tbl_addr_lo_q[32'(cand)*32 +: 32];
+  assign cand_hi   = tbl_addr_hi_q[32'(cand)*32 +: 32];
+  assign cand_data = tbl_data_q[32'(cand)*32 +: 32];
+  always_comb begin
+    cand_tlp              = '0;
+    cand_tlp.hdr[31:0]    = {(cand_hi != 32'd0) ? Mwr64 : Mwr32, 14'd0, 10'd1};
+    cand_tlp.hdr[63:32]   = {completer_id_i, 8'd0, 4'h0, 4'hF};
+    if (cand_hi != 32'd0) begin
+      cand_tlp.hdr[95:64]  = cand_hi;
+      cand_tlp.hdr[127:96] = cand_lo;
+      cand_tlp.hdr_4dw     = 1'b1;
+    end else begin
+      cand_tlp.hdr[95:64]  = cand_lo;
+    end
+    cand_tlp.data_dw      = 2'd1;
+    cand_tlp.data[31:0]   = cand_data;
+  end
+
+  // ---- Next state ----
+  always_comb begin
+    tbl_addr_lo_d = tbl_addr_lo_q;
+    tbl_addr_hi_d = tbl_addr_hi_q;
+    tbl_data_d    = tbl_data_q;
+    tbl_mask_d    = tbl_mask_q;
+    pending_d     = pending_q;
+    msg_valid_d   = msg_valid_q;
+    msg_vector_d  = msg_vector_q;
+    msg_tlp_d     = msg_tlp_q;
+    msix_rdata_d  = ((hit_table || hit_pba) && !reg_we_i) ? rdata : 32'd0;
+
+    // The PBA is read-only.
+    if (hit_table && reg_we_i && entry_ok) begin
+      unique case (reg_addr_i[3:2])
+        2'd0:    tbl_addr_lo_d[ei*32 +: 32] = {wval[31:2], 2'b00};
+        2'd1:    tbl_addr_hi_d[ei*32 +: 32] = wval;
+        2'd2:    tbl_data_d[ei*32 +: 32] = wval;
+        default: tbl_mask_d[ei] = wval[0];
+      endcase
+    end
+
+    if (msg_valid_q && msg_ready_i) begin
+      pending_d[32'(msg_vector_q)] = 1'b0;
+      msg_valid_d                  = 1'b0;
+    end
+    // An event on the handshake edge came after the message was built: it needs its own.
+    if (cfg_irq_i && msix_en_i && 32'(config_vector_i) < MSIX_VECTORS) begin
+      pending_d[32'(config_vector_i)] = 1'b1;
+    end
+
+    // A message once offered stays valid until taken (stream rule), whatever happens meanwhile.
+    if (!msg_valid_q && msix_en_i && !msix_fmask_i && bus_master_i && cand_found) begin
+      msg_valid_d  = 1'b1;
+      msg_vector_d = cand;
+      msg_tlp_d    = cand_tlp;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      tbl_addr_lo_q <= '0;
+      tbl_addr_hi_q <= '0;
+      tbl_data_q    <= '0;
+      tbl_mask_q    <= '1;  // every entry starts masked
+      pending_q     <= '0;
+      msg_valid_q   <= 1'b0;
+      msg_vector_q  <= '0;
+      msg_tlp_q     <= '0;
+      msix_rdata_q  <= '0;
+    end else begin
+      tbl_addr_lo_q <= tbl_addr_lo_d;
+      tbl_addr_hi_q <= tbl_addr_hi_d;
+      tbl_data_q    <= tbl_data_d;
+      tbl_mask_q    <= tbl_mask_d;
+      pending_q     <= pending_d;
+      msg_valid_q   <= msg_valid_d;
+      msg_vector_q  <= msg_vector_d;
+      msg_tlp_q     <= msg_tlp_d;
+      msix_rdata_q  <= msix_rdata_d;
+    end
+  end
+
+  // reg_addr_i[1:0] are 0.
+  logic unused_addr;
+  assign unused_addr = ^reg_addr_i[1:0];
+
+endmodule
+
+`default_nettype wire

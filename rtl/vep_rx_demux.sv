@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: Apache-2.0
+// vep_rx_demux: assembles one TLP at a time from the RX stream, checks its framing and hands
+// requests to vep_completer. Completions (no DMA engine yet, so none is expected), messages,
+// TLP prefixes and malformed TLPs are dropped. C twin: cmodel/vep_rx_demux.c.
+//
+// Framing: a TLP is every beat from the one taken while a TLP is expected up to and including
+// the next eop beat. It is malformed if its first beat lacks sop, a later beat has sop, a keep is
+// not contiguous from lane 0, a beat without eop is not full, or the DW count differs from
+// header + (Fmt has data ? Length : 0) + TD. Only the first BufDw DWs are stored (the header and
+// up to VEP_REG_ACCESS_MAX_DW payload DWs); every DW is counted.
+`default_nettype none
+
+module vep_rx_demux #(
+  parameter int unsigned DATA_W = 64  // RX stream width in bits, a multiple of 64
+) (
+  input  logic                 clk_i,
+  input  logic                 rst_ni,
+
+  // ---- RX TLP stream, host to endpoint ----
+  input  logic                 s_rx_valid,
+  output logic                 s_rx_ready,
+  input  logic [DATA_W-1:0]    s_rx_data,
+  input  logic [DATA_W/32-1:0] s_rx_keep,
+  input  logic                 s_rx_sop,
+  input  logic                 s_rx_eop,
+
+  // ---- Parsed request to vep_completer ----
+  output logic                 req_valid_o,
+  input  logic                 req_ready_i,
+  output vep_pkg::req_t        req_o
+);
+
+  localparam int unsigned Lanes = DATA_W / 32;
+  // Stored DWs: the longest header plus the payload a register access can use.
+  localparam int unsigned BufDw = 4 + vep_pkg::VEP_REG_ACCESS_MAX_DW;
+  // The DW counter saturates: the longest legal TLP (4 + 1024 + 1 DWs) stays far below it.
+  localparam int unsigned CntW = 11;
+  localparam logic [CntW-1:0] CntMax = {CntW{1'b1}};
+  localparam logic [Lanes-1:0] KeepAll = {Lanes{1'b1}};
+  localparam logic [Lanes-1:0] KeepOne = {{(Lanes - 1){1'b0}}, 1'b1};
+
+  if (DATA_W % 64 != 0 || DATA_W < 64 || DATA_W > 256) begin : gen_check_data_w
+    $error("vep_rx_demux: DATA_W must be 64, 128 or 256");
+  end
+
+  vep_pkg::rx_state_e          state_q, state_d;
+  logic                        bad_q, bad_d;
+  logic [CntW-1:0]             dw_cnt_q, dw_cnt_d;
+  logic [32*BufDw-1:0]         dw_q, dw_d;   // DW j in [32j+31:32j]
+
+  // The stored DWs by position in the TLP. Header fields the endpoint ignores (LN, TH, AT; TD
+  // and Length only matter to the framing check) are stored but not decoded.
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [31:0] q_dw0, q_dw1, q_dw2, q_dw3, q_dw4, q_dw5;
+  logic [31:0] eop_dw0;   // DW0 of the TLP that ends with this cycle's beat
+  /* verilator lint_on UNUSEDSIGNAL */
+  assign q_dw0 = dw_q[31:0];
+  assign q_dw1 = dw_q[63:32];
+  assign q_dw2 = dw_q[95:64];
+  assign q_dw3 = dw_q[127:96];
+  assign q_dw4 = dw_q[159:128];
+  assign q_dw5 = dw_q[191:160];
+
+  // ---- Outputs: functions of the registers only ----
+  logic [7:0]  fmt_type;
+  logic [10:0] len_dw;
+  logic        is_cfg;
+
+  assign s_rx_ready  = (state_q != vep_pkg::RxReq);
+  assign req_valid_o = (state_q == vep_pkg::RxReq);
+
+  always_comb begin
+    fmt_type = q_dw0[31:24];
+    len_dw   = {(q_dw0[9:0] == 10'd0), q_dw0[9:0]};
+    // Config requests keep DW2 whole (bus/device/function and register number); every other
+    // request carries a DW address there.
+    is_cfg   = (fmt_type[4:1] == 4'b0010);
+
+    req_o              = '0;
+    req_o.fmt_type     = fmt_type;
+    req_o.tc           = q_dw0[22:20];
+    req_o.attr         = {q_dw0[18], q_dw0[13:12]};
+    req_o.ep           = q_dw0[14];
+    req_o.len_dw       = len_dw;
+    req_o.requester_id = q_dw1[31:16];
+    req_o.tag          = {q_dw0[23], q_dw0[19], q_dw1[15:8]};
+    req_o.last_be      = q_dw1[7:4];
+    req_o.first_be     = q_dw1[3:0];
+    if (is_cfg) begin
+      req_o.addr = {32'd0, q_dw2};
+    end else if (fmt_type[5]) begin
+      req_o.addr = {q_dw2, q_dw3[31:2], 2'b00};
+    end else begin
+      req_o.addr = {32'd0, q_dw2[31:2], 2'b00};
+    end
+    if (fmt_type[6]) begin
+      req_o.data[31:0] = fmt_type[5] ? q_dw4 : q_dw3;
+      if (len_dw >= 11'd2) begin
+        req_o.data[63:32] = fmt_type[5] ? q_dw5 : q_dw4;
+      end
+    end
+  end
+
+  // ---- Next state ----
+  logic                start;
+  logic [CntW-1:0]     base;
+  logic [CntW+3:0]     cnt_sum;
+  logic                keep_bad;
+  logic                beat_bad;
+  logic [2:0]          fmt_d;
+  logic [4:0]          type_d;
+  logic [10:0]         len_d;
+  logic [CntW-1:0]     expect_dw;
+  logic                is_request;
+
+  always_comb begin
+    state_d  = state_q;
+    bad_d    = bad_q;
+    dw_cnt_d = dw_cnt_q;
+    dw_d     = dw_q;
+
+    start    = (state_q == vep_pkg::RxSop);
+    base     = start ? '0 : dw_cnt_q;
+    cnt_sum  = {4'd0, base};
+    for (int unsigned l = 0; l < Lanes; l++) begin
+      cnt_sum = cnt_sum + {{(CntW + 3){1'b0}}, s_rx_keep[l]};
+    end
+    // Valid lanes must be 0..k-1 with k >= 1: keep + 1 is then a power of two.
+    keep_bad = (s_rx_keep == '0) || ((s_rx_keep & (s_rx_keep + KeepOne)) != '0) ||
+               (!s_rx_eop && s_rx_keep != KeepAll);
+    beat_bad = keep_bad || (start ? !s_rx_sop : s_rx_sop);
+
+    eop_dw0    = '0;
+    fmt_d      = '0;
+    type_d     = '0;
+    len_d      = '0;
+    expect_dw  = '0;
+    is_request = 1'b0;
+
+    unique case (state_q)
+      vep_pkg::RxReq: begin
+        if (req_ready_i) begin
+          state_d = vep_pkg::RxSop;
+        end
+      end
+      vep_pkg::RxSop, vep_pkg::RxBody: begin
+        if (s_rx_valid) begin
+          if (start) begin
+            dw_d = '0;
+          end
+          for (int unsigned l = 0; l < Lanes; l++) begin
+            for (int unsigned j = 0; j < BufDw; j++) begin
+              // One bit wider than the counter: a saturated base must not wrap onto slot 0.
+              if (s_rx_keep[l] && ({1'b0, base} + (CntW + 1)'(l)) == (CntW + 1)'(j)) begin
+                dw_d[32*j +: 32] = s_rx_data[32*l +: 32];
+              end
+            end
+          end
+          bad_d    = (start ? 1'b0 : bad_q) | beat_bad;
+          dw_cnt_d = (cnt_sum > {4'd0, CntMax}) ? CntMax : cnt_sum[CntW-1:0];
+
+          if (s_rx_eop) begin
+            // A TLP that ends here started either with this beat or with DW0 already stored;
+            // anything else is malformed and dropped whatever its header says.
+            eop_dw0   = start ? (s_rx_keep[0] ? s_rx_data[31:0] : 32'd0) : q_dw0;
+            fmt_d     = eop_dw0[31:29];
+            type_d    = eop_dw0[28:24];
+            len_d     = {(eop_dw0[9:0] == 10'd0), eop_dw0[9:0]};
+            expect_dw = (fmt_d[0] ? 11'd4 : 11'd3) + (fmt_d[1] ? len_d : 11'd0) +
+                        {10'd0, eop_dw0[15]};
+            // Fmt 1xx: TLP prefixes (and reserved); Type 0101x: completions; Type 10xxx:
+            // messages. None of them is a request for the completer.
+            is_request = !fmt_d[2] && (type_d != 5'b01010) && (type_d != 5'b01011) &&
+                         (type_d[4:3] != 2'b10);
+            if (!bad_d && dw_cnt_d == expect_dw && is_request) begin
+              state_d = vep_pkg::RxReq;
+            end else begin
+              state_d = vep_pkg::RxSop;
+            end
+          end else begin
+            state_d = vep_pkg::RxBody;
+          end
+        end
+      end
+      default: begin
+        state_d = vep_pkg::RxSop;
+      end
+    endcase
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q  <= vep_pkg::RxSop;
+      bad_q    <= 1'b0;
+      dw_cnt_q <= '0;
+      dw_q     <= '0;
+    end else begin
+      state_q  <= state_d;
+      bad_q    <= bad_d;
+      dw_cnt_q <= dw_cnt_d;
+      dw_q     <= dw_d;
+    end
+  end
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * vepsim: the regression runner. Options in usage() below; docs/testing.md explains them.
+ * Each selected test gets a fresh cosim_t and prints one PASS/FAIL line; the run ends with
+ * "N passed, M failed" and exits 1 if any failed, 2 on a usage error.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tb.h"
+
+static void usage(FILE *f, const char *argv0) {
+  fprintf(f,
+          "usage: %s [options]\n"
+          "  --dut rtl|cmodel|lockstep   device under test (default lockstep)\n"
+          "  --test NAME                 run NAME; repeatable; a trailing '*' matches a prefix\n"
+          "  --list                      print the (selected) tests with a description\n"
+          "  --seed N                    seed of every random choice (default 1)\n"
+          "  --shard I/N                 run the tests whose index in the sorted list is I mod N\n"
+          "  --junit FILE                write a JUnit XML report\n"
+          "  --trace FILE                FST waveform of the RTL (per test: NAME before the "
+          "extension)\n"
+          "  --latency N                 link latency in cycles each way (default 8)\n"
+          "  --expect-divergence PORT    lockstep self-test: a test passes only if RTL and model\n"
+          "                              diverged and the first mismatch is on PORT\n"
+          "  --demo                      enumerate, dump config space, initialise to DRIVER_OK\n"
+          "  -h, --help                  this text\n",
+          argv0);
+}
+
+const char *tb_dut_name(cosim_dut_kind_t d) {
+  switch (d) {
+    case COSIM_DUT_RTL: return "rtl";
+    case COSIM_DUT_CMODEL: return "cmodel";
+    default: return "lockstep";
+  }
+}
+
+void tb_repro_cmd(const tb_opts_t *o, const char *test, char *buf, size_t len) {
+  int n;
+  if (test)
+    n = snprintf(buf, len, "%s --dut %s --test %s --seed %llu", o->argv0, tb_dut_name(o->dut),
+                 test, (unsigned long long)o->seed);
+  else
+    n = snprintf(buf, len, "%s --dut %s --demo --seed %llu", o->argv0, tb_dut_name(o->dut),
+                 (unsigned long long)o->seed);
+  /* A non-default latency changes every timing, and the self-test inverts the verdict: both are
+   * part of what reproduces the run. */
+  if (o->latency_set && n > 0 && (size_t)n < len)
+    n += snprintf(buf + n, len - (size_t)n, " --latency %u", o->latency);
+  if (o->expect_port && n > 0 && (size_t)n < len)
+    snprintf(buf + n, len - (size_t)n, " --expect-divergence %s", o->expect_port);
+}
+
+void tb_cfg_from_opts(const tb_opts_t *o, cosim_cfg_t *cfg) {
+  cosim_cfg_default(cfg);
+  cfg->dut = o->dut;
+  cfg->seed = o->seed;
+  if (o->latency_set) {
+    cfg->link_latency_rx = o->latency;
+    cfg->link_latency_tx = o->latency;
+  }
+  cfg->trace_path = o->trace;
+}
+
+/* ---- Results ---- */
+typedef struct result {
+  const tb_test_t *test;
+  int pass;
+  uint64_t cycles, tlps;
+  double secs;
+  char *text;     /* failure messages, one per line (heap), or NULL */
+} result_t;
+
+typedef struct strbuf {
+  char *p;
+  size_t len, cap;
+} strbuf_t;
+
+static void sb_add(strbuf_t *b, const char *s) {
+  size_t n = strlen(s);
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap * 2 : 256;
+    while (cap < b->len + n + 1) cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) return;  /* a lost message must not stop the regression */
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, s, n + 1);
+  b->len += n;
+}
+
+/* Adds one message as an indented block (continuation lines of a multi-line report indented
+ * further), so that a failure stays readable in a CI log. */
+static void sb_add_msg(strbuf_t *b, const char *msg) {
+  sb_add(b, "    ");
+  for (const char *p = msg; *p;) {
+    const char *nl = strchr(p, '\n');
+    size_t n = nl ? (size_t)(nl - p) : strlen(p);
+    char line[1024];
+    if (n >= sizeof line) n = sizeof line - 1;
+    memcpy(line, p, n);
+    line[n] = '\0';
+    sb_add(b, line);
+    sb_add(b, "\n");
+    if (!nl || !nl[1]) break;
+    sb_add(b, "      ");
+    p = nl + 1;
+  }
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  timespec_get(&ts, TIME_UTC);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static uint64_t hash_name(const char *s) {
+  uint64_t h = 0xCBF29CE484222325ull;  /* FNV-1a */
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001B3ull;
+  return h;
+}
+
+/* The port of lockstep's first mismatch, taken from its report ("... port NAME ..."); "" when
+ * there is none. */
+static void first_mismatch_port(cosim_t *s, char *port, size_t len) {
+  port[0] = '\0';
+  unsigned n = cosim_error_count(s);
+  for (unsigned i = 0; i < n; i++) {
+    const char *m = cosim_error(s, i);
+    if (!m || !strstr(m, "mismatch")) continue;
+    const char *p = strstr(m, "port ");
+    if (!p) continue;
+    p += 5;
+    size_t k = 0;
+    while (p[k] && (p[k] == '_' || (p[k] >= 'a' && p[k] <= 'z') || (p[k] >= '0' && p[k] <= '9') ||
+                    (p[k] >= 'A' && p[k] <= 'Z')) && k + 1 < len) {
+      port[k] = p[k];
+      k++;
+    }
+    port[k] = '\0';
+    return;
+  }
+}
+
+static void trace_name(const char *trace, const char *test, char *buf, size_t len) {
+  const char *slash = strrchr(trace, '/');
+  const char *dot = strrchr(slash ? slash + 1 : trace, '.');
+  if (!dot)
+    snprintf(buf, len, "%s.%s", trace, test);
+  else
+    snprintf(buf, len, "%.*s.%s%s", (int)(dot - trace), trace, test, dot);
+}
+
+static void run_one(const tb_opts_t *o, const tb_test_t *test, result_t *r) {
+  tb_t *t = calloc(1, sizeof *t);
+  strbuf_t msgs = {0};
+  char repro[512];
+  char trace[1024];
+  r->test = test;
+  r->pass = 0;
+  if (!t) {
+    sb_add_msg(&msgs, "out of memory");
+    r->text = msgs.p;
+    return;
+  }
+  tb_repro_cmd(o, test->name, repro, sizeof repro);
+  tb_cfg_from_opts(o, &t->cfg);
+  t->cfg.repro = repro;
+  if (o->trace && o->trace_per_test) {
+    trace_name(o->trace, test->name, trace, sizeof trace);
+    t->cfg.trace_path = trace;
+  }
+  t->test = test;
+  t->bdf = TB_EP_BDF;
+  tb_rng_seed(&t->rng, o->seed ^ hash_name(test->name));
+
+  double t0 = now_s();
+  int rc = cosim_create(&t->cfg, &t->sim);
+  if (rc < 0) {
+    char m[128];
+    snprintf(m, sizeof m, "cosim_create: %s", strerror(-rc));
+    sb_add_msg(&msgs, m);
+    r->text = msgs.p;
+    free(t);
+    return;
+  }
+  tb_msi_install(t);
+  if (setjmp(t->abort_to) == 0) test->fn(t);
+  r->secs = now_s() - t0;
+  r->cycles = cosim_cycles(t->sim);
+  r->tlps = cosim_tlps_rx(t->sim) + cosim_tlps_tx(t->sim);
+
+  int diverged = cosim_diverged(t->sim);
+  unsigned nerr = cosim_error_count(t->sim);
+  unsigned shown = 0;
+  if (o->expect_port) {
+    char port[64];
+    first_mismatch_port(t->sim, port, sizeof port);
+    r->pass = diverged && strcmp(port, o->expect_port) == 0;
+    if (!diverged) {
+      char m[160];
+      snprintf(m, sizeof m, "expected a lockstep divergence on %s: RTL and model agreed",
+               o->expect_port);
+      sb_add_msg(&msgs, m);
+      shown++;
+    } else if (!r->pass) {
+      char m[160];
+      snprintf(m, sizeof m, "expected the first mismatch on %s, it was on '%s'", o->expect_port,
+               port);
+      sb_add_msg(&msgs, m);
+      shown++;
+    }
+    for (unsigned i = 0; !r->pass && i < nerr && shown < TB_MAX_MSGS; i++) {
+      const char *e = cosim_error(t->sim, i);
+      if (e) sb_add_msg(&msgs, e), shown++;
+    }
+  } else {
+    r->pass = t->nfail == 0 && nerr == 0 && !diverged;
+    /* The mismatch report first when lockstep diverged: the checks that failed after it are
+     * consequences. Otherwise the test's own messages first. */
+    for (int pass = 0; pass < 2; pass++) {
+      int errors_now = (pass == 0) == (diverged != 0);
+      if (errors_now) {
+        for (unsigned i = 0; i < nerr && shown < TB_MAX_MSGS; i++) {
+          const char *e = cosim_error(t->sim, i);
+          if (e) sb_add_msg(&msgs, e), shown++;
+        }
+      } else {
+        for (unsigned i = 0; i < t->nmsg && shown < TB_MAX_MSGS; i++)
+          sb_add_msg(&msgs, t->msg[i]), shown++;
+      }
+    }
+    unsigned total = t->nfail + nerr;
+    if (!r->pass && total > shown) {
+      char m[96];
+      snprintf(m, sizeof m, "(%u more failure%s not shown)", total - shown,
+               total - shown == 1 ? "" : "s");
+      /* Appended to the last message so that at most TB_MAX_MSGS messages are printed. */
+      if (msgs.len && msgs.p[msgs.len - 1] == '\n') msgs.p[--msgs.len] = '\0';
+      sb_add(&msgs, " ");
+      sb_add(&msgs, m);
+      sb_add(&msgs, "\n");
+    }
+  }
+  cosim_destroy(t->sim);
+  free(t);
+  if (r->pass) {
+    free(msgs.p);
+    msgs.p = NULL;
+  } else if (!msgs.p) {
+    sb_add_msg(&msgs, "failed without a message");
+  }
+  r->text = msgs.p;
+}
+
+/* ---- JUnit XML ---- */
+static void xml_escape(FILE *f, const char *s) {
+  for (; *s; s++) {
+    switch (*s) {
+      case '<': fputs("&lt;", f); break;
+      case '>': fputs("&gt;", f); break;
+      case '&': fputs("&amp;", f); break;
+      case '"': fputs("&quot;", f); break;
+      default:
+        if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+          fputc('?', f);
+        else
+          fputc(*s, f);
+    }
+  }
+}
+
+static int write_junit(const char *path, const tb_opts_t *o, const result_t *res, size_t n,
+                       double total_secs) {
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    fprintf(stderr, "vepsim: %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  size_t failures = 0;
+  for (size_t i = 0; i < n; i++) failures += !res[i].pass;
+  fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+  fprintf(f, "<testsuites tests=\"%zu\" failures=\"%zu\" time=\"%.3f\">\n", n, failures,
+          total_secs);
+  fprintf(f, "  <testsuite name=\"vepsim.%s\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+          "time=\"%.3f\">\n", tb_dut_name(o->dut), n, failures, total_secs);
+  fprintf(f, "    <properties><property name=\"seed\" value=\"%llu\"/>"
+          "<property name=\"dut\" value=\"%s\"/></properties>\n",
+          (unsigned long long)o->seed, tb_dut_name(o->dut));
+  for (size_t i = 0; i < n; i++) {
+    const result_t *r = &res[i];
+    fprintf(f, "    <testcase classname=\"vepsim.%s\" name=\"", tb_dut_name(o->dut));
+    xml_escape(f, r->test->name);
+    fprintf(f, "\" time=\"%.3f\">", r->secs);
+    if (!r->pass) {
+      char repro[512];
+      tb_repro_cmd(o, r->test->name, repro, sizeof repro);
+      fprintf(f, "\n      <failure message=\"");
+      xml_escape(f, r->test->desc);
+      fprintf(f, "\">");
+      if (r->text) xml_escape(f, r->text);
+      fprintf(f, "reproduce: ");
+      xml_escape(f, repro);
+      fprintf(f, "</failure>\n    ");
+    }
+    fprintf(f, "<system-out>cycles=%llu tlps=%llu</system-out></testcase>\n",
+            (unsigned long long)r->cycles, (unsigned long long)r->tlps);
+  }
+  fprintf(f, "  </testsuite>\n</testsuites>\n");
+  if (fclose(f) != 0) {
+    fprintf(stderr, "vepsim: %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- Options ---- */
+static int parse_u64(const char *s, uint64_t *v) {
+  char *end;
+  if (!s || !*s || *s == '-') return -1;
+  errno = 0;
+  unsigned long long x = strtoull(s, &end, 0);
+  if (errno || *end) return -1;
+  *v = x;
+  return 0;
+}
+
+static int match(const char *pattern, const char *name) {
+  size_t n = strlen(pattern);
+  if (n && pattern[n - 1] == '*') return strncmp(pattern, name, n - 1) == 0;
+  return strcmp(pattern, name) == 0;
+}
+
+#define MAX_PATTERNS 64
+
+int main(int argc, char **argv) {
+  tb_opts_t o = {.dut = COSIM_DUT_LOCKSTEP, .seed = 1, .latency = 8, .argv0 = argv[0]};
+  const char *patterns[MAX_PATTERNS];
+  int npat = 0, list = 0, demo = 0;
+  const char *junit = NULL;
+  uint64_t shard_i = 0, shard_n = 1;
+
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const char *val = NULL;
+    char name[32];
+    /* Accept both "--opt value" and "--opt=value". */
+    const char *eq = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
+    if (eq && (size_t)(eq - a) < sizeof name) {
+      memcpy(name, a, (size_t)(eq - a));
+      name[eq - a] = '\0';
+      a = name;
+      val = eq + 1;
+    }
+    int takes_value = !strcmp(a, "--dut") || !strcmp(a, "--test") || !strcmp(a, "--seed") ||
+                      !strcmp(a, "--junit") || !strcmp(a, "--shard") || !strcmp(a, "--trace") ||
+                      !strcmp(a, "--expect-divergence") || !strcmp(a, "--latency");
+    if (takes_value && !val) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "vepsim: %s needs a value\n", a);
+        usage(stderr, argv[0]);
+        return 2;
+      }
+      val = argv[++i];
+    } else if (!takes_value && val) {
+      fprintf(stderr, "vepsim: %s takes no value\n", a);
+      usage(stderr, argv[0]);
+      return 2;
+    }
+    uint64_t v;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      usage(stdout, argv[0]);
+      return 0;
+    } else if (!strcmp(a, "--dut")) {
+      if (!strcmp(val, "rtl")) o.dut = COSIM_DUT_RTL;
+      else if (!strcmp(val, "cmodel")) o.dut = COSIM_DUT_CMODEL;
+      else if (!strcmp(val, "lockstep")) o.dut = COSIM_DUT_LOCKSTEP;
+      else goto bad_value;
+    } else if (!strcmp(a, "--test")) {
+      if (!*val || npat == MAX_PATTERNS) goto bad_value;
+      patterns[npat++] = val;
+    } else if (!strcmp(a, "--list")) {
+      list = 1;
+    } else if (!strcmp(a, "--demo")) {
+      demo = 1;
+    } else if (!strcmp(a, "--seed")) {
+      if (parse_u64(val, &o.seed)) goto bad_value;
+    } else if (!strcmp(a, "--junit")) {
+      if (!*val) goto bad_value;
+      junit = val;
+    } else if (!strcmp(a, "--trace")) {
+      if (!*val) goto bad_value;
+      o.trace = val;
+    } else if (!strcmp(a, "--expect-divergence")) {
+      if (!*val) goto bad_value;
+      o.expect_port = val;
+    } else if (!strcmp(a, "--latency")) {
+      if (parse_u64(val, &v) || v < 1 || v > 100000) goto bad_value;
+      o.latency = (unsigned)v;
+      o.latency_set = 1;
+    } else if (!strcmp(a, "--shard")) {
+      char *slash = strchr(val, '/');
+      char ibuf[32];
+      if (!slash || (size_t)(slash - val) >= sizeof ibuf) goto bad_value;
+      memcpy(ibuf, val, (size_t)(slash - val));
+      ibuf[slash - val] = '\0';
+      if (parse_u64(ibuf, &shard_i) || parse_u64(slash + 1, &shard_n) || shard_n == 0 ||
+          shard_i >= shard_n)
+        goto bad_value;
+    } else {
+      fprintf(stderr, "vepsim: unknown option '%s'\n", argv[i]);
+      usage(stderr, argv[0]);
+      return 2;
+    }
+    continue;
+  bad_value:
+    fprintf(stderr, "vepsim: bad value '%s' for %s\n", val, a);
+    usage(stderr, argv[0]);
+    return 2;
+  }
+  if (o.expect_port && o.dut != COSIM_DUT_LOCKSTEP) {
+    fprintf(stderr, "vepsim: --expect-divergence needs --dut lockstep\n");
+    usage(stderr, argv[0]);
+    return 2;
+  }
+
+  if (demo) {
+    if (npat || list || junit || shard_n != 1 || o.expect_port) {
+      fprintf(stderr, "vepsim: --demo runs alone (no --test/--list/--junit/--shard/"
+              "--expect-divergence)\n");
+      usage(stderr, argv[0]);
+      return 2;
+    }
+    return tb_demo(&o);
+  }
+
+  size_t ntests;
+  const tb_test_t *const *all = tb_tests_sorted(&ntests);
+  for (size_t i = 1; i < ntests; i++) {
+    if (strcmp(all[i - 1]->name, all[i]->name) == 0) {
+      fprintf(stderr, "vepsim: test %s registered twice (%s, %s)\n", all[i]->name,
+              all[i - 1]->file, all[i]->file);
+      return 2;
+    }
+  }
+  for (int p = 0; p < npat; p++) {
+    size_t hits = 0;
+    for (size_t i = 0; i < ntests; i++) hits += match(patterns[p], all[i]->name);
+    if (!hits) {
+      fprintf(stderr, "vepsim: no test matches '%s' (see --list)\n", patterns[p]);
+      return 2;
+    }
+  }
+  const tb_test_t **sel = calloc(ntests ? ntests : 1, sizeof *sel);
+  result_t *res = calloc(ntests ? ntests : 1, sizeof *res);
+  if (!sel || !res) {
+    fprintf(stderr, "vepsim: out of memory\n");
+    free(sel);
+    free(res);
+    return 2;
+  }
+  size_t nsel = 0;
+  for (size_t i = 0; i < ntests; i++) {
+    if (i % shard_n != shard_i) continue;
+    int want = npat == 0;
+    for (int p = 0; p < npat && !want; p++) want = match(patterns[p], all[i]->name);
+    if (want) sel[nsel++] = all[i];
+  }
+
+  if (list) {
+    for (size_t i = 0; i < nsel; i++) printf("%-32s %s\n", sel[i]->name, sel[i]->desc);
+    free(sel);
+    free(res);
+    return 0;
+  }
+
+  o.trace_per_test = o.trace && nsel > 1;
+  size_t passed = 0, failed = 0;
+  double t0 = now_s();
+  for (size_t i = 0; i < nsel; i++) {
+    result_t *r = &res[i];
+    run_one(&o, sel[i], r);
+    printf("%s %s (dut=%s seed=%llu cycles=%llu tlps=%llu %.2fs)\n", r->pass ? "PASS" : "FAIL",
+           sel[i]->name, tb_dut_name(o.dut), (unsigned long long)o.seed,
+           (unsigned long long)r->cycles, (unsigned long long)r->tlps, r->secs);
+    if (!r->pass) {
+      char repro[512];
+      tb_repro_cmd(&o, sel[i]->name, repro, sizeof repro);
+      if (r->text) fputs(r->text, stdout);
+      printf("    reproduce: %s\n", repro);
+      failed++;
+    } else {
+      passed++;
+    }
+    fflush(stdout);
+  }
+  printf("%zu passed, %zu failed\n", passed, failed);
+  int status = failed ? 1 : 0;
+  if (junit && write_junit(junit, &o, res, nsel, now_s() - t0) < 0) status = status ? status : 2;
+  for (size_t i = 0; i < nsel; i++) free(res[i].text);
+  free(sel);
+  free(res);
+  return status;
+}
