@@ -25,12 +25,32 @@ void vep_msix_reset(vep_msix_q_t *q, const vep_params_t *p)
   q->tbl_mask_q = p->MSIX_VECTORS >= 64 ? ~0ull : (1ull << p->MSIX_VECTORS) - 1u;
 }
 
+/* The MWr of vector v, built from its entry as it is now: one DW of Message Data to the Message
+ * Address, 3DW header below 4 GiB. */
+static vep_small_tlp_t message(const vep_msix_q_t *q, unsigned v, uint16_t completer_id)
+{
+  vep_small_tlp_t t = {0};
+  uint32_t hi = q->tbl_addr_hi_q[v];
+  t.hdr[0] = (uint32_t)(hi != 0 ? VEP_TLP_MWR64 : VEP_TLP_MWR32) << 24 | 1u;
+  t.hdr[1] = (uint32_t)completer_id << 16 | 0xFu;
+  if (hi != 0) {
+    t.hdr[2] = hi;
+    t.hdr[3] = q->tbl_addr_lo_q[v];
+    t.hdr_4dw = 1;
+  } else {
+    t.hdr[2] = q->tbl_addr_lo_q[v];
+  }
+  t.data_dw = 1;
+  t.data[0] = q->tbl_data_q[v];
+  return t;
+}
+
 void vep_msix_outputs(const vep_msix_q_t *q, const vep_params_t *p, vep_msix_out_t *out)
 {
   (void)p;
   out->msix_rdata = q->msix_rdata_q;
   out->msg_valid = q->msg_valid_q;
-  out->msg_tlp = q->msg_tlp_q;
+  out->msg_tlp = message(q, q->msg_vector_q, q->completer_id_q);
 }
 
 static uint32_t read_dw(const vep_msix_q_t *q, const vep_params_t *p, unsigned region,
@@ -72,25 +92,6 @@ static void write_dw(const vep_msix_q_t *q, const vep_params_t *p, const vep_reg
   }
 }
 
-/* The MWr of vector v: one DW of Message Data to the Message Address, 3DW header below 4 GiB. */
-static vep_small_tlp_t message(const vep_msix_q_t *q, unsigned v, uint16_t completer_id)
-{
-  vep_small_tlp_t t = {0};
-  uint32_t hi = q->tbl_addr_hi_q[v];
-  t.hdr[0] = (uint32_t)(hi != 0 ? VEP_TLP_MWR64 : VEP_TLP_MWR32) << 24 | 1u;
-  t.hdr[1] = (uint32_t)completer_id << 16 | 0xFu;
-  if (hi != 0) {
-    t.hdr[2] = hi;
-    t.hdr[3] = q->tbl_addr_lo_q[v];
-    t.hdr_4dw = 1;
-  } else {
-    t.hdr[2] = q->tbl_addr_lo_q[v];
-  }
-  t.data_dw = 1;
-  t.data[0] = q->tbl_data_q[v];
-  return t;
-}
-
 void vep_msix_next(const vep_msix_q_t *q, const vep_params_t *p, const vep_msix_in_t *in,
                    vep_msix_q_t *d)
 {
@@ -105,23 +106,30 @@ void vep_msix_next(const vep_msix_q_t *q, const vep_params_t *p, const vep_msix_
     write_dw(q, p, b, off, d);
   }
 
+  d->completer_id_q = in->completer_id;
+  /* The mask bits as this cycle's write leaves them: a message is neither offered nor kept offered
+   * in a cycle in which its entry is masked. */
+  uint64_t unmasked = ~d->tbl_mask_q;
+  int send_ok = in->msix_en && !in->msix_fmask && in->bus_master;
+
   if (q->msg_valid_q && in->msg_ready) {
     pend &= ~(1ull << q->msg_vector_q);
     d->msg_valid_q = 0;
+  } else if (q->msg_valid_q && !(send_ok && ((unmasked >> q->msg_vector_q) & 1u))) {
+    /* May no longer be sent: withdrawn, still pending; offered again (lowest first) once it may. */
+    d->msg_valid_q = 0;
   }
-  /* An event on the handshake edge came after the message was built: it needs its own. */
+  /* An event on the handshake edge is a new one: it needs its own message. */
   if (in->cfg_irq && in->msix_en && in->config_vector < p->MSIX_VECTORS) {
     pend |= 1ull << in->config_vector;
   }
   d->pending_q = pend;
 
-  /* A message once offered stays valid until taken (stream rule), whatever happens meanwhile. */
-  if (!q->msg_valid_q && in->msix_en && !in->msix_fmask && in->bus_master) {
+  if (!q->msg_valid_q && send_ok) {
     for (unsigned v = 0; v < p->MSIX_VECTORS; v++) {
-      if (((q->pending_q & ~q->tbl_mask_q) >> v) & 1u) {
+      if (((q->pending_q & unmasked) >> v) & 1u) {
         d->msg_valid_q = 1;
         d->msg_vector_q = (uint8_t)v;
-        d->msg_tlp_q = message(q, v, in->completer_id);
         break;
       }
     }

@@ -3,7 +3,10 @@
  * vep_msix: the MSI-X table (BAR0 region 4) and PBA (region 5) (rtl/vep_msix.sv). Interrupt
  * events set pending bits; the lowest pending vector whose entry is unmasked goes out as a MWr on
  * msg_valid/msg_tlp while MSI-X is enabled, the function is unmasked and Bus Master is on. The
- * pending bit clears on the handshake (msg_valid && msg_ready). Register map: docs/registers.md.
+ * pending bit clears on the handshake (msg_valid && msg_ready). An offer is withdrawn, the bit
+ * staying pending, as soon as the message may no longer be sent (entry masked in the same cycle,
+ * or MSI-X disabled, function masked or Bus Master off one cycle after the input changes); msg_tlp
+ * is built from the entry as it is now. Register map: docs/registers.md.
  *
  * Timing (docs/microarchitecture.md): an access seen in cycle N is answered on msix_rdata in cycle
  * N+1; writes and events take effect on the edge ending cycle N. Outputs depend on q only.
@@ -29,8 +32,8 @@ typedef struct vep_msix_q {
   uint64_t tbl_mask_q;                           /* bit v: Vector Control mask of entry v */
   uint64_t pending_q;                            /* bit v: PBA pending bit of vector v */
   uint8_t msg_valid_q;
-  uint8_t msg_vector_q;                          /* the vector whose message is on msg_tlp_q */
-  vep_small_tlp_t msg_tlp_q;
+  uint8_t msg_vector_q;                          /* the vector offered on msg_valid/msg_tlp */
+  uint16_t completer_id_q;                       /* Requester ID of the messages */
   uint32_t msix_rdata_q;
 } vep_msix_q_t;
 

@@ -116,32 +116,52 @@ module vep_common_cfg #(
   assign cfg_irq_o       = cfg_irq_q;
 
   // ---- Register-bus decode ----
-  logic [11:0] off;
-  logic        hit;
-  logic        wr;
-  logic        qv;          // queue_select names an existing queue
-  int unsigned qi;          // its index (meaningful only when qv)
+  // The queue index is decoded once into a one-hot select; every per-queue access below is a
+  // loop over the queues with constant slices (a variable part-select with a 32-bit index
+  // synthesizes into wide shifters).
+  localparam int unsigned QIdxW = (NUM_QUEUES > 1) ? $clog2(NUM_QUEUES) : 1;
 
-  assign off = {reg_addr_i[11:2], 2'b00};
-  assign hit = reg_req_i && reg_space_i && (reg_addr_i[14:12] == Region);
-  assign wr  = hit && reg_we_i;
-  assign qv  = 32'(queue_select_q) < NUM_QUEUES;
-  assign qi  = qv ? 32'(queue_select_q) : 0;
+  logic [11:0]            off;
+  logic                   hit;
+  logic                   wr;
+  logic                   qv;    // queue_select names an existing queue
+  logic [QIdxW-1:0]       qidx;  // its index (meaningful only when qv)
+  logic [NUM_QUEUES-1:0]  qsel;  // one-hot: bit i set when queue_select == i
 
-  // The selected queue's registers
+  assign off  = {reg_addr_i[11:2], 2'b00};
+  assign hit  = reg_req_i && reg_space_i && (reg_addr_i[14:12] == Region);
+  assign wr   = hit && reg_we_i;
+  assign qv   = 32'(queue_select_q) < NUM_QUEUES;
+  assign qidx = queue_select_q[QIdxW-1:0];
+  always_comb begin
+    for (int i = 0; i < NUM_QUEUES; i++) begin
+      qsel[i] = qv && (32'(qidx) == i);
+    end
+  end
+
+  // The selected queue's registers: an OR of the slices masked by the select (0 when !qv).
   logic [15:0] sel_size, sel_msix;
   logic        sel_enable;
   logic [63:0] sel_desc, sel_driver, sel_device;
-
-  assign sel_size   = queue_size_q[qi*16 +: 16];
-  assign sel_msix   = queue_msix_q[qi*16 +: 16];
-  assign sel_enable = queue_enable_q[qi];
-  assign sel_desc   = queue_desc_q[qi*64 +: 64];
-  assign sel_driver = queue_driver_q[qi*64 +: 64];
-  assign sel_device = queue_device_q[qi*64 +: 64];
+  always_comb begin
+    sel_size   = '0;
+    sel_msix   = '0;
+    sel_desc   = '0;
+    sel_driver = '0;
+    sel_device = '0;
+    for (int i = 0; i < NUM_QUEUES; i++) begin
+      sel_size   = sel_size   | ({16{qsel[i]}} & queue_size_q[16*i +: 16]);
+      sel_msix   = sel_msix   | ({16{qsel[i]}} & queue_msix_q[16*i +: 16]);
+      sel_desc   = sel_desc   | ({64{qsel[i]}} & queue_desc_q[64*i +: 64]);
+      sel_driver = sel_driver | ({64{qsel[i]}} & queue_driver_q[64*i +: 64]);
+      sel_device = sel_device | ({64{qsel[i]}} & queue_device_q[64*i +: 64]);
+    end
+  end
+  assign sel_enable = |(queue_enable_q & qsel);
 
   // Read data
   logic [31:0] rdata;
+  logic [31:0] wval;  // the addressed DW with the written bytes replaced
   always_comb begin
     rdata = 32'd0;
     unique case (off)
@@ -168,6 +188,8 @@ module vep_common_cfg #(
       default: ;
     endcase
   end
+  // For the per-queue DWs (written only when qv) this is the merge with the selected register.
+  assign wval = merge32(rdata, reg_wdata_i, reg_be_i);
 
   // The status a nonzero driver write leaves: NEEDS_RESET belongs to the device, and FEATURES_OK
   // sticks only if the accepted features pass validation.
@@ -186,8 +208,11 @@ module vep_common_cfg #(
   // Next state
   logic        needs_reset;  // the driver made an error the device reports with NEEDS_RESET
   logic        dev_reset;
-  logic [15:0] wsize;
-  logic [15:0] wenable;
+  logic [15:0] wsize;        // queue_size as written (OffQSize)
+  logic [15:0] wenable;      // queue_enable as written (OffQEnable)
+  // Writes to the selected queue's registers, decoded in the case and applied in the queue loop
+  logic        wr_size, wr_msix, wr_enable;
+  logic        wr_desc_lo, wr_desc_hi, wr_drv_lo, wr_drv_hi, wr_dev_lo, wr_dev_hi;
   always_comb begin
     dfselect_d     = dfselect_q;
     gfselect_d     = gfselect_q;
@@ -208,8 +233,17 @@ module vep_common_cfg #(
     common_rdata_d = (hit && !reg_we_i) ? rdata : 32'd0;
     needs_reset    = 1'b0;
     dev_reset      = 1'b0;
-    wsize          = merge16(sel_size, reg_wdata_i[15:0], reg_be_i[1:0]);
-    wenable        = merge16({15'd0, sel_enable}, reg_wdata_i[15:0], reg_be_i[1:0]);
+    wsize          = wval[15:0];
+    wenable        = wval[15:0];
+    wr_size        = 1'b0;
+    wr_msix        = 1'b0;
+    wr_enable      = 1'b0;
+    wr_desc_lo     = 1'b0;
+    wr_desc_hi     = 1'b0;
+    wr_drv_lo      = 1'b0;
+    wr_drv_hi      = 1'b0;
+    wr_dev_lo      = 1'b0;
+    wr_dev_hi      = 1'b0;
 
     if (wr) begin
       unique case (off)
@@ -244,34 +278,40 @@ module vep_common_cfg #(
         OffQSize: begin
           if (qv && reg_be_i[1:0] != 2'b00 && wsize != 16'd0 &&
               (wsize & (wsize - 16'd1)) == 16'd0 && wsize <= QSizeMax) begin
-            queue_size_d[qi*16 +: 16] = wsize;
+            wr_size = 1'b1;
           end
-          if (qv && reg_be_i[3:2] != 2'b00) begin
-            queue_msix_d[qi*16 +: 16] = vec_map(merge16(sel_msix, reg_wdata_i[31:16],
-                                                        reg_be_i[3:2]));
-          end
+          if (qv && reg_be_i[3:2] != 2'b00) wr_msix = 1'b1;
         end
         OffQEnable: begin
           // The spec lets the driver write only 1 (QEMU: anything else is virtio_error).
           if (qv && reg_be_i[1:0] != 2'b00) begin
-            if (wenable == 16'd1) queue_enable_d[qi] = 1'b1;
+            if (wenable == 16'd1) wr_enable = 1'b1;
             else needs_reset = 1'b1;
           end
         end
-        OffQDescLo: if (qv) queue_desc_d[qi*64 +: 32] = merge32(sel_desc[31:0], reg_wdata_i,
-                                                                 reg_be_i);
-        OffQDescHi: if (qv) queue_desc_d[qi*64+32 +: 32] = merge32(sel_desc[63:32], reg_wdata_i,
-                                                                    reg_be_i);
-        OffQDrvLo: if (qv) queue_driver_d[qi*64 +: 32] = merge32(sel_driver[31:0], reg_wdata_i,
-                                                                  reg_be_i);
-        OffQDrvHi: if (qv) queue_driver_d[qi*64+32 +: 32] = merge32(sel_driver[63:32],
-                                                                     reg_wdata_i, reg_be_i);
-        OffQDevLo: if (qv) queue_device_d[qi*64 +: 32] = merge32(sel_device[31:0], reg_wdata_i,
-                                                                  reg_be_i);
-        OffQDevHi: if (qv) queue_device_d[qi*64+32 +: 32] = merge32(sel_device[63:32],
-                                                                     reg_wdata_i, reg_be_i);
+        OffQDescLo: wr_desc_lo = 1'b1;
+        OffQDescHi: wr_desc_hi = 1'b1;
+        OffQDrvLo:  wr_drv_lo  = 1'b1;
+        OffQDrvHi:  wr_drv_hi  = 1'b1;
+        OffQDevLo:  wr_dev_lo  = 1'b1;
+        OffQDevHi:  wr_dev_hi  = 1'b1;
         default: ;
       endcase
+    end
+
+    // The selected queue takes the write (qsel is all-zero when queue_select names no queue).
+    for (int i = 0; i < NUM_QUEUES; i++) begin
+      if (qsel[i]) begin
+        if (wr_size)    queue_size_d[16*i +: 16]      = wsize;
+        if (wr_msix)    queue_msix_d[16*i +: 16]      = vec_map(wval[31:16]);
+        if (wr_enable)  queue_enable_d[i]             = 1'b1;
+        if (wr_desc_lo) queue_desc_d[64*i +: 32]      = wval;
+        if (wr_desc_hi) queue_desc_d[64*i+32 +: 32]   = wval;
+        if (wr_drv_lo)  queue_driver_d[64*i +: 32]    = wval;
+        if (wr_drv_hi)  queue_driver_d[64*i+32 +: 32] = wval;
+        if (wr_dev_lo)  queue_device_d[64*i +: 32]    = wval;
+        if (wr_dev_hi)  queue_device_d[64*i+32 +: 32] = wval;
+      end
     end
 
     if (needs_reset && (status_q & StsNeedsReset) == 8'd0) begin

@@ -5,8 +5,10 @@
 // The beat on m_tx_* is a register. tlp_q holds the TLP whose remaining beats still have to be
 // loaded into it; as soon as its last beat is loaded, tlp_q is free and the arbiter raises the
 // ready of the next source, so back-to-back TLPs leave without an idle cycle when the host is
-// ready. A ready is raised only for a source that is valid (its valid then holds until taken),
-// and when both are, for the one not taken last.
+// ready. A ready is raised only for a source that is valid, and when both are, for the one not
+// taken last. A source may withdraw its valid while its ready is up (MSI-X does, when a message
+// may no longer be sent): a TLP is taken, whole, only on an edge where valid and ready are both
+// 1, and the readies are recomputed every cycle from the current valids.
 `default_nettype none
 
 module vep_tx_arbiter #(
