@@ -4,24 +4,6 @@
 
 #include "vep_consts.h"
 
-/* Byte-enable mask: byte i of the DW is written when be bit i is set. */
-static uint32_t be_mask(uint8_t be)
-{
-  uint32_t m = 0;
-  for (unsigned i = 0; i < 4; i++) {
-    if (be & (1u << i)) {
-      m |= 0xFFu << (8 * i);
-    }
-  }
-  return m;
-}
-
-static uint32_t merge32(uint32_t old, uint32_t wdata, uint8_t be)
-{
-  uint32_t m = be_mask(be);
-  return (old & ~m) | (wdata & m);
-}
-
 static uint32_t class_code(const vep_params_t *p)
 {
   if (p->DEVICE_ID == VEP_VIRTIO_ID_BLK) {
@@ -145,9 +127,9 @@ void vep_cfg_space_next(const vep_cfg_space_q_t *q, const vep_params_t *p,
   int hit = b->reg_req && b->reg_space == 0;
   uint32_t rdata = read_dw(q, p, in, addr);
   /* What a write leaves: the DW as read with the written bytes replaced. */
-  uint32_t wval = merge32(rdata, b->reg_wdata, b->reg_be);
+  uint32_t wval = vep_merge32(rdata, b->reg_wdata, b->reg_be);
   /* The bits a write sets to 1 in the upper half (for RW1C). */
-  uint16_t w1 = (uint16_t)((b->reg_wdata & be_mask(b->reg_be)) >> 16);
+  uint16_t w1 = (uint16_t)((b->reg_wdata & vep_be_mask(b->reg_be)) >> 16);
   uint16_t sts_clr = 0;
   int urd_clr = 0;
 

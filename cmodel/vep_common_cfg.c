@@ -4,27 +4,10 @@
 
 #include "vep_consts.h"
 
-static uint32_t be_mask(uint8_t be)
-{
-  uint32_t m = 0;
-  for (unsigned i = 0; i < 4; i++) {
-    if (be & (1u << i)) {
-      m |= 0xFFu << (8 * i);
-    }
-  }
-  return m;
-}
-
-static uint32_t merge32(uint32_t old, uint32_t wdata, uint8_t be)
-{
-  uint32_t m = be_mask(be);
-  return (old & ~m) | (wdata & m);
-}
-
 /* A 16-bit field in byte lanes [2h+1:2h] of the DW: merge the enabled bytes into old. */
 static uint16_t merge16(uint16_t old, uint32_t wdata, uint8_t be, unsigned h)
 {
-  return (uint16_t)merge32(old, wdata >> (16 * h), (uint8_t)((be >> (2 * h)) & 3u));
+  return (uint16_t)vep_merge32(old, wdata >> (16 * h), (uint8_t)((be >> (2 * h)) & 3u));
 }
 
 static int be16(uint8_t be, unsigned h)
@@ -41,7 +24,7 @@ static uint16_t vec_map(uint16_t v, const vep_params_t *p)
 static void set_half(uint64_t *r, unsigned hi, uint32_t wdata, uint8_t be)
 {
   unsigned sh = hi ? 32 : 0;
-  uint32_t v = merge32((uint32_t)(*r >> sh), wdata, be);
+  uint32_t v = vep_merge32((uint32_t)(*r >> sh), wdata, be);
   *r = (*r & ~((uint64_t)0xFFFFFFFFu << sh)) | (uint64_t)v << sh;
 }
 
@@ -159,17 +142,17 @@ void vep_common_cfg_next(const vep_common_cfg_q_t *q, const vep_params_t *p,
   if (wr) {
     switch (off) {
     case VEP_COMMON_DFSELECT:
-      d->dfselect_q = merge32(q->dfselect_q, b->reg_wdata, b->reg_be);
+      d->dfselect_q = vep_merge32(q->dfselect_q, b->reg_wdata, b->reg_be);
       break;
     case VEP_COMMON_GFSELECT:
-      d->gfselect_q = merge32(q->gfselect_q, b->reg_wdata, b->reg_be);
+      d->gfselect_q = vep_merge32(q->gfselect_q, b->reg_wdata, b->reg_be);
       break;
     case VEP_COMMON_GF:
       /* No feature may be accepted once FEATURES_OK is set. */
       if (!(q->status_q & VEP_STATUS_FEATURES_OK)) {
         if (q->gfselect_q <= 1) {
           set_half(&d->gf_q, q->gfselect_q, b->reg_wdata, b->reg_be);
-        } else if (b->reg_wdata & be_mask(b->reg_be)) {
+        } else if (b->reg_wdata & vep_be_mask(b->reg_be)) {
           d->gf_unknown_q = 1;
         }
       }

@@ -142,7 +142,8 @@ static void take_request(const vep_completer_q_t *q, const vep_completer_in_t *i
   }
 
   if (is_cfgrd0 || is_cfgwr0) {
-    if (!func0 || r->len_dw != 1 || (is_cfgwr0 && r->ep)) {
+    /* Length is 1: vep_rx_demux drops configuration requests of any other Length (malformed). */
+    if (!func0 || (is_cfgwr0 && r->ep)) {
       d->status_q = VEP_CPL_UR;
       d->ev_ur_q = 1;
       d->state_q = CplTx;

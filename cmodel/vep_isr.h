@@ -29,7 +29,7 @@ typedef struct vep_isr_in {
 
 typedef struct vep_isr_out {
   uint32_t isr_rdata;
-  uint8_t isr_pending;       /* ISR != 0 */
+  uint8_t isr_pending;       /* ISR != 0: Status.Interrupt Status and the INTA wire */
 } vep_isr_out_t;
 
 /* Sets q to the values of the asynchronous reset (rst_ni low). */

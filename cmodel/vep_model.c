@@ -13,6 +13,7 @@
 #include "vep_cfg_space.h"
 #include "vep_common_cfg.h"
 #include "vep_completer.h"
+#include "vep_intx.h"
 #include "vep_isr.h"
 #include "vep_msix.h"
 #include "vep_notify.h"
@@ -29,6 +30,7 @@ typedef struct vep_model_q {
   vep_blk_cfg_q_t blk_cfg;
   vep_notify_q_t notify;
   vep_msix_q_t msix;
+  vep_intx_q_t intx;
   vep_tx_arbiter_q_t tx_arbiter;
 } vep_model_q_t;
 
@@ -42,6 +44,7 @@ typedef struct vep_model_outs {
   vep_blk_cfg_out_t blk_cfg;
   vep_notify_out_t notify;
   vep_msix_out_t msix;
+  vep_intx_out_t intx;
   vep_tx_arbiter_out_t tx_arbiter;
 } vep_model_outs_t;
 
@@ -101,6 +104,7 @@ static void reset_all(vep_model_q_t *q, const vep_params_t *p)
   vep_blk_cfg_reset(&q->blk_cfg, p);
   vep_notify_reset(&q->notify, p);
   vep_msix_reset(&q->msix, p);
+  vep_intx_reset(&q->intx, p);
   vep_tx_arbiter_reset(&q->tx_arbiter, p);
 }
 
@@ -145,6 +149,7 @@ static void outputs_all(const vep_model_q_t *q, const vep_params_t *p, vep_model
   vep_blk_cfg_outputs(&q->blk_cfg, p, &o->blk_cfg);
   vep_notify_outputs(&q->notify, p, &o->notify);
   vep_msix_outputs(&q->msix, p, &o->msix);
+  vep_intx_outputs(&q->intx, p, &o->intx);
   vep_tx_arbiter_outputs(&q->tx_arbiter, p, &o->tx_arbiter);
 }
 
@@ -178,6 +183,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   vep_blk_cfg_in_t blk_in;
   vep_notify_in_t notify_in;
   vep_msix_in_t msix_in;
+  vep_intx_in_t intx_in;
   vep_tx_arbiter_in_t tx_in;
   vep_model_q_t *tmp;
 
@@ -244,13 +250,23 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   msix_in.completer_id = o.completer.completer_id;
   msix_in.cfg_irq = o.common_cfg.cfg_irq;
   msix_in.config_vector = o.common_cfg.config_vector;
+  msix_in.dev_reset = o.common_cfg.dev_reset;
   msix_in.msg_ready = o.tx_arbiter.msg_ready;
+
+  memset(&intx_in, 0, sizeof(intx_in));
+  intx_in.isr_pending = o.isr.isr_pending;
+  intx_in.msix_en = o.cfg_space.msix_en;
+  intx_in.cmd_intx_dis = o.cfg_space.cmd_intx_dis;
+  intx_in.completer_id = o.completer.completer_id;
+  intx_in.intx_ready = o.tx_arbiter.intx_ready;
 
   memset(&tx_in, 0, sizeof(tx_in));
   tx_in.cpl_valid = o.completer.cpl_valid;
   tx_in.cpl_tlp = o.completer.cpl_tlp;
   tx_in.msg_valid = o.msix.msg_valid;
   tx_in.msg_tlp = o.msix.msg_tlp;
+  tx_in.intx_valid = o.intx.intx_valid;
+  tx_in.intx_tlp = o.intx.intx_tlp;
   tx_in.m_tx_ready = in->m_tx_ready;
 
   /* Every next state from the same current state, as on a clock edge; then commit. */
@@ -263,6 +279,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   vep_blk_cfg_next(&q->blk_cfg, p, &blk_in, &d->blk_cfg);
   vep_notify_next(&q->notify, p, &notify_in, &d->notify);
   vep_msix_next(&q->msix, p, &msix_in, &d->msix);
+  vep_intx_next(&q->intx, p, &intx_in, &d->intx);
   vep_tx_arbiter_next(&q->tx_arbiter, p, &tx_in, &d->tx_arbiter);
 
   tmp = m->q;

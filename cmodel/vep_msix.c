@@ -7,17 +7,6 @@
 #define REGION_TABLE (VEP_BAR_MSIX_TABLE_OFF >> 12)
 #define REGION_PBA (VEP_BAR_MSIX_PBA_OFF >> 12)
 
-static uint32_t merge32(uint32_t old, uint32_t wdata, uint8_t be)
-{
-  uint32_t m = 0;
-  for (unsigned i = 0; i < 4; i++) {
-    if (be & (1u << i)) {
-      m |= 0xFFu << (8 * i);
-    }
-  }
-  return (old & ~m) | (wdata & m);
-}
-
 void vep_msix_reset(vep_msix_q_t *q, const vep_params_t *p)
 {
   *q = (vep_msix_q_t){0};
@@ -80,9 +69,11 @@ static void write_dw(const vep_msix_q_t *q, const vep_params_t *p, const vep_reg
     return;
   }
   switch ((off >> 2) & 3u) {
-  case 0: d->tbl_addr_lo_q[v] = merge32(q->tbl_addr_lo_q[v], b->reg_wdata, b->reg_be) & ~3u; break;
-  case 1: d->tbl_addr_hi_q[v] = merge32(q->tbl_addr_hi_q[v], b->reg_wdata, b->reg_be); break;
-  case 2: d->tbl_data_q[v] = merge32(q->tbl_data_q[v], b->reg_wdata, b->reg_be); break;
+  case 0:
+    d->tbl_addr_lo_q[v] = vep_merge32(q->tbl_addr_lo_q[v], b->reg_wdata, b->reg_be) & ~3u;
+    break;
+  case 1: d->tbl_addr_hi_q[v] = vep_merge32(q->tbl_addr_hi_q[v], b->reg_wdata, b->reg_be); break;
+  case 2: d->tbl_data_q[v] = vep_merge32(q->tbl_data_q[v], b->reg_wdata, b->reg_be); break;
   default:
     if (b->reg_be & 1u) {
       d->tbl_mask_q = (q->tbl_mask_q & ~(1ull << v)) |
@@ -125,7 +116,13 @@ void vep_msix_next(const vep_msix_q_t *q, const vep_params_t *p, const vep_msix_
   }
   d->pending_q = pend;
 
-  if (!q->msg_valid_q && send_ok) {
+  if (in->dev_reset) {
+    /* The virtio device reset: no notification of an event from before it may leave. Every
+     * pending bit clears and an offered message is withdrawn (an event on this edge too, though
+     * vep_common_cfg never raises one with the reset). The table keeps its contents. */
+    d->pending_q = 0;
+    d->msg_valid_q = 0;
+  } else if (!q->msg_valid_q && send_ok) {
     for (unsigned v = 0; v < p->MSIX_VECTORS; v++) {
       if (((q->pending_q & unmasked) >> v) & 1u) {
         d->msg_valid_q = 1;

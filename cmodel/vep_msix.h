@@ -6,7 +6,9 @@
  * pending bit clears on the handshake (msg_valid && msg_ready). An offer is withdrawn, the bit
  * staying pending, as soon as the message may no longer be sent (entry masked in the same cycle,
  * or MSI-X disabled, function masked or Bus Master off one cycle after the input changes); msg_tlp
- * is built from the entry as it is now. Register map: docs/registers.md.
+ * is built from the entry as it is now. The virtio device reset (dev_reset) clears every pending
+ * bit and withdraws an offered message; the table keeps its contents. Register map:
+ * docs/registers.md.
  *
  * Timing (docs/microarchitecture.md): an access seen in cycle N is answered on msix_rdata in cycle
  * N+1; writes and events take effect on the edge ending cycle N. Outputs depend on q only.
@@ -44,6 +46,7 @@ typedef struct vep_msix_in {
   uint8_t bus_master;        /* Command.Bus Master Enable, from vep_cfg_space */
   uint16_t completer_id;     /* Requester ID of the messages, from vep_completer */
   uint8_t cfg_irq;           /* strobe from vep_common_cfg: configuration-change event */
+  uint8_t dev_reset;         /* strobe from vep_common_cfg: virtio device reset */
   uint16_t config_vector;    /* msix_config, from vep_common_cfg */
   uint8_t msg_ready;         /* from vep_tx_arbiter (registered there) */
 } vep_msix_in_t;

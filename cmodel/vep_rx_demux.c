@@ -118,7 +118,19 @@ void vep_rx_demux_next(const vep_rx_demux_q_t *q, const vep_params_t *p,
       /* Fmt 1xx: TLP prefixes (and reserved); Type 0101x: completions; Type 10xxx:
        * messages. None of them is a request for the completer. */
       is_request = !(fmt & 4u) && type != 0x0Au && type != 0x0Bu && (type >> 3) != 2u;
-      d->state_q = (!d->bad_q && d->dw_cnt_q == expect_dw && is_request) ? RxReq : RxSop;
+      /* A well-framed request that is malformed nonetheless (see vep_rx_demux.h). The header as
+       * stored with this beat: whole whenever the framing is good. */
+      uint32_t hdr_dw1 = d->dw_q[1];
+      uint32_t addr_dw = (fmt & 1u) ? d->dw_q[3] : d->dw_q[2];
+      unsigned first_be = hdr_dw1 & 0xFu, last_be = (hdr_dw1 >> 4) & 0xFu;
+      int is_mem = (type >> 1) == 0u;                  /* MRd, MWr, MRdLk */
+      int is_len1 = (type >> 1) == 2u || type == 2u;   /* configuration, I/O */
+      int cross_4k = is_mem && ((addr_dw >> 2) & 0x3FFu) + len > 1024u;
+      int be_bad = (is_mem || is_len1) &&
+                   (len == 1 ? last_be != 0 : (first_be == 0 || last_be == 0));
+      int req_bad = cross_4k || be_bad || (is_len1 && len != 1);
+      d->state_q = (!d->bad_q && d->dw_cnt_q == expect_dw && is_request && !req_bad) ? RxReq
+                                                                                    : RxSop;
     } else {
       d->state_q = RxBody;
     }

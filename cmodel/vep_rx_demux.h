@@ -2,8 +2,11 @@
 /*
  * vep_rx_demux: assembles one TLP at a time from the RX stream, checks its framing and hands
  * requests to vep_completer (rtl/vep_rx_demux.sv). Completions, messages, TLP prefixes and
- * malformed TLPs are dropped. The framing rules are in the RTL's header comment and in
- * docs/interface.md.
+ * malformed TLPs are dropped. Malformed: bad framing, and well-framed requests that break a
+ * PCIe rule: a memory request crossing a 4 KiB boundary; byte enables (memory, I/O,
+ * configuration requests) with Length 1 and Last BE != 0, or Length > 1 and First or Last BE 0;
+ * a configuration or I/O request with Length != 1. The rules are in the RTL's header comment and
+ * in docs/interface.md.
  *
  * Timing (docs/microarchitecture.md): outputs depend on q only. s_rx_ready is low while a parsed
  * request waits for the completer. All functions expect parameters accepted by

@@ -18,6 +18,7 @@ void vep_tx_arbiter_outputs(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
   (void)p;
   out->cpl_ready = q->cpl_ready_q;
   out->msg_ready = q->msg_ready_q;
+  out->intx_ready = q->intx_ready_q;
   out->m_tx_valid = q->m_tx_valid_q;
   out->m_tx_sop = q->m_tx_sop_q;
   out->m_tx_eop = q->m_tx_eop_q;
@@ -29,8 +30,10 @@ void vep_tx_arbiter_next(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
                          const vep_tx_arbiter_in_t *in, vep_tx_arbiter_q_t *d)
 {
   unsigned lanes = p->DATA_W / 32;
+  /* At most one ready is up, so at most one take. */
   int take_cpl = q->cpl_ready_q && in->cpl_valid;
   int take_msg = q->msg_ready_q && in->msg_valid && !take_cpl;
+  int take_intx = q->intx_ready_q && in->intx_valid && !take_cpl && !take_msg;
   int out_free = !q->m_tx_valid_q || in->m_tx_ready;
   const vep_small_tlp_t *src = &q->tlp_q;
   unsigned src_beat = q->beat_q;
@@ -43,10 +46,11 @@ void vep_tx_arbiter_next(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
 
   d->cpl_ready_q = 0;
   d->msg_ready_q = 0;
-  if (take_cpl) {
-    d->rr_q = 0;
-  } else if (take_msg) {
+  d->intx_ready_q = 0;
+  if (take_msg) {
     d->rr_q = 1;
+  } else if (take_intx) {
+    d->rr_q = 0;
   }
 
   /* The TLP to load the output register from: the one in progress, else the one taken now. */
@@ -57,6 +61,9 @@ void vep_tx_arbiter_next(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
     src_beat = 0;
   } else if (take_msg) {
     src = &in->msg_tlp;
+    src_beat = 0;
+  } else if (take_intx) {
+    src = &in->intx_tlp;
     src_beat = 0;
   } else {
     src_valid = 0;
@@ -106,14 +113,18 @@ void vep_tx_arbiter_next(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
     memset(d->m_tx_data_q, 0, sizeof(d->m_tx_data_q));
   }
 
-  /* Offer to take the next TLP once tlp_q will be free. */
-  if (!take_cpl && !take_msg && !d->tlp_valid_q) {
-    if (in->cpl_valid && in->msg_valid) {
-      d->cpl_ready_q = q->rr_q;
+  /* Offer to take the next TLP once tlp_q will be free: a posted source first (round-robin
+   * between the two), the completion only when neither is valid (PCIe ordering: a completion
+   * must not pass a posted request). */
+  if (!take_cpl && !take_msg && !take_intx && !d->tlp_valid_q) {
+    if (in->msg_valid && in->intx_valid) {
       d->msg_ready_q = !q->rr_q;
+      d->intx_ready_q = q->rr_q;
+    } else if (in->msg_valid || in->intx_valid) {
+      d->msg_ready_q = in->msg_valid != 0;
+      d->intx_ready_q = in->intx_valid != 0;
     } else {
       d->cpl_ready_q = in->cpl_valid != 0;
-      d->msg_ready_q = in->msg_valid != 0;
     }
   }
 }

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * vep_tx_arbiter: round-robin between the completer (cpl) and MSI-X (msg); serializes the taken
- * small TLP into beats on the TX stream (rtl/vep_tx_arbiter.sv).
+ * vep_tx_arbiter: chooses among the completer (cpl), MSI-X (msg) and INTx (intx) and serializes
+ * the taken small TLP into beats on the TX stream (rtl/vep_tx_arbiter.sv). Posted sources (msg,
+ * intx) go before the completion (PCIe: a completion must not pass a posted request); between
+ * the two posted sources, round-robin.
  *
  * Timing (docs/microarchitecture.md): outputs depend on q only. The beat on m_tx_* is a register;
- * tlp_q holds the TLP whose remaining beats still have to be loaded into it. A source's ready is
- * raised (registered) only when that source is valid and tlp_q will be free; when both are valid,
- * the one not taken last goes first. All functions expect parameters accepted by
- * vep_model_check_params() (DATA_W a multiple of 64, at most VEP_DATA_W_MAX).
+ * tlp_q holds the TLP whose remaining beats still have to be loaded into it. One source's ready
+ * at most is raised (registered), only when that source is valid and tlp_q will be free. All
+ * functions expect parameters accepted by vep_model_check_params() (DATA_W a multiple of 64, at
+ * most VEP_DATA_W_MAX).
  */
 #ifndef VEP_TX_ARBITER_H
 #define VEP_TX_ARBITER_H
@@ -21,7 +23,8 @@
 typedef struct vep_tx_arbiter_q {
   uint8_t cpl_ready_q;
   uint8_t msg_ready_q;
-  uint8_t rr_q;                          /* 1: msg was taken last, cpl goes first */
+  uint8_t intx_ready_q;
+  uint8_t rr_q;                          /* 1: msg was taken last, intx goes first */
   vep_small_tlp_t tlp_q;
   uint8_t tlp_valid_q;                   /* tlp_q has beats still to load */
   uint8_t beat_q;                        /* next beat of tlp_q to load */
@@ -35,14 +38,17 @@ typedef struct vep_tx_arbiter_q {
 typedef struct vep_tx_arbiter_in {
   uint8_t cpl_valid;
   vep_small_tlp_t cpl_tlp;
-  uint8_t msg_valid;
+  uint8_t msg_valid;                     /* posted: MSI-X MWr */
   vep_small_tlp_t msg_tlp;
+  uint8_t intx_valid;                    /* posted: INTx Msg */
+  vep_small_tlp_t intx_tlp;
   uint8_t m_tx_ready;
 } vep_tx_arbiter_in_t;
 
 typedef struct vep_tx_arbiter_out {
   uint8_t cpl_ready;
   uint8_t msg_ready;
+  uint8_t intx_ready;
   uint8_t m_tx_valid;
   uint8_t m_tx_sop;
   uint8_t m_tx_eop;

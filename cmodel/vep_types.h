@@ -42,4 +42,24 @@ typedef struct vep_regbus {
   uint32_t reg_wdata;
 } vep_regbus_t;
 
+/* The mask of the bytes a byte-enable nibble selects: byte i of the DW when be bit i is set. */
+static inline uint32_t vep_be_mask(uint8_t be)
+{
+  uint32_t m = 0;
+  for (unsigned i = 0; i < 4; i++) {
+    if (be & (1u << i)) {
+      m |= 0xFFu << (8 * i);
+    }
+  }
+  return m;
+}
+
+/* vep_pkg::merge32: a register write changes only the bytes it enables, so the register's next
+ * value is old with the enabled bytes of wdata. */
+static inline uint32_t vep_merge32(uint32_t old, uint32_t wdata, uint8_t be)
+{
+  uint32_t m = vep_be_mask(be);
+  return (old & ~m) | (wdata & m);
+}
+
 #endif /* VEP_TYPES_H */

@@ -92,14 +92,17 @@
 #define VEP_PCIE_CAPS_VAL      0x0002u      /* version 2, type 0 = PCI Express Endpoint */
 #define VEP_PCIE_DEVCAP_VAL    0x00008022u  /* MPS supported 512 B, ext tag, role-based err */
 #define VEP_PCIE_DEVCTL_RESET  0x2810u      /* MRRS 512 B, no-snoop en, relaxed-order en */
-#define VEP_PCIE_DEVCTL_WMASK  0x7FFFu      /* bit 15 (initiate FLR) not supported */
+#define VEP_PCIE_DEVCTL_WMASK  0x79FFu      /* not writable: 9 (phantom functions), 10 (aux
+                                             * power PM) and 15 (initiate FLR): DevCap
+                                             * advertises none of them */
 #define VEP_PCIE_DEVSTA_URD    0x0008u      /* Unsupported Request Detected, RW1C */
 #define VEP_PCIE_LNKCAP_VAL    0x00000011u  /* 2.5 GT/s, x1 */
 #define VEP_PCIE_LNKCTL_WMASK  0x00CBu      /* ASPM, RCB, common clock, extended synch */
 #define VEP_PCIE_LNKCTL_RCB    0x0008u
 #define VEP_PCIE_LNKSTA_VAL    0x0011u      /* 2.5 GT/s, x1 */
 #define VEP_PCIE_DEVCAP2_VAL   0x00000010u  /* completion timeout disable supported */
-#define VEP_PCIE_DEVCTL2_WMASK 0x001Fu      /* completion timeout value and disable */
+#define VEP_PCIE_DEVCTL2_WMASK 0x0010u      /* completion timeout disable only: DevCap2 advertises
+                                               * no ranges, so the value field is hardwired 0 */
 #define VEP_PCIE_LNKCAP2_VAL   0x00000002u  /* supported speeds: 2.5 GT/s */
 #define VEP_PCIE_LNKCTL2_VAL   0x0001u      /* target link speed 2.5 GT/s */
 #define VEP_DEVCTL_MPS_SHIFT   5u
@@ -228,7 +231,7 @@
 #define VEP_CPL_UR             1u
 #define VEP_CPL_CRS            2u
 #define VEP_CPL_CA             4u
-#define VEP_MSG_ASSERT_INTA    0x20u
+#define VEP_MSG_ASSERT_INTA    0x20u   /* message codes (DW1[7:0]) of the INTA virtual wire */
 #define VEP_MSG_DEASSERT_INTA  0x24u
 
 /* ---- Endpoint limits that are part of the register contract ---- */
@@ -263,6 +266,7 @@
   X(VEP_BLK_F_RO) X(VEP_BLK_F_BLK_SIZE) \
   X(VEP_TLP_MRD32) X(VEP_TLP_MRD64) X(VEP_TLP_MWR32) X(VEP_TLP_MWR64) X(VEP_TLP_CFGRD0) \
   X(VEP_TLP_CFGWR0) X(VEP_TLP_CPL) X(VEP_TLP_CPLD) X(VEP_TLP_MSG_LOCAL) \
-  X(VEP_CPL_SC) X(VEP_CPL_UR) X(VEP_CPL_CA) X(VEP_REG_ACCESS_MAX_DW)
+  X(VEP_CPL_SC) X(VEP_CPL_UR) X(VEP_CPL_CA) X(VEP_MSG_ASSERT_INTA) X(VEP_MSG_DEASSERT_INTA) \
+  X(VEP_REG_ACCESS_MAX_DW)
 
 #endif /* VEP_CONSTS_H */

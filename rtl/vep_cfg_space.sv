@@ -151,15 +151,6 @@ module vep_cfg_space #(
   localparam logic [31:0] PciCfgDw0 = {8'(vep_pkg::VEP_VIRTIO_PCI_CAP_PCI_CFG),
       8'(vep_pkg::VEP_VIRTIO_PCICFG_CAP_LEN), 8'd0, Vndr};
 
-  // A write changes only the bytes it enables.
-  function automatic logic [31:0] merge32(logic [31:0] old, logic [31:0] wdata, logic [3:0] be);
-    // Yosys 0.23 has no `return`: the result is assigned to the function's name.
-    merge32 = old;
-    for (int i = 0; i < 4; i++) begin
-      if (be[i]) merge32[8*i +: 8] = wdata[8*i +: 8];
-    end
-  endfunction
-
   // ---- Registers ----
   logic [15:0] cmd_q, cmd_d;
   logic [15:0] sts_q, sts_d;
@@ -208,7 +199,7 @@ module vep_cfg_space #(
   assign hit  = reg_req_i && !reg_space_i;
   assign wr   = hit && reg_we_i;
   assign w1   = reg_wdata_i[31:16] & {{8{reg_be_i[3]}}, {8{reg_be_i[2]}}};
-  assign wval = merge32(rdata, reg_wdata_i, reg_be_i);
+  assign wval = vep_pkg::merge32(rdata, reg_wdata_i, reg_be_i);
 
   // Read data
   always_comb begin

@@ -68,15 +68,6 @@ module vep_common_cfg #(
   localparam logic [15:0] QSizeMax      = 16'(QUEUE_SIZE_MAX);
   localparam int unsigned FVersion1     = vep_pkg::VEP_F_VERSION_1;
 
-  // A write changes only the bytes it enables.
-  function automatic logic [31:0] merge32(logic [31:0] old, logic [31:0] wdata, logic [3:0] be);
-    // Yosys 0.23 has no `return`: the result is assigned to the function's name.
-    merge32 = old;
-    for (int i = 0; i < 4; i++) begin
-      if (be[i]) merge32[8*i +: 8] = wdata[8*i +: 8];
-    end
-  endfunction
-
   function automatic logic [15:0] merge16(logic [15:0] old, logic [15:0] wdata, logic [1:0] be);
     merge16 = old;
     if (be[0]) merge16[7:0] = wdata[7:0];
@@ -189,7 +180,7 @@ module vep_common_cfg #(
     endcase
   end
   // For the per-queue DWs (written only when qv) this is the merge with the selected register.
-  assign wval = merge32(rdata, reg_wdata_i, reg_be_i);
+  assign wval = vep_pkg::merge32(rdata, reg_wdata_i, reg_be_i);
 
   // The status a nonzero driver write leaves: NEEDS_RESET belongs to the device, and FEATURES_OK
   // sticks only if the accepted features pass validation.
@@ -247,16 +238,16 @@ module vep_common_cfg #(
 
     if (wr) begin
       unique case (off)
-        OffDfSelect: dfselect_d = merge32(dfselect_q, reg_wdata_i, reg_be_i);
-        OffGfSelect: gfselect_d = merge32(gfselect_q, reg_wdata_i, reg_be_i);
+        OffDfSelect: dfselect_d = vep_pkg::merge32(dfselect_q, reg_wdata_i, reg_be_i);
+        OffGfSelect: gfselect_d = vep_pkg::merge32(gfselect_q, reg_wdata_i, reg_be_i);
         OffGf: begin
           // No feature may be accepted once FEATURES_OK is set.
           if ((status_q & StsFeaturesOk) == 8'd0) begin
             if (gfselect_q == 32'd0) begin
-              gf_d[31:0] = merge32(gf_q[31:0], reg_wdata_i, reg_be_i);
+              gf_d[31:0] = vep_pkg::merge32(gf_q[31:0], reg_wdata_i, reg_be_i);
             end else if (gfselect_q == 32'd1) begin
-              gf_d[63:32] = merge32(gf_q[63:32], reg_wdata_i, reg_be_i);
-            end else if (merge32(32'd0, reg_wdata_i, reg_be_i) != 32'd0) begin
+              gf_d[63:32] = vep_pkg::merge32(gf_q[63:32], reg_wdata_i, reg_be_i);
+            end else if (vep_pkg::merge32(32'd0, reg_wdata_i, reg_be_i) != 32'd0) begin
               gf_unknown_d = 1'b1;
             end
           end

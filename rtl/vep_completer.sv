@@ -233,7 +233,8 @@ module vep_completer (
           end
 
           if (is_cfg0) begin
-            if (!func0 || req_i.len_dw != 11'd1 || (is_cfgwr0 && req_i.ep)) begin
+            // Length is 1: vep_rx_demux drops configuration requests of any other Length.
+            if (!func0 || (is_cfgwr0 && req_i.ep)) begin
               status_d = 3'(vep_pkg::VEP_CPL_UR);
               ev_ur_d  = 1'b1;
               state_d  = vep_pkg::CplTx;

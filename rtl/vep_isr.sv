@@ -22,7 +22,7 @@ module vep_isr (
   input  logic        cfg_irq_i,     // strobe from vep_common_cfg: sets the config bit
   input  logic        dev_reset_i,   // strobe from vep_common_cfg: clears the ISR
 
-  output logic        isr_pending_o  // ISR != 0 (Status.Interrupt Status while MSI-X is off)
+  output logic        isr_pending_o  // ISR != 0: Status.Interrupt Status and the INTA wire
 );
 
   localparam logic [2:0] Region    = 3'(vep_pkg::VEP_BAR_ISR_OFF >> 12);

@@ -5,6 +5,8 @@
 // vep_tx_arbiter as a one-DW MWr of the entry's data to the entry's address; its pending bit
 // clears on the handshake. The offer is withdrawn (the bit stays pending) as soon as the message
 // may no longer be sent, and the MWr is always built from the entry as it is in the table now.
+// The virtio device reset clears every pending bit and withdraws an offered message (no
+// notification of an event from before the reset may leave); the table keeps its contents.
 // C twin: cmodel/vep_msix.c.
 `default_nettype none
 
@@ -32,6 +34,7 @@ module vep_msix #(
   // ---- Interrupt events from vep_common_cfg ----
   input  logic                cfg_irq_i,        // strobe: configuration change
   input  logic [15:0]         config_vector_i,  // its vector (msix_config)
+  input  logic                dev_reset_i,      // strobe: virtio device reset
 
   // ---- Messages to vep_tx_arbiter ----
   output logic                msg_valid_o,
@@ -47,15 +50,6 @@ module vep_msix #(
   localparam logic [2:0] RegionPba   = 3'(vep_pkg::VEP_BAR_MSIX_PBA_OFF >> 12);
   localparam logic [7:0] Mwr32       = 8'(vep_pkg::VEP_TLP_MWR32);
   localparam logic [7:0] Mwr64       = 8'(vep_pkg::VEP_TLP_MWR64);
-
-  // A write changes only the bytes it enables.
-  function automatic logic [31:0] merge32(logic [31:0] old, logic [31:0] wdata, logic [3:0] be);
-    // Yosys 0.23 has no `return`: the result is assigned to the function's name.
-    merge32 = old;
-    for (int i = 0; i < 4; i++) begin
-      if (be[i]) merge32[8*i +: 8] = wdata[8*i +: 8];
-    end
-  endfunction
 
   // ---- Registers; table entry v in bits [32*v +: 32] ----
   logic [MSIX_VECTORS*32-1:0] tbl_addr_lo_q, tbl_addr_lo_d;    // Message Address, [1:0] = 0
@@ -130,7 +124,7 @@ module vep_msix #(
       endcase
     end
   end
-  assign wval = merge32(rdata, reg_wdata_i, reg_be_i);
+  assign wval = vep_pkg::merge32(rdata, reg_wdata_i, reg_be_i);
 
   // ---- Table writes (the PBA is read-only) ----
   always_comb begin
@@ -222,7 +216,13 @@ module vep_msix #(
       if (cfg_irq_i && msix_en_i && 32'(config_vector_i) == v) pending_d[v] = 1'b1;
     end
 
-    if (!msg_valid_q && send_ok && cand_found) begin
+    if (dev_reset_i) begin
+      // The virtio device reset: no notification of an event from before it may leave. Every
+      // pending bit clears and an offered message is withdrawn (an event on this edge too,
+      // though vep_common_cfg never raises one with the reset).
+      pending_d   = '0;
+      msg_valid_d = 1'b0;
+    end else if (!msg_valid_q && send_ok && cand_found) begin
       msg_valid_d  = 1'b1;
       msg_vector_d = cand;
     end

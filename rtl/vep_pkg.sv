@@ -40,13 +40,13 @@ package vep_pkg;
   localparam int unsigned VEP_PCIE_CAPS_VAL              = 32'h00000002;
   localparam int unsigned VEP_PCIE_DEVCAP_VAL            = 32'h00008022;
   localparam int unsigned VEP_PCIE_DEVCTL_RESET          = 32'h00002810;
-  localparam int unsigned VEP_PCIE_DEVCTL_WMASK          = 32'h00007FFF;
+  localparam int unsigned VEP_PCIE_DEVCTL_WMASK          = 32'h000079FF;
   localparam int unsigned VEP_PCIE_DEVSTA_URD            = 32'h00000008;
   localparam int unsigned VEP_PCIE_LNKCAP_VAL            = 32'h00000011;
   localparam int unsigned VEP_PCIE_LNKCTL_WMASK          = 32'h000000CB;
   localparam int unsigned VEP_PCIE_LNKSTA_VAL            = 32'h00000011;
   localparam int unsigned VEP_PCIE_DEVCAP2_VAL           = 32'h00000010;
-  localparam int unsigned VEP_PCIE_DEVCTL2_WMASK         = 32'h0000001F;
+  localparam int unsigned VEP_PCIE_DEVCTL2_WMASK         = 32'h00000010;
   localparam int unsigned VEP_PCIE_LNKCAP2_VAL           = 32'h00000002;
   localparam int unsigned VEP_PCIE_LNKCTL2_VAL           = 32'h00000001;
   localparam int unsigned VEP_MPS_SUPPORTED_ENC          = 32'h00000002;
@@ -100,6 +100,8 @@ package vep_pkg;
   localparam int unsigned VEP_CPL_SC                     = 32'h00000000;
   localparam int unsigned VEP_CPL_UR                     = 32'h00000001;
   localparam int unsigned VEP_CPL_CA                     = 32'h00000004;
+  localparam int unsigned VEP_MSG_ASSERT_INTA            = 32'h00000020;
+  localparam int unsigned VEP_MSG_DEASSERT_INTA          = 32'h00000024;
   localparam int unsigned VEP_REG_ACCESS_MAX_DW          = 32'h00000002;
 
   /* verilator lint_on UNUSEDPARAM */
@@ -148,6 +150,18 @@ package vep_pkg;
     CplData = 3'd3,
     CplTx   = 3'd4
   } cpl_state_e;
+
+  // ---- Functions shared by the register blocks ----
+
+  // A register write changes only the bytes it enables: old with the bytes of wdata whose be bit
+  // is set. Used by vep_cfg_space, vep_common_cfg and vep_msix; C twin: vep_merge32 in
+  // cmodel/vep_types.h. Yosys 0.23 has no `return`: the result is assigned to the function's name.
+  function automatic logic [31:0] merge32(logic [31:0] old, logic [31:0] wdata, logic [3:0] be);
+    merge32 = old;
+    for (int i = 0; i < 4; i++) begin
+      if (be[i]) merge32[8*i +: 8] = wdata[8*i +: 8];
+    end
+  endfunction
 
   // ---- Block-private types: vep_cfg_space, vep_common_cfg, vep_isr, vep_blk_cfg,
   //      vep_notify, vep_msix ----

@@ -1,13 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 // vep_rx_demux: assembles one TLP at a time from the RX stream, checks its framing and hands
 // requests to vep_completer. Completions (no DMA engine yet, so none is expected), messages,
-// TLP prefixes and malformed TLPs are dropped. C twin: cmodel/vep_rx_demux.c.
+// TLP prefixes and malformed TLPs are dropped: a malformed TLP is discarded, nothing acts on it.
+// C twin: cmodel/vep_rx_demux.c.
 //
 // Framing: a TLP is every beat from the one taken while a TLP is expected up to and including
 // the next eop beat. It is malformed if its first beat lacks sop, a later beat has sop, a keep is
 // not contiguous from lane 0, a beat without eop is not full, or the DW count differs from
 // header + (Fmt has data ? Length : 0) + TD. Only the first BufDw DWs are stored (the header and
 // up to VEP_REG_ACCESS_MAX_DW payload DWs); every DW is counted.
+//
+// A well-framed request is still malformed, and dropped, when:
+// - it is a memory request (MRd, MWr, MRdLk: Type 0000x) whose bytes cross a 4 KiB boundary
+//   (address[11:0] + 4 x Length > 4096);
+// - it carries byte enables (memory, I/O, configuration) and has Length 1 with Last BE != 0, or
+//   Length > 1 with First BE or Last BE 0;
+// - it is a configuration (Type 0010x) or I/O request (Type 00010) with Length != 1.
 `default_nettype none
 
 module vep_rx_demux #(
@@ -112,6 +120,13 @@ module vep_rx_demux #(
   logic [10:0]         len_d;
   logic [CntW-1:0]     expect_dw;
   logic                is_request;
+  logic [7:0]          hdr_be;      // DW1[7:0] of the TLP that ends here: {Last BE, First BE}
+  logic [9:0]          addr_dwpg;   // its address bits [11:2]: the DW within the 4 KiB page
+  logic                is_mem;      // MRd, MWr, MRdLk
+  logic                is_len1;     // configuration or I/O: Length must be 1
+  logic                cross_4k;
+  logic                be_bad;
+  logic                req_bad;     // a well-framed request that is malformed nonetheless
 
   always_comb begin
     state_d  = state_q;
@@ -136,6 +151,13 @@ module vep_rx_demux #(
     len_d      = '0;
     expect_dw  = '0;
     is_request = 1'b0;
+    hdr_be     = '0;
+    addr_dwpg  = '0;
+    is_mem     = 1'b0;
+    is_len1    = 1'b0;
+    cross_4k   = 1'b0;
+    be_bad     = 1'b0;
+    req_bad    = 1'b0;
 
     unique case (state_q)
       vep_pkg::RxReq: begin
@@ -172,7 +194,19 @@ module vep_rx_demux #(
             // messages. None of them is a request for the completer.
             is_request = !fmt_d[2] && (type_d != 5'b01010) && (type_d != 5'b01011) &&
                          (type_d[4:3] != 2'b10);
-            if (!bad_d && dw_cnt_d == expect_dw && is_request) begin
+            // The header as stored with this beat (whole whenever the framing is good).
+            // Address bits [11:2] are in DW3 [11:2] of a 4DW header, else in DW2 [11:2].
+            hdr_be    = dw_d[39:32];
+            addr_dwpg = fmt_d[0] ? dw_d[107:98] : dw_d[75:66];
+            is_mem    = (type_d[4:1] == 4'b0000);
+            is_len1   = (type_d[4:1] == 4'b0010) || (type_d == 5'b00010);
+            // The DW offset in the page + Length beyond the page's 1024 DWs (11 bits suffice).
+            cross_4k  = is_mem && ({1'b0, addr_dwpg} + len_d > 11'd1024);
+            be_bad    = (is_mem || is_len1) &&
+                        ((len_d == 11'd1) ? (hdr_be[7:4] != 4'd0) :
+                                            (hdr_be[3:0] == 4'd0 || hdr_be[7:4] == 4'd0));
+            req_bad   = cross_4k || be_bad || (is_len1 && len_d != 11'd1);
+            if (!bad_d && dw_cnt_d == expect_dw && is_request && !req_bad) begin
               state_d = vep_pkg::RxReq;
             end else begin
               state_d = vep_pkg::RxSop;

@@ -99,9 +99,12 @@ module vep_top #(
   vep_pkg::small_tlp_t cpl_tlp;
   logic                msg_valid, msg_ready;
   vep_pkg::small_tlp_t msg_tlp;
+  logic                intx_valid, intx_ready;
+  vep_pkg::small_tlp_t intx_tlp;
 
   // Between the register blocks
   logic                cmd_bus_master;
+  logic                cmd_intx_dis;
   logic                msix_en, msix_fmask;
   logic                isr_pending;
   logic [63:0]         dev_features;
@@ -110,10 +113,9 @@ module vep_top #(
   logic                dev_reset;
   logic                cfg_irq;
 
-  // Outputs the next issues consume: INTx (cmd_intx_dis, dev_status), the DMA engine (MPS, MRRS,
-  // extended tags, RCB) and the ring walker (doorbells). Nothing reads them yet.
+  // Outputs the next issues consume: the device status, the DMA engine (MPS, MRRS, extended
+  // tags, RCB) and the ring walker (doorbells). Nothing reads them yet.
   /* verilator lint_off UNUSEDSIGNAL */
-  logic                cmd_intx_dis;
   logic [2:0]          mps;
   logic [2:0]          mrrs;
   logic                ext_tag_en;
@@ -290,29 +292,45 @@ module vep_top #(
     .completer_id_i  (completer_id),
     .cfg_irq_i       (cfg_irq),
     .config_vector_i (config_vector),
+    .dev_reset_i     (dev_reset),
     .msg_valid_o     (msg_valid),
     .msg_ready_i     (msg_ready),
     .msg_tlp_o       (msg_tlp)
   );
 
-  // ---- TX: completions and MSI-X messages ----
+  vep_intx u_intx (
+    .clk_i          (clk_i),
+    .rst_ni         (rst_ni),
+    .isr_pending_i  (isr_pending),
+    .msix_en_i      (msix_en),
+    .cmd_intx_dis_i (cmd_intx_dis),
+    .completer_id_i (completer_id),
+    .intx_valid_o   (intx_valid),
+    .intx_ready_i   (intx_ready),
+    .intx_tlp_o     (intx_tlp)
+  );
+
+  // ---- TX: completions, MSI-X and INTx messages ----
   vep_tx_arbiter #(
     .DATA_W (DATA_W)
   ) u_tx_arbiter (
-    .clk_i       (clk_i),
-    .rst_ni      (rst_ni),
-    .cpl_valid_i (cpl_valid),
-    .cpl_ready_o (cpl_ready),
-    .cpl_tlp_i   (cpl_tlp),
-    .msg_valid_i (msg_valid),
-    .msg_ready_o (msg_ready),
-    .msg_tlp_i   (msg_tlp),
-    .m_tx_valid  (m_tx_valid),
-    .m_tx_ready  (m_tx_ready),
-    .m_tx_data   (m_tx_data),
-    .m_tx_keep   (m_tx_keep),
-    .m_tx_sop    (m_tx_sop),
-    .m_tx_eop    (m_tx_eop)
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .cpl_valid_i  (cpl_valid),
+    .cpl_ready_o  (cpl_ready),
+    .cpl_tlp_i    (cpl_tlp),
+    .msg_valid_i  (msg_valid),
+    .msg_ready_o  (msg_ready),
+    .msg_tlp_i    (msg_tlp),
+    .intx_valid_i (intx_valid),
+    .intx_ready_o (intx_ready),
+    .intx_tlp_i   (intx_tlp),
+    .m_tx_valid   (m_tx_valid),
+    .m_tx_ready   (m_tx_ready),
+    .m_tx_data    (m_tx_data),
+    .m_tx_keep    (m_tx_keep),
+    .m_tx_sop     (m_tx_sop),
+    .m_tx_eop     (m_tx_eop)
   );
 
 endmodule

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
-// vep_tx_arbiter: round-robin between the completer (cpl) and MSI-X (msg); serializes the taken
-// small TLP into beats on the TX stream. C twin: cmodel/vep_tx_arbiter.c.
+// vep_tx_arbiter: chooses among three sources of small TLPs, the completer (cpl), MSI-X (msg) and
+// INTx (intx), and serializes the taken TLP into beats on the TX stream. C twin:
+// cmodel/vep_tx_arbiter.c.
+//
+// Ordering (PCIe: a completion must not pass a posted request): the posted sources, msg (MWr)
+// and intx (Msg), go before the completion; between the two posted sources, round-robin. The
+// choice is made when tlp_q becomes free, from the valids of that cycle, so a completion is only
+// taken while no posted TLP was offered at the moment of the choice. Starvation argument:
+// docs/microarchitecture.md.
 //
 // The beat on m_tx_* is a register. tlp_q holds the TLP whose remaining beats still have to be
 // loaded into it; as soon as its last beat is loaded, tlp_q is free and the arbiter raises the
 // ready of the next source, so back-to-back TLPs leave without an idle cycle when the host is
-// ready. A ready is raised only for a source that is valid, and when both are, for the one not
-// taken last. A source may withdraw its valid while its ready is up (MSI-X does, when a message
-// may no longer be sent): a TLP is taken, whole, only on an edge where valid and ready are both
-// 1, and the readies are recomputed every cycle from the current valids.
+// ready. At most one ready is up, and only for a source that is valid. A source may withdraw its
+// valid while its ready is up (MSI-X does when a message may no longer be sent, INTx when the
+// wire returns to the signalled state): a TLP is taken, whole, only on an edge where valid and
+// ready are both 1, and the readies are recomputed every cycle from the current valids.
 `default_nettype none
 
 module vep_tx_arbiter #(
@@ -21,9 +28,12 @@ module vep_tx_arbiter #(
   input  logic                 cpl_valid_i,
   output logic                 cpl_ready_o,
   input  vep_pkg::small_tlp_t  cpl_tlp_i,
-  input  logic                 msg_valid_i,
+  input  logic                 msg_valid_i,   // posted (MSI-X MWr)
   output logic                 msg_ready_o,
   input  vep_pkg::small_tlp_t  msg_tlp_i,
+  input  logic                 intx_valid_i,  // posted (INTx Msg)
+  output logic                 intx_ready_o,
+  input  vep_pkg::small_tlp_t  intx_tlp_i,
 
   // ---- TX TLP stream, endpoint to host ----
   output logic                 m_tx_valid,
@@ -43,7 +53,8 @@ module vep_tx_arbiter #(
 
   logic                 cpl_ready_q, cpl_ready_d;
   logic                 msg_ready_q, msg_ready_d;
-  logic                 rr_q, rr_d;              // 1: msg was taken last, cpl goes first
+  logic                 intx_ready_q, intx_ready_d;
+  logic                 rr_q, rr_d;              // 1: msg was taken last, intx goes first
   vep_pkg::small_tlp_t  tlp_q, tlp_d;
   logic                 tlp_valid_q, tlp_valid_d;
   logic [1:0]           beat_q, beat_d;          // next beat of tlp_q to load
@@ -53,15 +64,16 @@ module vep_tx_arbiter #(
   logic [Lanes-1:0]     m_tx_keep_q, m_tx_keep_d;
   logic [DATA_W-1:0]    m_tx_data_q, m_tx_data_d;
 
-  assign cpl_ready_o = cpl_ready_q;
-  assign msg_ready_o = msg_ready_q;
-  assign m_tx_valid  = m_tx_valid_q;
-  assign m_tx_sop    = m_tx_sop_q;
-  assign m_tx_eop    = m_tx_eop_q;
-  assign m_tx_keep   = m_tx_keep_q;
-  assign m_tx_data   = m_tx_data_q;
+  assign cpl_ready_o  = cpl_ready_q;
+  assign msg_ready_o  = msg_ready_q;
+  assign intx_ready_o = intx_ready_q;
+  assign m_tx_valid   = m_tx_valid_q;
+  assign m_tx_sop     = m_tx_sop_q;
+  assign m_tx_eop     = m_tx_eop_q;
+  assign m_tx_keep    = m_tx_keep_q;
+  assign m_tx_data    = m_tx_data_q;
 
-  logic                    take_cpl, take_msg;
+  logic                    take_cpl, take_msg, take_intx;
   logic                    out_free;
   logic                    src_valid;
   vep_pkg::small_tlp_t     src;
@@ -75,6 +87,7 @@ module vep_tx_arbiter #(
   always_comb begin
     cpl_ready_d  = 1'b0;
     msg_ready_d  = 1'b0;
+    intx_ready_d = 1'b0;
     rr_d         = rr_q;
     tlp_d        = tlp_q;
     tlp_valid_d  = tlp_valid_q;
@@ -85,12 +98,14 @@ module vep_tx_arbiter #(
     m_tx_keep_d  = m_tx_keep_q;
     m_tx_data_d  = m_tx_data_q;
 
-    take_cpl = cpl_ready_q && cpl_valid_i;
-    take_msg = msg_ready_q && msg_valid_i && !take_cpl;
-    if (take_cpl) begin
-      rr_d = 1'b0;
-    end else if (take_msg) begin
+    // At most one ready is up, so at most one take.
+    take_cpl  = cpl_ready_q && cpl_valid_i;
+    take_msg  = msg_ready_q && msg_valid_i && !take_cpl;
+    take_intx = intx_ready_q && intx_valid_i && !take_cpl && !take_msg;
+    if (take_msg) begin
       rr_d = 1'b1;
+    end else if (take_intx) begin
+      rr_d = 1'b0;
     end
     out_free = !m_tx_valid_q || m_tx_ready;
 
@@ -104,6 +119,9 @@ module vep_tx_arbiter #(
       src_beat = 2'd0;
     end else if (take_msg) begin
       src      = msg_tlp_i;
+      src_beat = 2'd0;
+    end else if (take_intx) begin
+      src      = intx_tlp_i;
       src_beat = 2'd0;
     end else begin
       src       = tlp_q;
@@ -161,14 +179,17 @@ module vep_tx_arbiter #(
       m_tx_data_d  = '0;
     end
 
-    // Offer to take the next TLP once tlp_q will be free.
-    if (!take_cpl && !take_msg && !tlp_valid_d) begin
-      if (cpl_valid_i && msg_valid_i) begin
-        cpl_ready_d = rr_q;
-        msg_ready_d = !rr_q;
+    // Offer to take the next TLP once tlp_q will be free: a posted source first (round-robin
+    // between the two), the completion only when neither is valid.
+    if (!take_cpl && !take_msg && !take_intx && !tlp_valid_d) begin
+      if (msg_valid_i && intx_valid_i) begin
+        msg_ready_d  = !rr_q;
+        intx_ready_d = rr_q;
+      end else if (msg_valid_i || intx_valid_i) begin
+        msg_ready_d  = msg_valid_i;
+        intx_ready_d = intx_valid_i;
       end else begin
-        cpl_ready_d = cpl_valid_i;
-        msg_ready_d = msg_valid_i;
+        cpl_ready_d  = cpl_valid_i;
       end
     end
   end
@@ -177,6 +198,7 @@ module vep_tx_arbiter #(
     if (!rst_ni) begin
       cpl_ready_q  <= 1'b0;
       msg_ready_q  <= 1'b0;
+      intx_ready_q <= 1'b0;
       rr_q         <= 1'b0;
       tlp_q        <= '0;
       tlp_valid_q  <= 1'b0;
@@ -189,6 +211,7 @@ module vep_tx_arbiter #(
     end else begin
       cpl_ready_q  <= cpl_ready_d;
       msg_ready_q  <= msg_ready_d;
+      intx_ready_q <= intx_ready_d;
       rr_q         <= rr_d;
       tlp_q        <= tlp_d;
       tlp_valid_q  <= tlp_valid_d;
