@@ -2,8 +2,10 @@
 /*
  * The simulated PCIe system (cosim.h): it owns simulated time. Every cycle, in this order:
  * read the DUT's outputs (functions of its registers), let a TX beat the device offers enter the
- * link, let the root complex take what has arrived from the device, let it send what is due,
- * drive the RX beat that has arrived (held until the device is ready), and clock the DUT.
+ * link (unless random backpressure holds m_tx_ready low), let the root complex take what has
+ * arrived from the device, let it send what is due, drive the RX beat that has arrived (held until
+ * the device is ready; before a beat is offered a random gap may leave the cycle idle), and clock
+ * the DUT.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,6 +29,8 @@ struct cosim {
   char *trace_path, *repro;
   cosim_errlog_t log;
   cosim_rng_t rng;
+  cosim_rng_t flow_rng;         /* backpressure and gaps: their own stream, so that turning them
+                                   on does not change the root complex's other random choices */
   cosim_hmem_t *mem;
   cosim_check_t *chk;
   cosim_rc_t *rc;
@@ -34,6 +38,7 @@ struct cosim {
   cosim_dut_t *dut;
   vep_in_t in;
   unsigned reset_left;
+  int rx_offered;               /* the RX head beat was offered and not taken: hold it */
   uint64_t cycle, tlps_rx, tlps_tx;
   cosim_asm_t tx_asm;
   cosim_tlp_t req, dev_tlp;     /* scratch */
@@ -48,6 +53,12 @@ void cosim_cfg_default(cosim_cfg_t *cfg) {
   cfg->link_latency_tx = 8;
   cfg->cpl_timeout = 10000;
   cfg->blk_capacity = (2u << 20) / 512;
+}
+
+/* Whether a flow-control event of probability pct % happens this cycle (no draw when pct is 0,
+ * so that runs without flow control draw nothing). */
+static int flow_event(cosim_t *s, unsigned pct) {
+  return pct && cosim_rng_below(&s->flow_rng, 100) < pct;
 }
 
 /* ---- Link endpoints of the root complex ---- */
@@ -74,8 +85,7 @@ static void tick(cosim_t *s) {
   vep_out_t out;
   cosim_dut_outputs(s->dut, &out);
   int in_reset = s->reset_left > 0;
-  /* Random TX backpressure will come from s->rng under a seeded option. */
-  uint8_t tx_ready = 1;
+  uint8_t tx_ready = in_reset ? 1 : !flow_event(s, s->cfg.tx_backpressure_pct);
   if (!in_reset && out.m_tx_valid && tx_ready) {
     cosim_beat_t b;
     memcpy(b.data, out.m_tx_data, sizeof(b.data));
@@ -92,6 +102,8 @@ static void tick(cosim_t *s) {
   cosim_rc_tick(s->rc, s->cycle);
   /* Read only after the root complex has sent, since sending may move the link's storage. */
   const cosim_beat_t *rx = in_reset ? NULL : cosim_link_head(s->rx, s->cycle);
+  /* A gap only before a beat is offered: once valid, a beat stays until the device takes it. */
+  if (rx && !s->rx_offered && flow_event(s, s->cfg.rx_gap_pct)) rx = NULL;
   vep_in_t *in = &s->in;
   in->rst_ni = !in_reset;
   in->s_rx_valid = rx != NULL;
@@ -108,6 +120,7 @@ static void tick(cosim_t *s) {
   in->m_tx_ready = tx_ready;
   cosim_dut_step(s->dut, in);
   if (rx && out.s_rx_ready) cosim_link_pop(s->rx);
+  s->rx_offered = rx && !out.s_rx_ready;
   s->cycle++;
   if (in_reset) s->reset_left--;
 }
@@ -130,7 +143,9 @@ void cosim_destroy(cosim_t *s) {
 
 int cosim_create_custom(const cosim_cfg_t *cfg, cosim_dut_factory_t make, void *ctx,
                         cosim_t **out) {
-  if (!cfg || !make || !out || cfg->cpl_timeout == 0) return -EINVAL;
+  if (!cfg || !make || !out || cfg->cpl_timeout == 0 || cfg->tx_backpressure_pct > 99 ||
+      cfg->rx_gap_pct > 99)
+    return -EINVAL;
   unsigned w = cfg->params.DATA_W;
   if (w != 64 && w != 128 && w != 256) return -EINVAL;
   cosim_t *s = calloc(1, sizeof(*s));
@@ -144,6 +159,7 @@ int cosim_create_custom(const cosim_cfg_t *cfg, cosim_dut_factory_t make, void *
   s->cfg.repro = s->repro;
   cosim_errlog_init(&s->log);
   cosim_rng_seed(&s->rng, cfg->seed);
+  cosim_rng_seed(&s->flow_rng, cfg->seed ^ 0x5EED0F1011C0A575ull);
   cosim_asm_init(&s->tx_asm, w / 32);
   if ((rc = cosim_hmem_create(&s->mem)) || (rc = cosim_check_create(&s->log, &s->chk)) ||
       (rc = cosim_link_create(w, cfg->link_latency_rx, &s->rx)) ||
@@ -242,14 +258,20 @@ static int mem_args_ok(uint64_t addr, unsigned size) {
   return (size == 1 || size == 2 || size == 4 || size == 8) && addr % size == 0;
 }
 
+static int in_window(uint64_t addr, uint64_t base, uint64_t size) {
+  return addr >= base && addr - base < size;
+}
+
+/* The root port forwards its two memory windows to the endpoint. */
 static int in_mmio_window(uint64_t addr) {
-  return addr >= COSIM_MMIO_WINDOW_BASE && addr - COSIM_MMIO_WINDOW_BASE < COSIM_MMIO_WINDOW_SIZE;
+  return in_window(addr, COSIM_MMIO_WINDOW_BASE, COSIM_MMIO_WINDOW_SIZE) ||
+         in_window(addr, COSIM_MMIO32_WINDOW_BASE, COSIM_MMIO32_WINDOW_SIZE);
 }
 
 int cosim_mem_read(cosim_t *s, uint64_t addr, unsigned size, uint64_t *val, unsigned *status) {
   if (!s || !val || !mem_args_ok(addr, size)) return -EINVAL;
   uint64_t ones = size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
-  /* The root port forwards only its memory window; anything else is a master abort. */
+  /* The root port forwards only its memory windows; anything else is a master abort. */
   if (!in_mmio_window(addr)) {
     *val = ones;
     if (status) *status = VEP_CPL_UR;
@@ -336,3 +358,7 @@ const char *cosim_error(const cosim_t *s, unsigned i) {
 void cosim_clear_errors(cosim_t *s) { cosim_errlog_clear(&s->log); }
 
 int cosim_diverged(const cosim_t *s) { return cosim_dut_lockstep_diverged(s->dut); }
+
+const char *cosim_mismatch_port(const cosim_t *s) {
+  return cosim_dut_lockstep_mismatch_port(s->dut);
+}

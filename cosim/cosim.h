@@ -19,8 +19,13 @@
 
 #define COSIM_EP_BUS 1u
 #define COSIM_RC_ID  0x0000u            /* Requester ID of the root complex */
-#define COSIM_MMIO_WINDOW_BASE 0x0000004000000000ull /* above 4 GiB: 64-bit BARs get 4DW TLPs */
-#define COSIM_MMIO_WINDOW_SIZE 0x0000000040000000ull
+/* The root port's two memory windows, both routed to the endpoint: the 64-bit (prefetchable)
+ * one above 4 GiB, where memory requests use 4DW headers, and the 32-bit (non-prefetchable) one
+ * below 4 GiB, where they use 3DW headers. Anything else is not forwarded. */
+#define COSIM_MMIO_WINDOW_BASE   0x0000004000000000ull
+#define COSIM_MMIO_WINDOW_SIZE   0x0000000040000000ull
+#define COSIM_MMIO32_WINDOW_BASE 0x00000000E0000000ull
+#define COSIM_MMIO32_WINDOW_SIZE 0x0000000010000000ull  /* 256 MiB */
 #define COSIM_MSI_WINDOW_BASE  0x00000000FEE00000ull /* MSI-X message addresses */
 #define COSIM_MSI_WINDOW_SIZE  0x0000000000100000ull
 
@@ -38,14 +43,23 @@ typedef struct cosim_cfg {
   const char *trace_path;     /* FST waveform of the RTL, or NULL */
   const char *repro;          /* the command line that re-runs this simulation, printed in
                                * mismatch reports (may be NULL) */
+  /* Flow control, drawn each cycle from a random stream seeded from `seed` (0..99, 0: none):
+   * - tx_backpressure_pct: percentage of cycles m_tx_ready is 0;
+   * - rx_gap_pct: percentage of cycles in which the root complex, having a beat ready for the
+   *   endpoint (between beats of a TLP or between TLPs), inserts an idle cycle instead. A beat
+   *   already offered is held until s_rx_ready takes it (valid never drops before ready). */
+  unsigned tx_backpressure_pct;
+  unsigned rx_gap_pct;
 } cosim_cfg_t;
 
-/* Defaults: VEP_PARAMS_DEFAULT, lockstep, seed 1, latency 8/8, timeout 10000, 2 MiB disk. */
+/* Defaults: VEP_PARAMS_DEFAULT, lockstep, seed 1, latency 8/8, timeout 10000, 2 MiB disk, no
+ * backpressure or gaps. */
 void cosim_cfg_default(cosim_cfg_t *cfg);
 
 typedef struct cosim cosim_t;
 
-/* Creates the system and holds the endpoint in reset for 8 cycles. */
+/* Creates the system and holds the endpoint in reset for 8 cycles. -EINVAL for an invalid cfg
+ * (a percentage above 99, timeout 0, DATA_W not 64/128/256). */
 int cosim_create(const cosim_cfg_t *cfg, cosim_t **out);
 void cosim_destroy(cosim_t *s);
 
@@ -58,7 +72,8 @@ int cosim_cfg_read(cosim_t *s, uint16_t bdf, unsigned off, unsigned size, uint32
 int cosim_cfg_write(cosim_t *s, uint16_t bdf, unsigned off, unsigned size, uint32_t val,
                     unsigned *status);
 /* Memory read/write of 1, 2, 4 or 8 bytes, naturally aligned (writes are posted: the call
- * returns once the TLP has entered the link). */
+ * returns once the TLP has entered the link). 3DW headers below 4 GiB, 4DW above. Outside both
+ * memory windows nothing is sent: a read gives UR and all ones, a write vanishes. */
 int cosim_mem_read(cosim_t *s, uint64_t addr, unsigned size, uint64_t *val, unsigned *status);
 int cosim_mem_write(cosim_t *s, uint64_t addr, unsigned size, uint64_t val);
 
@@ -93,5 +108,8 @@ const char *cosim_error(const cosim_t *s, unsigned i);
 void cosim_clear_errors(cosim_t *s);
 /* Nonzero once lockstep has found a mismatch (the run cannot continue meaningfully). */
 int cosim_diverged(const cosim_t *s);
+/* The output port of lockstep's first mismatch ("m_tx_data", "s_rx_ready", ...), or NULL before
+ * any (and always with a DUT other than lockstep). */
+const char *cosim_mismatch_port(const cosim_t *s);
 
 #endif /* COSIM_H */

@@ -13,27 +13,33 @@
 #define CHK_MAX_REQS 1024u      /* outstanding requests tracked per direction (10-bit tags) */
 #define CHK_POSTED 8u           /* recent posted requests remembered, to name a bad completion */
 #define CHK_TEXT 256u
+#define CHK_CFGWR_MAX 64u       /* configuration writes to the endpoint in flight at once */
 
 typedef struct chk_req {
   int used;
+  uint64_t seq;                 /* host requests: order of sending */
   uint64_t cycle;               /* when it was sent */
   uint16_t req_id, tag;
   cosim_tlp_kind_t kind;
   uint8_t tc, attr;
   uint32_t remaining;           /* memory reads: bytes still to come */
   uint64_t next_addr;           /* memory reads: address of the next completion's first byte */
-  uint16_t cpl_id_a, cpl_id_b;  /* Completer IDs accepted (device side) */
-  /* CfgWr0: applied to the completed view on success */
-  int is_cfgwr;
-  uint16_t cfg_bdf, cfg_reg;
-  uint8_t be;
-  uint32_t wdata;
+  uint16_t cpl_id_sent;         /* the captured bus/device when it was sent (device side) */
+  int cfgwr;                    /* a CfgWr0 to function 0, in the in-flight list */
   char text[CHK_TEXT];          /* the request, formatted */
 } chk_req_t;
 
 typedef struct chk_cfg {
   uint16_t cmd, devctl, id;
 } chk_cfg_t;
+
+/* A CfgWr0 to the endpoint's function whose completion has not come back yet. */
+typedef struct chk_cfgwr {
+  uint64_t seq;                 /* of its request */
+  uint16_t bdf, reg;
+  uint8_t be;
+  uint32_t data;
+} chk_cfgwr_t;
 
 typedef struct chk_posted {
   uint16_t req_id, tag;
@@ -46,7 +52,14 @@ struct cosim_check {
   chk_req_t *dev_reqs;          /* device reads the host must complete */
   chk_posted_t posted[CHK_POSTED];
   unsigned nposted;
-  chk_cfg_t sent, done;
+  /* done: the CfgWr0s to function 0 that completed SC, in completion order. pend: done plus
+   * those still in flight, in sending order (the device may act on one before its completion
+   * reaches the host); recomputed when one completes, so a write answered UR/CA/CRS or timed
+   * out is rolled back. */
+  chk_cfg_t done, pend;
+  chk_cfgwr_t inflight[CHK_CFGWR_MAX];
+  unsigned ninflight;
+  uint64_t seq;
   cosim_tlp_t t;                /* scratch: too big for the stack of every call */
 };
 
@@ -61,7 +74,7 @@ int cosim_check_create(cosim_errlog_t *log, cosim_check_t **out) {
     return -ENOMEM;
   }
   c->log = log;
-  c->sent.devctl = c->done.devctl = VEP_PCIE_DEVCTL_RESET;
+  c->pend.devctl = c->done.devctl = VEP_PCIE_DEVCTL_RESET;
   *out = c;
   return 0;
 }
@@ -86,14 +99,14 @@ static unsigned umax(unsigned a, unsigned b) { return a > b ? a : b; }
 static unsigned umin(unsigned a, unsigned b) { return a < b ? a : b; }
 
 unsigned cosim_check_mps(const cosim_check_t *c) {
-  return umin(mps_of(&c->sent), mps_of(&c->done));
+  return umin(mps_of(&c->pend), mps_of(&c->done));
 }
 unsigned cosim_check_mrrs(const cosim_check_t *c) {
-  return umin(mrrs_of(&c->sent), mrrs_of(&c->done));
+  return umin(mrrs_of(&c->pend), mrrs_of(&c->done));
 }
 uint16_t cosim_check_device_id(const cosim_check_t *c) { return c->done.id; }
 int cosim_check_bus_master(const cosim_check_t *c) {
-  return (c->sent.cmd & c->done.cmd & VEP_CMD_BUS_MASTER) != 0;
+  return (c->pend.cmd & c->done.cmd & VEP_CMD_BUS_MASTER) != 0;
 }
 
 /* Writes the enabled bytes of a 16-bit register at config offset `off` from a CfgWr0. */
@@ -107,11 +120,33 @@ static void write16(uint16_t *reg, unsigned off, uint16_t cfg_reg, uint8_t be, u
   *reg = (uint16_t)((*reg & ~m) | (val & m));
 }
 
-static void cfg_apply(chk_cfg_t *f, uint16_t bdf, uint16_t cfg_reg, uint8_t be, uint32_t data) {
-  /* The function number is the endpoint's own (0), not the one addressed. */
-  f->id = bdf & 0xFFF8u;
-  write16(&f->cmd, VEP_CFG_COMMAND, cfg_reg, be, data, VEP_CMD_WRITABLE);
-  write16(&f->devctl, VEP_CAP_PCIE_OFF + VEP_PCIE_DEVCTL, cfg_reg, be, data, VEP_PCIE_DEVCTL_WMASK);
+/* The effect of a successful CfgWr0 to function 0 (the endpoint's only function): the device
+ * captures the bus/device number, and Command / Device Control take the written bits. */
+static void cfg_apply(chk_cfg_t *f, const chk_cfgwr_t *w) {
+  f->id = w->bdf & 0xFFF8u;
+  write16(&f->cmd, VEP_CFG_COMMAND, w->reg, w->be, w->data, VEP_CMD_WRITABLE);
+  write16(&f->devctl, VEP_CAP_PCIE_OFF + VEP_PCIE_DEVCTL, w->reg, w->be, w->data,
+          VEP_PCIE_DEVCTL_WMASK);
+}
+
+/* done with the in-flight writes sent up to request `upto` applied, in sending order. */
+static chk_cfg_t cfg_view(const cosim_check_t *c, uint64_t upto) {
+  chk_cfg_t f = c->done;
+  for (unsigned i = 0; i < c->ninflight && c->inflight[i].seq <= upto; i++)
+    cfg_apply(&f, &c->inflight[i]);
+  return f;
+}
+
+/* Takes the write of request seq out of flight; applies it to done when it succeeded. */
+static void cfgwr_finish(cosim_check_t *c, uint64_t seq, int success) {
+  for (unsigned i = 0; i < c->ninflight; i++) {
+    if (c->inflight[i].seq != seq) continue;
+    if (success) cfg_apply(&c->done, &c->inflight[i]);
+    c->ninflight--;
+    memmove(&c->inflight[i], &c->inflight[i + 1], (c->ninflight - i) * sizeof(c->inflight[0]));
+    break;
+  }
+  c->pend = cfg_view(c, UINT64_MAX);
 }
 
 /* ---- Helpers ---- */
@@ -137,31 +172,6 @@ static int is_mem_read(cosim_tlp_kind_t k) {
 }
 static int is_mem_req(cosim_tlp_kind_t k) {
   return is_mem_read(k) || k == COSIM_TLP_KIND_MWR || k == COSIM_TLP_KIND_ATOMIC;
-}
-
-static unsigned ctz4(unsigned be) {
-  unsigned i = 0;
-  while (i < 4 && !(be >> i & 1)) i++;
-  return i;
-}
-static unsigned top4(unsigned be) { /* index of the highest set bit, be != 0 */
-  unsigned i = 3;
-  while (i && !(be >> i & 1)) i--;
-  return i;
-}
-
-/* Bytes a memory read asks for, and the offset of its first byte from t->addr. */
-static uint32_t read_bytes(const cosim_tlp_t *t, unsigned *first_off) {
-  if (t->len_dw == 1) {
-    if (!t->first_be) { /* zero-length read: answered with one DW, Byte Count 1 */
-      *first_off = 0;
-      return 1;
-    }
-    *first_off = ctz4(t->first_be);
-    return top4(t->first_be) - ctz4(t->first_be) + 1;
-  }
-  *first_off = ctz4(t->first_be);
-  return (uint32_t)t->len_dw * 4 - ctz4(t->first_be) - (3 - top4(t->last_be ? t->last_be : 1));
 }
 
 /* The byte-enable rules of a memory request; NULL when they hold. */
@@ -220,14 +230,38 @@ static chk_req_t *req_add(cosim_check_t *c, chk_req_t *tab, uint64_t cycle, cons
   r->attr = t->attr;
   if (is_mem_read(r->kind)) {
     unsigned off;
-    r->remaining = read_bytes(t, &off);
+    uint32_t n = cosim_tlp_byte_span(t, &off);
+    r->remaining = n ? n : 1;   /* a zero-length read is answered with Byte Count 1 */
     r->next_addr = t->addr + off;
   }
   snprintf(r->text, sizeof(r->text), "%s", text);
   return r;
 }
 
+/* Ends a request: a configuration write leaves flight, taking effect only when it succeeded. */
+static void req_end(cosim_check_t *c, chk_req_t *r, int success) {
+  if (r->cfgwr) cfgwr_finish(c, r->seq, success);
+  r->used = 0;
+}
+
 /* ---- Completions (either side) ---- */
+
+/* Byte Count and Lower Address of the next completion of r, whatever its status: a memory read
+ * counts the bytes still to come and points at the next one; anything else is 4 and 0. */
+static void check_bc_la(cosim_check_t *c, uint64_t cycle, const char *side, const chk_req_t *r,
+                        const cosim_tlp_t *t, const char *text) {
+  uint32_t want_bc = 4;
+  uint8_t want_la = 0;
+  if (is_mem_read(r->kind)) {
+    want_bc = r->remaining;
+    want_la = (uint8_t)(r->next_addr & 0x7F);
+  }
+  if (t->byte_count != want_bc || t->lower_addr != want_la)
+    cosim_errlog_add(c->log, cycle,
+                     "%s: Byte Count %u / Lower Address 0x%02x, expected %u / 0x%02x: %s answers "
+                     "%s",
+                     side, t->byte_count, t->lower_addr, want_bc, want_la, text, r->text);
+}
 
 static void check_cpl(cosim_check_t *c, uint64_t cycle, int from_dev, const cosim_tlp_t *t,
                       const char *text) {
@@ -249,11 +283,16 @@ static void check_cpl(cosim_check_t *c, uint64_t cycle, int from_dev, const cosi
     return;
   }
   cosim_tlp_kind_t k = cosim_tlp_kind(t->fmt_type);
-  if (from_dev && t->cpl_id != r->cpl_id_a && t->cpl_id != r->cpl_id_b)
-    cosim_errlog_add(c->log, cycle,
-                     "device: Completer ID %04x, expected %04x (the bus/device number captured "
-                     "from CfgWr0, 0 before any): %s answers %s",
-                     t->cpl_id, r->cpl_id_b, text, r->text);
+  if (from_dev && t->cpl_id != r->cpl_id_sent && t->cpl_id != c->done.id) {
+    /* Or the bus/device of a configuration write sent up to this request and still in flight
+     * (for a CfgWr0, its own): the device may have captured it already. */
+    uint16_t want = cfg_view(c, r->seq).id;
+    if (t->cpl_id != want)
+      cosim_errlog_add(c->log, cycle,
+                       "device: Completer ID %04x, expected %04x (the bus/device number captured "
+                       "from a successful CfgWr0 to function 0, 0 before any): %s answers %s",
+                       t->cpl_id, want, text, r->text);
+  }
   if (t->tc != r->tc || t->attr != r->attr)
     cosim_errlog_add(c->log, cycle, "%s: TC/Attr %u/%u not copied from the request (%u/%u): %s",
                      side, t->tc, t->attr, r->tc, r->attr, text);
@@ -263,6 +302,8 @@ static void check_cpl(cosim_check_t *c, uint64_t cycle, int from_dev, const cosi
                      locked_cpl ? "locked" : "non-locked", r->text);
   int with_data = cosim_tlp_has_data(t->fmt_type);
   if (t->status != VEP_CPL_SC) {
+    /* UR, CA, CRS: the request ends here, without data, and a configuration write it answers
+     * did not happen. */
     int ok = t->status == VEP_CPL_UR || t->status == VEP_CPL_CA ||
              (t->status == VEP_CPL_CRS && is_cfg_kind(r->kind));
     if (!ok)
@@ -270,7 +311,8 @@ static void check_cpl(cosim_check_t *c, uint64_t cycle, int from_dev, const cosi
                        side, t->status, text, r->text);
     if (with_data)
       cosim_errlog_add(c->log, cycle, "%s: error completion with data: %s", side, text);
-    r->used = 0;
+    check_bc_la(c, cycle, side, r, t, text);
+    req_end(c, r, 0);
     return;
   }
   if (t->ep) cosim_errlog_add(c->log, cycle, "%s: poisoned completion: %s", side, text);
@@ -282,31 +324,22 @@ static void check_cpl(cosim_check_t *c, uint64_t cycle, int from_dev, const cosi
                      is_read ? "successful completion without data" : "completion with data",
                      r->text);
   if (!is_mem_read(r->kind)) {
+    /* (An AtomicOp's successful completion counts its operand size: not checked here.) */
     if (is_cfg_kind(r->kind) || r->kind == COSIM_TLP_KIND_IORD || r->kind == COSIM_TLP_KIND_IOWR) {
-      if (t->byte_count != 4 || t->lower_addr != 0)
-        cosim_errlog_add(c->log, cycle,
-                         "%s: Byte Count %u / Lower Address 0x%02x, expected 4 / 0x00: %s "
-                         "answers %s",
-                         side, t->byte_count, t->lower_addr, text, r->text);
+      check_bc_la(c, cycle, side, r, t, text);
       if (with_data && t->len_dw != 1)
         cosim_errlog_add(c->log, cycle, "%s: Length %u, expected 1: %s", side, t->len_dw, text);
-      if (r->is_cfgwr) cfg_apply(&c->done, r->cfg_bdf, r->cfg_reg, r->be, r->wdata);
     }
-    r->used = 0;
+    req_end(c, r, 1);
     return;
   }
   /* A memory read: each completion returns the next bytes in address order. */
-  uint8_t want_la = (uint8_t)(r->next_addr & 0x7F);
-  if (t->byte_count != r->remaining || t->lower_addr != want_la)
-    cosim_errlog_add(c->log, cycle,
-                     "%s: Byte Count %u / Lower Address 0x%02x, expected %u / 0x%02x: %s answers "
-                     "%s",
-                     side, t->byte_count, t->lower_addr, r->remaining, want_la, text, r->text);
+  check_bc_la(c, cycle, side, r, t, text);
   if (!with_data) {
-    r->used = 0;
+    req_end(c, r, 0);
     return;
   }
-  unsigned mps = umax(mps_of(&c->sent), mps_of(&c->done));
+  unsigned mps = umax(mps_of(&c->pend), mps_of(&c->done));
   if ((unsigned)t->len_dw * 4 > mps)
     cosim_errlog_add(c->log, cycle, "%s: completion payload %u bytes above MPS %u: %s", side,
                      t->len_dw * 4u, mps, text);
@@ -318,7 +351,7 @@ static void check_cpl(cosim_check_t *c, uint64_t cycle, int from_dev, const cosi
       cosim_errlog_add(c->log, cycle,
                        "%s: last completion has Length %u, the remaining %u bytes need %u: %s",
                        side, t->len_dw, r->remaining, need, text);
-    r->used = 0;
+    req_end(c, r, 1);
     return;
   }
   uint64_t end = (r->next_addr & ~3ull) + (uint64_t)t->len_dw * 4;
@@ -350,7 +383,7 @@ void cosim_check_host_tlp(cosim_check_t *c, uint64_t cycle, const uint32_t *dws,
   }
   if (is_mem_req(k)) {
     mem_req_rules(c, cycle, "host", t, text);
-    unsigned mps = umax(mps_of(&c->sent), mps_of(&c->done));
+    unsigned mps = umax(mps_of(&c->pend), mps_of(&c->done));
     if (k == COSIM_TLP_KIND_MWR && (unsigned)t->len_dw * 4 > mps)
       cosim_errlog_add(c->log, cycle, "host: MWr payload %u bytes above the device's MPS %u: %s",
                        t->len_dw * 4u, mps, text);
@@ -369,42 +402,45 @@ void cosim_check_host_tlp(cosim_check_t *c, uint64_t cycle, const uint32_t *dws,
   if (old) {
     cosim_errlog_add(c->log, cycle, "host: tag %03x reused while %s (cycle %" PRIu64
                      ") is outstanding: %s", t->tag, old->text, old->cycle, text);
-    old->used = 0;
+    req_end(c, old, 0);
   }
-  uint16_t id_before = c->done.id;
-  if (k == COSIM_TLP_KIND_CFGWR0)
-    cfg_apply(&c->sent, t->cfg_bdf, t->cfg_reg, t->first_be, t->data[0]);
   chk_req_t *r = req_add(c, c->host_reqs, cycle, t, text);
   if (!r) return;
-  r->cpl_id_a = id_before;
-  r->cpl_id_b = c->sent.id;
-  if (k == COSIM_TLP_KIND_CFGWR0) {
-    r->is_cfgwr = 1;
-    r->cfg_bdf = t->cfg_bdf;
-    r->cfg_reg = t->cfg_reg;
-    r->be = t->first_be;
-    r->wdata = t->data[0];
+  r->seq = ++c->seq;
+  r->cpl_id_sent = c->done.id;
+  /* Only a write to the endpoint's own function can change its configuration. */
+  if (k != COSIM_TLP_KIND_CFGWR0 || (t->cfg_bdf & 7u) != 0) return;
+  if (c->ninflight == CHK_CFGWR_MAX) {
+    cosim_errlog_add(c->log, cycle,
+                     "checker: more than %u configuration writes in flight, not tracked: %s",
+                     CHK_CFGWR_MAX, text);
+    return;
   }
+  c->inflight[c->ninflight++] =
+      (chk_cfgwr_t){r->seq, t->cfg_bdf, t->cfg_reg, t->first_be, t->data[0]};
+  r->cfgwr = 1;
+  c->pend = cfg_view(c, UINT64_MAX);
 }
 
 void cosim_check_forget(cosim_check_t *c, uint16_t req_id, uint16_t tag) {
   chk_req_t *r = req_find(c->host_reqs, req_id, tag);
-  if (r) r->used = 0;
+  /* A write that timed out may or may not have happened: the checker assumes it did not. */
+  if (r) req_end(c, r, 0);
 }
 
 /* ---- Device side ---- */
 
 static void dev_mem_req(cosim_check_t *c, uint64_t cycle, const cosim_tlp_t *t, const char *text) {
   cosim_tlp_kind_t k = cosim_tlp_kind(t->fmt_type);
-  if (t->req_id != c->done.id && t->req_id != c->sent.id)
+  if (t->req_id != c->done.id && t->req_id != c->pend.id)
     cosim_errlog_add(c->log, cycle,
                      "device: Requester ID %04x is not the captured bus/device number %04x: %s",
                      t->req_id, c->done.id, text);
-  if (!((c->sent.cmd | c->done.cmd) & VEP_CMD_BUS_MASTER))
+  if (!((c->pend.cmd | c->done.cmd) & VEP_CMD_BUS_MASTER))
     cosim_errlog_add(c->log, cycle, "device: memory request while Bus Master Enable is 0: %s",
                      text);
   mem_req_rules(c, cycle, "device", t, text);
-  uint16_t devctl = c->sent.devctl | c->done.devctl;
+  uint16_t devctl = c->pend.devctl | c->done.devctl;
   if ((t->attr & 2) && !(devctl & 0x0010))
     cosim_errlog_add(c->log, cycle, "device: Relaxed Ordering set but not enabled: %s", text);
   if ((t->attr & 1) && !(devctl & 0x0800))
@@ -413,7 +449,7 @@ static void dev_mem_req(cosim_check_t *c, uint64_t cycle, const cosim_tlp_t *t, 
     cosim_errlog_add(c->log, cycle, "device: ID-Based Ordering set but not enabled: %s", text);
   if (t->ep) cosim_errlog_add(c->log, cycle, "device: poisoned request: %s", text);
   if (k == COSIM_TLP_KIND_MWR) {
-    unsigned mps = umax(mps_of(&c->sent), mps_of(&c->done));
+    unsigned mps = umax(mps_of(&c->pend), mps_of(&c->done));
     if ((unsigned)t->len_dw * 4 > mps)
       cosim_errlog_add(c->log, cycle, "device: MWr payload %u bytes above MPS %u: %s",
                        t->len_dw * 4u, mps, text);
@@ -424,7 +460,7 @@ static void dev_mem_req(cosim_check_t *c, uint64_t cycle, const cosim_tlp_t *t, 
                      cosim_tlp_kind_name(k), text);
     return;
   }
-  unsigned mrrs = umax(mrrs_of(&c->sent), mrrs_of(&c->done));
+  unsigned mrrs = umax(mrrs_of(&c->pend), mrrs_of(&c->done));
   if ((unsigned)t->len_dw * 4 > mrrs)
     cosim_errlog_add(c->log, cycle, "device: MRd of %u bytes above MRRS %u: %s", t->len_dw * 4u,
                      mrrs, text);
@@ -439,7 +475,7 @@ static void dev_mem_req(cosim_check_t *c, uint64_t cycle, const cosim_tlp_t *t, 
     cosim_errlog_add(c->log, cycle,
                      "device: tag %03x reused before its completion finished (%s, cycle %" PRIu64
                      "): %s", t->tag, old->text, old->cycle, text);
-    old->used = 0;
+    req_end(c, old, 0);
   }
   req_add(c, c->dev_reqs, cycle, t, text);
 }

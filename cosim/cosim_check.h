@@ -6,9 +6,11 @@
  * captured bus/device number), and reports each broken rule into the error list, naming the TLP.
  *
  * Device side: stream framing (sop/eop/keep) and Length against the DW count; well-formed
- * encoding; completions (Completer ID, Requester ID/Tag/TC/Attr of an outstanding request, Byte
- * Count and Lower Address, Cpl vs CplD, split at the 64-byte RCB, payload <= MPS, none for a
- * posted request, none unexpected); memory requests (Requester ID, Bus Master Enable, Length <=
+ * encoding; completions of every status (Completer ID, Requester ID/Tag/TC/Attr of an
+ * outstanding request, Byte Count and Lower Address, Cpl vs CplD, split at the 64-byte RCB,
+ * payload <= MPS, none for a posted request, none unexpected; UR/CA/CRS without payload, with the
+ * Byte Count of what the request still had to return: a memory read's remaining bytes, 4 for
+ * anything else, and Lower Address 0 except for memory reads); memory requests (Requester ID, Bus Master Enable, Length <=
  * MPS for writes / MRRS for reads, no 4 KiB crossing, byte enables, 3DW below 4 GiB, tag range
  * and no tag reuse before the completion finished, RO/NS/IDO only when enabled); only MRd, MWr,
  * completions and INTx messages from an endpoint.
@@ -16,9 +18,13 @@
  * malformed TLP on purpose sees it reported; the root complex's own completions to device reads
  * are checked like the device's.
  *
- * Configuration writes take effect for the checker both when sent and when completed: a device
- * request is accepted when it is legal under either view, because the device may act on a write
- * before its completion reaches the host (and the host cannot know exactly when).
+ * The endpoint's configuration, as the checker tracks it, changes only through CfgWr0s to
+ * function 0 (the endpoint's only function; writes to other functions are UR'd and change
+ * nothing), and only once their completion came back SC: the committed view. Because the device
+ * may act on a write before its completion reaches the host, a device request is also accepted
+ * when it is legal under the committed view plus the CfgWr0s still in flight (in sending order);
+ * a write answered UR/CA/CRS, or timed out, leaves flight without taking effect, which rolls that
+ * view back.
  */
 #ifndef COSIM_CHECK_H
 #define COSIM_CHECK_H
@@ -46,9 +52,10 @@ void cosim_check_dev_tlp(cosim_check_t *c, uint64_t cycle, const uint32_t *dws, 
  * comes is reported as unexpected. */
 void cosim_check_forget(cosim_check_t *c, uint16_t req_id, uint16_t tag);
 
-/* The configuration as the checker tracks it (the conservative view where sent and completed
- * writes disagree): Max Payload Size and Max Read Request Size in bytes, the bus/device number
- * the device captured (its Requester/Completer ID), Bus Master Enable. */
+/* The configuration as the checker tracks it (the conservative view where the committed one and
+ * the one with the writes in flight disagree): Max Payload Size and Max Read Request Size in
+ * bytes, the bus/device number the device captured (its Requester/Completer ID; committed),
+ * Bus Master Enable. */
 unsigned cosim_check_mps(const cosim_check_t *c);
 unsigned cosim_check_mrrs(const cosim_check_t *c);
 uint16_t cosim_check_device_id(const cosim_check_t *c);

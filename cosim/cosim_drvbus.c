@@ -46,6 +46,8 @@ int cosim_drvbus_init(vdrv_bus_t *bus, cosim_t *s) {
   bus->ctx = s;
   bus->mmio_window_base = COSIM_MMIO_WINDOW_BASE;
   bus->mmio_window_size = COSIM_MMIO_WINDOW_SIZE;
+  bus->mmio32_window_base = COSIM_MMIO32_WINDOW_BASE;
+  bus->mmio32_window_size = COSIM_MMIO32_WINDOW_SIZE;
   bus->first_bus = COSIM_EP_BUS;
   return 0;
 }

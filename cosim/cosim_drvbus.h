@@ -2,7 +2,8 @@
 /*
  * The driver's bus (driver/vdrv_bus.h) over the simulated PCIe system: configuration and MMIO
  * accesses become CfgRd0/CfgWr0 and MRd/MWr TLPs of the root complex, and delay lets simulated
- * cycles pass. The platform window is COSIM_MMIO_WINDOW_*, the endpoint's bus COSIM_EP_BUS.
+ * cycles pass. The platform's windows are COSIM_MMIO_WINDOW_* (64-bit, prefetchable BARs) and
+ * COSIM_MMIO32_WINDOW_* (below 4 GiB, non-prefetchable BARs), the endpoint's bus COSIM_EP_BUS.
  */
 #ifndef COSIM_DRVBUS_H
 #define COSIM_DRVBUS_H

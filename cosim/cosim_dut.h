@@ -62,6 +62,9 @@ int cosim_dut_lockstep_create(cosim_dut_t *lead, cosim_dut_t *ref, unsigned data
                               cosim_errlog_t *log, const char *repro, cosim_dut_t **out);
 /* Nonzero once d (a lockstep adapter) found a mismatch. */
 int cosim_dut_lockstep_diverged(const cosim_dut_t *d);
+/* The port of d's first mismatch (a static string), or NULL before any or when d is not a
+ * lockstep adapter. */
+const char *cosim_dut_lockstep_mismatch_port(const cosim_dut_t *d);
 
 /* ---- Building a simulation around a DUT ---- */
 

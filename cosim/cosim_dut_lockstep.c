@@ -38,6 +38,7 @@ typedef struct dut_lockstep {
   char *repro;
   uint64_t cycle;        /* steps so far: the cycle whose outputs side[].out holds */
   int diverged;
+  const char *mismatch_port;  /* the port of the first mismatch (a string literal), or NULL */
   ls_hist_t *cb_hist;    /* where the assembler callback records */
   cosim_tlp_t scratch;   /* decode buffer: too big for the stack of every call */
 } dut_lockstep_t;
@@ -180,8 +181,9 @@ static void compare(dut_lockstep_t *l) {
   if (a->port != b->port) {                                                 \
     snprintf(va, sizeof(va), "0x%x", (unsigned)a->port);                    \
     snprintf(vb, sizeof(vb), "0x%x", (unsigned)b->port);                    \
-    report(l, #port, "", va, vb);                                               \
+    report(l, #port, "", va, vb);                                           \
     l->diverged = 1;                                                        \
+    l->mismatch_port = #port;                                               \
     return;                                                                 \
   }
   VEP_OUT_PORTS(LS_CMP)
@@ -199,6 +201,7 @@ static void compare(dut_lockstep_t *l) {
              b % 32);
     report(l, "m_tx_data", note, va, vb);
     l->diverged = 1;
+    l->mismatch_port = "m_tx_data";
     return;
   }
 }
@@ -278,4 +281,9 @@ fail:
 
 int cosim_dut_lockstep_diverged(const cosim_dut_t *d) {
   return d && d->ops == &lockstep_ops && ((const dut_lockstep_t *)d)->diverged;
+}
+
+const char *cosim_dut_lockstep_mismatch_port(const cosim_dut_t *d) {
+  if (!d || d->ops != &lockstep_ops) return NULL;
+  return ((const dut_lockstep_t *)d)->mismatch_port;
 }

@@ -215,24 +215,9 @@ static void violation(cosim_rc_t *rc, uint64_t now, const cosim_tlp_t *t, const 
                    what, bad, perm, text);
 }
 
-/* Bytes a memory request touches: [*first, *first + return) from its address and byte enables.
- * For non-contiguous byte enables (1- and 2-DW requests) the span includes the gaps. */
-static uint64_t touched(const cosim_tlp_t *t, uint64_t *first) {
-  unsigned lo = 0, hi = 3;
-  if (t->len_dw == 1 && !t->first_be) {
-    *first = t->addr;
-    return 0;
-  }
-  while (lo < 4 && !(t->first_be >> lo & 1)) lo++;
-  unsigned last_be = t->len_dw == 1 ? t->first_be : t->last_be;
-  while (hi > 0 && !(last_be >> hi & 1)) hi--;
-  *first = t->addr + lo;
-  return (uint64_t)(t->len_dw - 1) * 4 + hi + 1 - lo;
-}
-
 static void dma_write(cosim_rc_t *rc, uint64_t now, const cosim_tlp_t *t) {
-  uint64_t first, bad;
-  uint64_t n = touched(t, &first);
+  unsigned off;
+  uint64_t bad, n = cosim_tlp_byte_span(t, &off), first = t->addr + off;
   if (cosim_hmem_check(rc->cfg.mem, first, n, COSIM_HMEM_DEV_WRITE, &bad)) {
     violation(rc, now, t, "write", bad);
     return;
@@ -249,8 +234,8 @@ static void dma_write(cosim_rc_t *rc, uint64_t now, const cosim_tlp_t *t) {
 }
 
 static void dma_read(cosim_rc_t *rc, uint64_t now, const cosim_tlp_t *t) {
-  uint64_t first, bad;
-  uint64_t n = touched(t, &first);
+  unsigned off;
+  uint64_t bad, n = cosim_tlp_byte_span(t, &off), first = t->addr + off;
   uint64_t due = now + COSIM_RC_DMA_LAT_MIN + cosim_rng_below(rc->cfg.rng, COSIM_RC_DMA_LAT_SPAN);
   /* Completions leave in request order (reordering across tags comes with its own option). */
   if (due < rc->last_due) due = rc->last_due;

@@ -326,3 +326,16 @@ void cosim_tlp_mem(cosim_tlp_t *t, int write, uint16_t req_id, uint16_t tag, uin
     }
   }
 }
+
+uint32_t cosim_tlp_byte_span(const cosim_tlp_t *t, unsigned *first_off) {
+  *first_off = 0;
+  if (t->len_dw == 1 && !t->first_be) return 0;
+  unsigned lo = 0, hi = 3;
+  while (lo < 4 && !(t->first_be >> lo & 1)) lo++;
+  /* A 1-DW request ends in its first DW; a Last DW BE of 0000 (malformed for longer requests)
+   * counts as the DW's first byte. */
+  unsigned last_be = t->len_dw == 1 ? t->first_be : t->last_be;
+  while (hi > 0 && !(last_be >> hi & 1)) hi--;
+  *first_off = lo;
+  return (uint32_t)(t->len_dw - 1u) * 4u + hi + 1u - lo;
+}

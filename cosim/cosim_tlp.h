@@ -63,6 +63,13 @@ int cosim_tlp_decode(const uint32_t *dws, size_t n, cosim_tlp_t *t, const char *
 /* One line, like a protocol analyzer: "MRd64 req=0000 tag=012 addr=0x4000001000 len=1 be=f/0". */
 void cosim_tlp_format(const cosim_tlp_t *t, char *buf, size_t len);
 
+/* The bytes a memory request touches, from its address, Length and byte enables: returns their
+ * number and sets *first_off to the offset of the first one from t->addr. Non-contiguous byte
+ * enables (1- and 2-DW requests) count the bytes between the enabled ones. A zero-length read
+ * (1 DW, First DW BE 0000) touches nothing: 0, *first_off 0 (its completion still carries one DW
+ * with Byte Count 1). */
+uint32_t cosim_tlp_byte_span(const cosim_tlp_t *t, unsigned *first_off);
+
 /* Builders for the requests the root complex sends (fields not named are 0). */
 void cosim_tlp_cfg(cosim_tlp_t *t, int write, uint16_t req_id, uint16_t tag, uint16_t bdf,
                    unsigned off, unsigned size, uint32_t val);

@@ -31,9 +31,15 @@ typedef struct vdrv_bus_ops {
 typedef struct vdrv_bus {
   const vdrv_bus_ops_t *ops;
   void *ctx;
-  /* Address window the platform gives to memory BARs: [base, base + size). */
+  /* The platform's memory windows, [base, base + size), as a root port or bridge has them
+   * (size 0: no such window):
+   * - mmio_window: prefetchable memory BARs; may lie above 4 GiB (64-bit);
+   * - mmio32_window: non-prefetchable memory BARs, 32- or 64-bit; below 4 GiB, since a
+   *   bridge's non-prefetchable window is 32-bit. */
   uint64_t mmio_window_base;
   uint64_t mmio_window_size;
+  uint64_t mmio32_window_base;
+  uint64_t mmio32_window_size;
   /* The bus number below the root port the endpoint sits behind (enumeration scans it). */
   unsigned first_bus;
 } vdrv_bus_t;

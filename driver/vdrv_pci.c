@@ -35,32 +35,69 @@ int vdrv_pci_cfg_write(vdrv_pci_dev_t *d, unsigned off, unsigned size, uint32_t 
 
 /* ---- Capabilities ---- */
 
-int vdrv_pci_find_cap(vdrv_pci_dev_t *d, uint8_t id, uint8_t after, uint8_t *off)
+/* Called for each capability in list order with its offset and its first two bytes (ID, next
+ * pointer): 0 goes on, anything else ends the walk and is returned. */
+typedef int (*cap_visit_t)(vdrv_pci_dev_t *d, unsigned pos, uint32_t hdr, void *ctx);
+
+/* The one capability walk, with loop protection: 0 at the end of the list (at once when Status
+ * has no Capabilities List); -EPROTO for a pointer that is not DW aligned or not in 0x40..0xFC,
+ * -ELOOP past VDRV_PCI_CAP_MAX capabilities (for these two, *bad_ptr, if not NULL, gets the
+ * pointer the walk stopped at, never 0); a bus error; or what visit returned. */
+static int cap_walk(vdrv_pci_dev_t *d, cap_visit_t visit, void *ctx, unsigned *bad_ptr)
 {
   uint32_t v;
   int rc = vdrv_pci_cfg_read(d, VEP_CFG_STATUS, 2, &v);
   if (rc) return rc;
-  if (!(v & VEP_STS_CAP_LIST)) return -ENOENT;
-  rc = vdrv_pci_cfg_read(d, VEP_CFG_CAP_PTR, 1, &v);
-  if (rc) return rc;
-  /* Walk from the head every time, even when `after` is given: a caller's offset is then
-   * validated as part of the list, and the loop bound covers the whole walk. */
-  int passed = (after == 0);
+  if (!(v & VEP_STS_CAP_LIST)) return 0;
+  if ((rc = vdrv_pci_cfg_read(d, VEP_CFG_CAP_PTR, 1, &v))) return rc;
   unsigned pos = v;
   for (unsigned n = 0; pos != 0; n++) {
-    if (n >= VDRV_PCI_CAP_MAX) return -ELOOP;
-    if ((pos & 3u) || pos < VDRV_PCI_CAP_MIN_PTR || pos > VDRV_PCI_CAP_MAX_PTR) return -EPROTO;
-    uint32_t hdr;
-    rc = vdrv_pci_cfg_read(d, pos, 2, &hdr);
-    if (rc) return rc;
-    if (passed && (hdr & 0xFFu) == id) {
-      if (off) *off = (uint8_t)pos;
-      return 0;
+    int bad = 0;
+    if (n >= VDRV_PCI_CAP_MAX) bad = -ELOOP;
+    else if ((pos & 3u) || pos < VDRV_PCI_CAP_MIN_PTR || pos > VDRV_PCI_CAP_MAX_PTR) bad = -EPROTO;
+    if (bad) {
+      if (bad_ptr) *bad_ptr = pos;
+      return bad;
     }
-    if (pos == after) passed = 1;
+    uint32_t hdr;
+    if ((rc = vdrv_pci_cfg_read(d, pos, 2, &hdr))) return rc;
+    if ((rc = visit(d, pos, hdr, ctx))) return rc;
     pos = (hdr >> 8) & 0xFFu;
   }
-  return -ENOENT;
+  return 0;
+}
+
+typedef struct find_ctx {
+  uint8_t id, after;
+  int passed;            /* `after` has been walked past (or is 0) */
+  uint8_t found;
+} find_ctx_t;
+
+#define CAP_FOUND 1
+
+static int find_visit(vdrv_pci_dev_t *d, unsigned pos, uint32_t hdr, void *ctx)
+{
+  (void)d;
+  find_ctx_t *f = ctx;
+  if (f->passed && (hdr & 0xFFu) == f->id) {
+    f->found = (uint8_t)pos;
+    return CAP_FOUND;
+  }
+  if (pos == f->after) f->passed = 1;
+  return 0;
+}
+
+int vdrv_pci_find_cap(vdrv_pci_dev_t *d, uint8_t id, uint8_t after, uint8_t *off)
+{
+  /* Walk from the head every time, even when `after` is given: a caller's offset is then
+   * validated as part of the list, and the loop bound covers the whole walk. */
+  find_ctx_t f = {id, after, after == 0, 0};
+  int rc = cap_walk(d, find_visit, &f, NULL);
+  if (rc == CAP_FOUND) {
+    if (off) *off = f.found;
+    return 0;
+  }
+  return rc ? rc : -ENOENT;
 }
 
 /* ---- Device discovery ---- */
@@ -217,9 +254,54 @@ static int write_bar_addr(vdrv_pci_dev_t *d, unsigned i, uint32_t orig_lo, uint6
   return 0;
 }
 
-int vdrv_pci_assign_bars(vdrv_pci_dev_t *d, uint64_t *next_addr)
+#define FOUR_GIB (1ull << 32)
+
+/* Whether memory BAR b goes to the bus's 32-bit (non-prefetchable) window rather than the 64-bit
+ * (prefetchable) one, as Linux places BARs behind a bridge: non-prefetchable ones, 32- or 64-bit,
+ * in the non-prefetchable window; 64-bit prefetchable ones in the prefetchable window; a 32-bit
+ * prefetchable one there only when that window lies below 4 GiB, else in the non-prefetchable
+ * one. Without the preferred window, the other one. */
+static int in_window32(const vdrv_bus_t *bus, const vdrv_pci_bar_t *b)
 {
-  if (!d || !d->bus || !next_addr) return -EINVAL;
+  int has32 = bus->mmio32_window_size != 0, has64 = bus->mmio_window_size != 0;
+  if (!b->prefetchable) return has32 || !has64;
+  if (b->is_64) return !has64;
+  int low64 = has64 && bus->mmio_window_base + bus->mmio_window_size <= FOUR_GIB;
+  return has32 && !low64;
+}
+
+/* Places the memory BARs of one window, largest first (with natural alignment this packs without
+ * holes), from *pos upward; leaves *pos at the end of the last. */
+static int place_window(vdrv_pci_dev_t *d, const uint32_t *orig_lo, int window32, uint64_t win_lo,
+                        uint64_t win_size, uint64_t *pos)
+{
+  uint64_t win_hi = win_lo + win_size;
+  if (*pos < win_lo) *pos = win_lo;
+  unsigned done = 0;   /* bit i: BAR i placed */
+  for (;;) {
+    int pick = -1;
+    for (unsigned i = 0; i < VDRV_PCI_NUM_BARS; i++) {
+      const vdrv_pci_bar_t *b = &d->bar[i];
+      if (b->size == 0 || b->is_io || (done & (1u << i)) || in_window32(d->bus, b) != window32)
+        continue;
+      if (pick < 0 || b->size > d->bar[pick].size) pick = (int)i;
+    }
+    if (pick < 0) return 0;
+    vdrv_pci_bar_t *b = &d->bar[pick];
+    uint64_t addr = (*pos + b->size - 1u) & ~(b->size - 1u);
+    uint64_t limit = b->is_64 || win_hi < FOUR_GIB ? win_hi : FOUR_GIB;
+    if (addr < *pos || addr > limit || b->size > limit - addr) return -ENOSPC;
+    int rc = write_bar_addr(d, (unsigned)pick, orig_lo[pick], addr);
+    if (rc) return rc;
+    b->addr = addr;
+    *pos = addr + b->size;
+    done |= 1u << pick;
+  }
+}
+
+int vdrv_pci_assign_bars(vdrv_pci_dev_t *d, uint64_t *next_addr, uint64_t *next32_addr)
+{
+  if (!d || !d->bus || !next_addr || !next32_addr) return -EINVAL;
   if ((d->header_type & VDRV_PCI_HDR_TYPE_MASK) != VDRV_PCI_HDR_TYPE_NORMAL) return -ENOTSUP;
   uint32_t cmd, orig_lo[VDRV_PCI_NUM_BARS] = {0};
   int rc = vdrv_pci_cfg_read(d, VEP_CFG_COMMAND, 2, &cmd);
@@ -245,31 +327,13 @@ int vdrv_pci_assign_bars(vdrv_pci_dev_t *d, uint64_t *next_addr)
   }
 
   const vdrv_bus_t *bus = d->bus;
-  uint64_t win_lo = bus->mmio_window_base, win_hi = bus->mmio_window_base + bus->mmio_window_size;
-  uint64_t pos = *next_addr < win_lo ? win_lo : *next_addr;
-  unsigned done = 0;   /* bit i: BAR i placed */
-  for (;;) {
-    /* Largest first: with natural alignment this packs without holes. */
-    int pick = -1;
-    for (unsigned i = 0; i < VDRV_PCI_NUM_BARS; i++) {
-      const vdrv_pci_bar_t *b = &d->bar[i];
-      if (b->size == 0 || b->is_io || (done & (1u << i))) continue;
-      if (pick < 0 || b->size > d->bar[pick].size) pick = (int)i;
-    }
-    if (pick < 0) break;
-    vdrv_pci_bar_t *b = &d->bar[pick];
-    uint64_t addr = (pos + b->size - 1u) & ~(b->size - 1u);
-    uint64_t limit = b->is_64 ? win_hi : (win_hi < (1ull << 32) ? win_hi : (1ull << 32));
-    if (addr < pos || addr > limit || b->size > limit - addr) {
-      rc = -ENOSPC;
-      goto restore;
-    }
-    if ((rc = write_bar_addr(d, (unsigned)pick, orig_lo[pick], addr))) goto restore;
-    b->addr = addr;
-    pos = addr + b->size;
-    done |= 1u << pick;
-  }
-  *next_addr = pos;
+  uint64_t pos32 = *next32_addr, pos64 = *next_addr;
+  if ((rc = place_window(d, orig_lo, 1, bus->mmio32_window_base, bus->mmio32_window_size,
+                         &pos32)) ||
+      (rc = place_window(d, orig_lo, 0, bus->mmio_window_base, bus->mmio_window_size, &pos64)))
+    goto restore;
+  *next32_addr = pos32;
+  *next_addr = pos64;
 
 restore:
   {
@@ -588,12 +652,28 @@ static int format_vndr(vdrv_pci_dev_t *d, outbuf_t *o, unsigned c)
   return 0;
 }
 
+/* One capability of the dump (a cap_walk visitor; ctx is the output). */
+static int format_cap(vdrv_pci_dev_t *d, unsigned pos, uint32_t hdr, void *ctx)
+{
+  outbuf_t *o = ctx;
+  switch (hdr & 0xFFu) {
+  case VEP_CAP_ID_PCIE: return format_pcie(d, o, pos);
+  case VEP_CAP_ID_MSIX:
+    /* msix_info reads through d->msix_cap, which may name another MSI-X capability. */
+    if (pos == d->msix_cap) return format_msix(d, o, pos);
+    out(o, "\tCapabilities: [%02x] MSI-X: <second capability>\n", pos);
+    return 0;
+  case VEP_CAP_ID_VNDR: return format_vndr(d, o, pos);
+  default: out(o, "\tCapabilities: [%02x] ID %02x\n", pos, hdr & 0xFFu); return 0;
+  }
+}
+
 int vdrv_pci_format(vdrv_pci_dev_t *d, char *buf, size_t len)
 {
   if (!d || !d->bus || (!buf && len)) return -EINVAL;
   outbuf_t ob = {buf, len, 0}, *o = &ob;
   if (len) buf[0] = '\0';
-  uint32_t cmd, sts, pin, line, cap_ptr;
+  uint32_t cmd, sts, pin, line;
   CFG(VEP_CFG_COMMAND, 2, cmd);
   CFG(VEP_CFG_STATUS, 2, sts);
   CFG(VEP_CFG_INT_PIN, 1, pin);
@@ -641,34 +721,10 @@ int vdrv_pci_format(vdrv_pci_dev_t *d, char *buf, size_t len)
     out(o, "\n");
   }
 
-  if (sts & VEP_STS_CAP_LIST) {
-    CFG(VEP_CFG_CAP_PTR, 1, cap_ptr);
-    unsigned pos = cap_ptr;
-    for (unsigned n = 0; pos != 0; n++) {
-      if (n >= VDRV_PCI_CAP_MAX) {
-        out(o, "\tCapabilities: <chain looped>\n");
-        break;
-      }
-      if ((pos & 3u) || pos < VDRV_PCI_CAP_MIN_PTR || pos > VDRV_PCI_CAP_MAX_PTR) {
-        out(o, "\tCapabilities: <invalid pointer %02x>\n", pos);
-        break;
-      }
-      uint32_t hdr;
-      CFG(pos, 2, hdr);
-      int rc = 0;
-      switch (hdr & 0xFFu) {
-      case VEP_CAP_ID_PCIE: rc = format_pcie(d, o, pos); break;
-      case VEP_CAP_ID_MSIX:
-        /* msix_info reads through d->msix_cap, which may name another MSI-X capability. */
-        if (pos == d->msix_cap) rc = format_msix(d, o, pos);
-        else out(o, "\tCapabilities: [%02x] MSI-X: <second capability>\n", pos);
-        break;
-      case VEP_CAP_ID_VNDR: rc = format_vndr(d, o, pos); break;
-      default: out(o, "\tCapabilities: [%02x] ID %02x\n", pos, hdr & 0xFFu); break;
-      }
-      if (rc) return rc;
-      pos = (hdr >> 8) & 0xFFu;
-    }
-  }
+  unsigned bad = 0;   /* set only when the list itself is broken */
+  int rc = cap_walk(d, format_cap, o, &bad);
+  if (bad && rc == -ELOOP) out(o, "\tCapabilities: <chain looped>\n");
+  else if (bad) out(o, "\tCapabilities: <invalid pointer %02x>\n", bad);
+  else if (rc) return rc;
   return (int)ob.pos;
 }

@@ -144,14 +144,19 @@ int vdrv_pci_probe_dev(vdrv_bus_t *bus, vdrv_bdf_t bdf, vdrv_pci_dev_t *d);
 int vdrv_pci_enumerate(vdrv_bus_t *bus, vdrv_pci_dev_t *devs, unsigned max, unsigned *found);
 
 /* Sizes every BAR (write all ones, read back, restore; 64-bit pairs combined) and assigns
- * addresses from *next_addr upward (from the window base if *next_addr is below it), naturally
- * aligned, largest first, inside the bus window; updates *next_addr to the end of the last one.
- * Memory decoding is disabled while sizing; the Command register is restored afterwards.
- * I/O BARs are sized but not assigned (the bus has no I/O window). A 32-bit BAR that cannot be
- * placed below 4 GiB inside the window gives -ENOSPC. -ENOTSUP for a non-type-0 header, -EPROTO
- * for an invalid encoding (reserved type, 64-bit BAR in slot 5, size not a power of two, or an
- * address that does not read back as written). */
-int vdrv_pci_assign_bars(vdrv_pci_dev_t *d, uint64_t *next_addr);
+ * addresses in the bus's two windows (vdrv_bus.h), as Linux does behind a bridge:
+ * non-prefetchable memory BARs (32- or 64-bit) in the 32-bit window mmio32_window, 64-bit
+ * prefetchable ones in mmio_window, a 32-bit prefetchable one in mmio_window only when that lies
+ * below 4 GiB, else in mmio32_window; a BAR whose window the bus lacks (size 0) goes to the other
+ * one. In each window, from the cursor upward (*next32_addr for mmio32_window, *next_addr for
+ * mmio_window; from the window base when the cursor is below it), naturally aligned, largest
+ * first; on success each cursor is left at the end of its window's last BAR. Memory decoding is
+ * disabled while sizing; the Command register is restored afterwards. I/O BARs are sized but not
+ * assigned (the bus has no I/O window). A BAR that does not fit in its window, or a 32-bit BAR
+ * that cannot be placed below 4 GiB inside it, gives -ENOSPC. -ENOTSUP for a non-type-0 header,
+ * -EPROTO for an invalid encoding (reserved type, 64-bit BAR in slot 5, size not a power of two,
+ * or an address that does not read back as written). */
+int vdrv_pci_assign_bars(vdrv_pci_dev_t *d, uint64_t *next_addr, uint64_t *next32_addr);
 
 /* Sets Memory Space and Bus Master in Command and checks they read back set (-EIO if not). */
 int vdrv_pci_enable(vdrv_pci_dev_t *d);

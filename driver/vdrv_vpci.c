@@ -84,6 +84,7 @@ int vdrv_vpci_common_write(vdrv_vpci_t *v, unsigned off, unsigned size, uint32_t
 typedef struct vcap {
   uint8_t len, type, bar;
   uint32_t offset, length, extra;
+  int len_ok;                           /* cap_len fits the type, inside the config space */
 } vcap_t;
 
 static int read_vcap(vdrv_pci_dev_t *pci, uint8_t pos, vcap_t *c)
@@ -98,18 +99,21 @@ static int read_vcap(vdrv_pci_dev_t *pci, uint8_t pos, vcap_t *c)
   /* Other types (vendor data, shared memory, reserved) have their own layouts: the caller
    * skips them, so their length is not judged here. */
   if (c->type < VEP_VIRTIO_PCI_CAP_COMMON_CFG || c->type > VEP_VIRTIO_PCI_CAP_PCI_CFG) return 0;
-  /* A capability must fit in the standard config space, header included. */
-  if (c->len < VEP_VIRTIO_CAP_LEN || pos + (unsigned)c->len > 0x100u) return -EPROTO;
+  /* A capability must fit in the standard config space, header included; the fields past a
+   * cap_len that is too short are not read. */
+  unsigned need = (c->type == VEP_VIRTIO_PCI_CAP_NOTIFY_CFG) ? VEP_VIRTIO_NOTIFY_CAP_LEN
+                  : (c->type == VEP_VIRTIO_PCI_CAP_PCI_CFG)  ? VEP_VIRTIO_PCICFG_CAP_LEN
+                                                             : VEP_VIRTIO_CAP_LEN;
+  if (c->len < need || pos + (unsigned)c->len > 0x100u) return 0;
+  c->len_ok = 1;
   if ((rc = vdrv_pci_cfg_read(pci, pos + VEP_VIRTIO_CAP_BAR, 1, &x))) return rc;
   c->bar = (uint8_t)x;
   if ((rc = vdrv_pci_cfg_read(pci, pos + VEP_VIRTIO_CAP_OFFSET, 4, &c->offset))) return rc;
   if ((rc = vdrv_pci_cfg_read(pci, pos + VEP_VIRTIO_CAP_LENGTH, 4, &c->length))) return rc;
   /* pci_cfg_data is never read here: that would be a BAR access through the window. */
-  if (c->type == VEP_VIRTIO_PCI_CAP_NOTIFY_CFG) {
-    if (c->len < VEP_VIRTIO_NOTIFY_CAP_LEN) return -EPROTO;
-    if ((rc = vdrv_pci_cfg_read(pci, pos + VEP_VIRTIO_CAP_EXTRA, 4, &c->extra))) return rc;
-  }
-  if (c->type == VEP_VIRTIO_PCI_CAP_PCI_CFG && c->len < VEP_VIRTIO_PCICFG_CAP_LEN) return -EPROTO;
+  if (c->type == VEP_VIRTIO_PCI_CAP_NOTIFY_CFG &&
+      (rc = vdrv_pci_cfg_read(pci, pos + VEP_VIRTIO_CAP_EXTRA, 4, &c->extra)))
+    return rc;
   return 0;
 }
 
@@ -121,9 +125,12 @@ static int bar_usable(const vdrv_pci_dev_t *pci, uint8_t bar)
   return !b->is_io && b->size != 0 && b->addr != 0;
 }
 
-/* The alignment and minimum-length rules of each structure [virtio 1.x, PCI Device Layout]. */
+/* The alignment and minimum-length rules of each structure [virtio 1.x, PCI Device Layout]
+ * (for notify, all but the doorbells, which need the queues: doorbells_fit). */
 static int vcap_valid(const vdrv_pci_dev_t *pci, const vcap_t *c)
 {
+  if (!c->len_ok) return 0;
+  if (c->type == VEP_VIRTIO_PCI_CAP_PCI_CFG) return 1;   /* its bar/offset/length are the window's */
   if ((uint64_t)c->offset + c->length > pci->bar[c->bar].size) return 0;
   switch (c->type) {
   case VEP_VIRTIO_PCI_CAP_COMMON_CFG:
@@ -143,11 +150,23 @@ static int doorbell_fits(const vdrv_vpci_t *v, uint16_t noff)
   return (uint64_t)noff * v->notify_off_multiplier + 2u <= v->notify.length;
 }
 
-static int probe_caps(vdrv_vpci_t *v)
+/* What the capability walk found beyond the chosen structures. */
+typedef struct probe_found {
+  /* Notify capabilities that pass vcap_valid, in list order: the first whose region holds every
+   * queue's doorbell is chosen once the queues are known. */
+  vcap_t notify[VDRV_PCI_CAP_MAX];
+  unsigned nnotify;
+  /* bit t: a usable capability of type t was invalid (an error if none of t is chosen) */
+  unsigned invalid;
+} probe_found_t;
+
+/* Walks the vendor capabilities: for each type the first one the driver can use (an assigned
+ * memory BAR, for all but PCI_CFG) and that is valid is chosen; invalid ones are skipped. */
+static int probe_caps(vdrv_vpci_t *v, probe_found_t *f)
 {
   vdrv_pci_dev_t *pci = v->pci;
   vdrv_vpci_region_t *slot[VEP_VIRTIO_PCI_CAP_DEVICE_CFG + 1] = {
-    NULL, &v->common, &v->notify, &v->isr, &v->device};
+    NULL, &v->common, NULL, &v->isr, &v->device};
   uint32_t seen[256 / 32] = {0};
   uint8_t pos = 0;
   for (unsigned n = 0;; n++) {
@@ -163,20 +182,50 @@ static int probe_caps(vdrv_vpci_t *v)
 
     vcap_t c;
     if ((rc = read_vcap(pci, pos, &c))) return rc;
+    if (c.type < VEP_VIRTIO_PCI_CAP_COMMON_CFG || c.type > VEP_VIRTIO_PCI_CAP_PCI_CFG)
+      continue;   /* shared memory, vendor data, reserved: not used by this driver */
     if (c.type == VEP_VIRTIO_PCI_CAP_PCI_CFG) {
-      if (!v->pci_cfg_cap) v->pci_cfg_cap = pos;
+      if (v->pci_cfg_cap) continue;
+      if (vcap_valid(pci, &c)) v->pci_cfg_cap = pos;
+      else f->invalid |= 1u << c.type;
       continue;
     }
-    if (c.type < VEP_VIRTIO_PCI_CAP_COMMON_CFG || c.type > VEP_VIRTIO_PCI_CAP_DEVICE_CFG)
-      continue;   /* shared memory, vendor data, reserved: not used by this driver */
+    if (c.len_ok && !bar_usable(pci, c.bar)) continue;
+    if (c.type == VEP_VIRTIO_PCI_CAP_NOTIFY_CFG) {
+      if (vcap_valid(pci, &c)) f->notify[f->nnotify++] = c;
+      else f->invalid |= 1u << c.type;
+      continue;
+    }
     vdrv_vpci_region_t *r = slot[c.type];
-    if (r->bar >= 0 || !bar_usable(pci, c.bar)) continue;
-    if (!vcap_valid(pci, &c)) return -EPROTO;
+    if (r->bar >= 0) continue;
+    if (!vcap_valid(pci, &c)) {
+      f->invalid |= 1u << c.type;
+      continue;
+    }
     r->bar = c.bar;
     r->offset = c.offset;
     r->length = c.length;
-    if (c.type == VEP_VIRTIO_PCI_CAP_NOTIFY_CFG) v->notify_off_multiplier = c.extra;
   }
+}
+
+/* The first valid notify capability whose region holds the doorbell of every queue (their
+ * queue_notify_off already read). */
+static int choose_notify(vdrv_vpci_t *v, const probe_found_t *f, unsigned nq)
+{
+  for (unsigned i = 0; i < f->nnotify; i++) {
+    const vcap_t *c = &f->notify[i];
+    v->notify.bar = c->bar;
+    v->notify.offset = c->offset;
+    v->notify.length = c->length;
+    v->notify_off_multiplier = c->extra;
+    unsigned q = 0;
+    while (q < nq && doorbell_fits(v, v->queue_notify_off[q])) q++;
+    if (q == nq) return 0;
+  }
+  v->notify.bar = -1;
+  v->notify.offset = v->notify.length = 0;
+  v->notify_off_multiplier = 0;
+  return -EPROTO;
 }
 
 int vdrv_vpci_probe(vdrv_vpci_t *v, vdrv_pci_dev_t *pci)
@@ -189,10 +238,24 @@ int vdrv_vpci_probe(vdrv_vpci_t *v, vdrv_pci_dev_t *pci)
   if (pci->vendor_id != VEP_PCI_VENDOR_ID || pci->device_id < 0x1000u || pci->device_id > 0x107Fu)
     return -ENODEV;
 
-  int rc = probe_caps(v);
-  if (rc == 0 && v->common.bar < 0) return -ENODEV;
-  if (rc == 0 && (v->notify.bar < 0 || v->isr.bar < 0)) rc = -EPROTO;
+  probe_found_t f;
+  f.nnotify = 0;
+  f.invalid = 0;
+  int rc = probe_caps(v, &f);
   if (rc) goto fail;
+  if (v->common.bar < 0) {
+    if (!(f.invalid & (1u << VEP_VIRTIO_PCI_CAP_COMMON_CFG))) return -ENODEV;
+    rc = -EPROTO;
+    goto fail;
+  }
+  /* Required: ISR and notify (chosen below). Optional, but not when only invalid ones exist:
+   * device cfg and PCI_CFG. */
+  if (v->isr.bar < 0 || f.nnotify == 0 ||
+      (v->device.bar < 0 && (f.invalid & (1u << VEP_VIRTIO_PCI_CAP_DEVICE_CFG))) ||
+      (!v->pci_cfg_cap && (f.invalid & (1u << VEP_VIRTIO_PCI_CAP_PCI_CFG)))) {
+    rc = -EPROTO;
+    goto fail;
+  }
 
   if (pci->msix_cap) {
     vdrv_pci_msix_info_t mi;
@@ -207,12 +270,10 @@ int vdrv_vpci_probe(vdrv_vpci_t *v, vdrv_pci_dev_t *pci)
     if ((rc = cwrite(v, VEP_COMMON_Q_SELECT, 2, q))) goto fail;
     if ((rc = cread(v, VEP_COMMON_Q_NOFF, 2, &x))) goto fail;
     v->queue_notify_off[q] = (uint16_t)x;
-    if (!doorbell_fits(v, (uint16_t)x)) {
-      rc = -EPROTO;
-      goto fail;
-    }
   }
   if (nq && (rc = cwrite(v, VEP_COMMON_Q_SELECT, 2, 0))) goto fail;
+  if ((rc = choose_notify(v, &f, nq))) goto fail;
+  v->probed = 1;
   return 0;
 
 fail:
@@ -244,7 +305,8 @@ int vdrv_vpci_set_status(vdrv_vpci_t *v, uint8_t status)
 int vdrv_vpci_reset(vdrv_vpci_t *v)
 {
   if (!v || !v->pci) return -EINVAL;
-  if (v->pci->broken) return -EIO;
+  /* A transport whose probe failed has nothing a reset could repair. */
+  if (!v->probed || v->pci->broken) return -EIO;
   int rc = cwrite(v, VEP_COMMON_STATUS, 1, 0);
   if (rc) return rc;
   for (unsigned n = 0; n < VDRV_VPCI_RESET_POLLS; n++) {

@@ -15,7 +15,8 @@
  *   -EIO       the transport (or the PCI device below it) is marked broken
  * `broken` is set when the device stops answering (a bus error), does not finish a reset, never
  * settles its config_generation, or has invalid capabilities; every later call returns -EIO,
- * except vdrv_vpci_reset, which clears it when a reset completes (as re-initialisation does).
+ * except vdrv_vpci_reset, which clears it when a reset of a device whose probe succeeded
+ * completes (as re-initialisation does). After a failed probe nothing clears it.
  */
 #ifndef VDRV_VPCI_H
 #define VDRV_VPCI_H
@@ -48,6 +49,7 @@ typedef struct vdrv_vpci {
   /* queue_notify_off of each queue below min(num_queues, VDRV_VPCI_MAX_QUEUES), read at probe
    * (and again by vdrv_vpci_setup_queue), so that a doorbell is a single write. */
   uint16_t queue_notify_off[VDRV_VPCI_MAX_QUEUES];
+  int probed;                           /* vdrv_vpci_probe succeeded */
   int broken;
 } vdrv_vpci_t;
 
@@ -57,14 +59,17 @@ static inline int vdrv_vpci_has_feature(const uint32_t *words, unsigned bit)
   return bit < 32u * VDRV_FEATURE_WORDS && ((words[bit / 32u] >> (bit % 32u)) & 1u);
 }
 
-/* Finds and validates the virtio capabilities (first usable of each type: bar < 6 and an
- * assigned memory BAR; others are skipped). The chosen ones must be valid: alignment and
- * minimum lengths per the spec, region inside the BAR, common cfg length >= 0x38, notify
- * multiplier 0 or an even power of two, notify length covers every queue's doorbell (probe
- * selects each queue to read queue_notify_off, then selects queue 0 again). ISR and notify are
- * required; device cfg and PCI_CFG are optional (bar -1 / pci_cfg_cap 0 when absent). Also reads
- * num_queues and the MSI-X table size. -ENODEV for a non-virtio device or one without a common
- * cfg capability (legacy), -EPROTO for an invalid one. Touches no status bit. */
+/* Finds the virtio capabilities: per the spec, for each type the first one the driver can use
+ * (bar < 6 naming an assigned memory BAR; PCI_CFG needs none) and that is valid; others are
+ * skipped, invalid ones included. Valid: cap_len per the type, alignment and minimum lengths per
+ * the spec, region inside the BAR, common cfg length >= 0x38, notify multiplier 0 or an even
+ * power of two, notify length covers every queue's doorbell (probe selects each queue to read
+ * queue_notify_off, then selects queue 0 again). Common, ISR and notify are required; device cfg
+ * and PCI_CFG are optional (bar -1 / pci_cfg_cap 0 when absent). Also reads num_queues and the
+ * MSI-X table size. -ENODEV for a non-virtio device or one without a common cfg capability
+ * (legacy); -EPROTO when a required type has no valid capability, or a type has usable
+ * capabilities but none valid; on any failure the transport is broken for good. Touches no
+ * status bit. */
 int vdrv_vpci_probe(vdrv_vpci_t *v, vdrv_pci_dev_t *pci);
 
 /* Register accessors of the common configuration (sizes 1, 2, 4; the field's own width;
@@ -76,7 +81,8 @@ int vdrv_vpci_get_status(vdrv_vpci_t *v, uint8_t *status);
 int vdrv_vpci_set_status(vdrv_vpci_t *v, uint8_t status);   /* ORs status into the current value */
 
 /* Writes 0 to device_status and polls (bus delay between polls, bounded: -ETIMEDOUT) until it
- * reads 0. On success clears `broken` and driver_features. */
+ * reads 0. On success clears `broken` and driver_features. -EIO without a successful probe (a
+ * failed probe stays broken) or when the PCI device is broken. */
 int vdrv_vpci_reset(vdrv_vpci_t *v);
 
 /* Reads all VDRV_FEATURE_WORDS words of device_feature into v->device_features. */

@@ -30,7 +30,12 @@ stage() {
 }
 
 stage consts   "$build/check_consts" rtl/vep_pkg.sv
+stage cli      tb/cli/check_cli.sh "$build"
 stage lockstep "$build/vepsim" --dut lockstep --junit "$build/junit-lockstep.xml"
+# STYLE rule 7: every stream test also runs under random backpressure (m_tx_ready low and idle
+# cycles between RX beats, each in 30% of cycles).
+stage lockstep-backpressure "$build/vepsim" --dut lockstep --backpressure 30 \
+  --junit "$build/junit-lockstep-backpressure.xml"
 stage rtl      "$build/vepsim" --dut rtl --junit "$build/junit-rtl.xml"
 stage cmodel   "$build/vepsim" --dut cmodel --junit "$build/junit-cmodel.xml"
 stage asan     "$build/vepsim-asan" --dut cmodel

@@ -96,6 +96,9 @@ struct tb {
   uint16_t bdf;             /* the endpoint's bus/device/function */
   uint64_t bar0;            /* BAR0 bus address (0 until assigned) */
   vdrv_bus_t bus;           /* the driver's bus over sim (tb_bringup) */
+  /* Set by a test before tb_bringup: BAR0 above 4 GiB (4DW MRd/MWr) rather than in the 32-bit
+   * window where the driver places a non-prefetchable BAR by default (3DW). */
+  int bar0_above_4g;
   /* MSI-X messages seen since the test started (tb_msi_clear forgets them): */
   unsigned nmsi;            /* total count, may exceed TB_MSI_LOG_MAX */
   tb_msi_t msi[TB_MSI_LOG_MAX];
@@ -167,9 +170,11 @@ void tb_run(tb_t *t, uint64_t n);
 void tb_check_diverged(tb_t *t);
 
 /* ---- Fixtures ---- */
-/* The address tb_setup_bar0 gives BAR0: inside the platform's MMIO window, above 4 GiB (so
- * memory requests use 4DW headers), aligned to the BAR size. */
+/* The address tb_setup_bar0 gives BAR0: inside the platform's 64-bit MMIO window, above 4 GiB
+ * (so memory requests use 4DW headers), aligned to the BAR size. */
 #define TB_BAR0_ADDR (COSIM_MMIO_WINDOW_BASE + 0x00100000ull)
+/* The same inside the 32-bit window, below 4 GiB (3DW headers): for tb_setup_bar0_at. */
+#define TB_BAR0_ADDR32 (COSIM_MMIO32_WINDOW_BASE + 0x00100000ull)
 /* The bus/device the tests enumerate the endpoint at. */
 #define TB_EP_BDF VDRV_BDF(COSIM_EP_BUS, 0, 0)
 
@@ -177,9 +182,12 @@ void tb_check_diverged(tb_t *t);
  * Bus Master, by CfgWr0 (so the endpoint also captures its bus/device number). For tests of
  * the registers themselves, so that a driver bug cannot hide or fake an endpoint bug. */
 void tb_setup_bar0(tb_t *t);
+/* The same at any BAR0-aligned address: TB_BAR0_ADDR32 for 3DW requests. */
+void tb_setup_bar0_at(tb_t *t, uint64_t addr);
 
 /* With the driver: drvbus over t->sim, enumerate (the endpoint must be found at TB_EP_BDF with
- * the virtio vendor ID), size and assign BARs from the window base, enable Memory Space and Bus
+ * the virtio vendor ID), size and assign BARs from the windows' bases (BAR0, non-prefetchable,
+ * in the 32-bit window; above 4 GiB when t->bar0_above_4g is set), enable Memory Space and Bus
  * Master, and probe the virtio-pci transport. Sets t->bar0. Stops the test on any failure. */
 void tb_bringup(tb_t *t, vdrv_pci_dev_t *dev, vdrv_vpci_t *vpci);
 /* Stops the test when a driver call returned a negative errno (recorded at the caller). */
@@ -237,6 +245,7 @@ typedef struct tb_opts {
   const char *trace;        /* --trace FILE, or NULL */
   int trace_per_test;       /* insert the test name into the trace file name */
   const char *expect_port;  /* --expect-divergence PORT, or NULL */
+  unsigned backpressure;    /* --backpressure PCT: TX backpressure and RX gaps, % of cycles */
   const char *argv0;
 } tb_opts_t;
 

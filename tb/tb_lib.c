@@ -254,18 +254,7 @@ int tb_drv_at(tb_t *t, const char *file, int line, const char *what, int rc) {
 }
 
 /* ---- Fixtures ---- */
-void tb_setup_bar0(tb_t *t) {
-  /* A 64-bit BAR: low half in BAR0, high half in BAR1. */
-  tb_cfg_wr(t, VEP_CFG_BAR0, 4, (uint32_t)TB_BAR0_ADDR);
-  tb_cfg_wr(t, VEP_CFG_BAR1, 4, (uint32_t)(TB_BAR0_ADDR >> 32));
-  tb_cfg_wr(t, VEP_CFG_COMMAND, 2, VEP_CMD_MEM_EN | VEP_CMD_BUS_MASTER);
-  uint32_t lo = tb_cfg_rd(t, VEP_CFG_BAR0, 4);
-  uint32_t hi = tb_cfg_rd(t, VEP_CFG_BAR1, 4);
-  uint64_t got = ((uint64_t)hi << 32) | (lo & ~0xFu);
-  TB_REQUIRE(t, got == TB_BAR0_ADDR, "BAR0 reads back 0x%llx after writing 0x%llx",
-             (unsigned long long)got, (unsigned long long)TB_BAR0_ADDR);
-  t->bar0 = TB_BAR0_ADDR;
-}
+void tb_setup_bar0(tb_t *t) { tb_setup_bar0_at(t, TB_BAR0_ADDR); }
 
 void tb_bringup(tb_t *t, vdrv_pci_dev_t *dev, vdrv_vpci_t *vpci) {
   TB_DRV(t, cosim_drvbus_init(&t->bus, t->sim));
@@ -280,12 +269,28 @@ void tb_bringup(tb_t *t, vdrv_pci_dev_t *dev, vdrv_vpci_t *vpci) {
   TB_REQUIRE(t, found == 1, "enumeration found %u functions, expected only the endpoint", found);
   *dev = devs[idx];
   TB_REQUIRE(t, dev->vendor_id == VEP_PCI_VENDOR_ID, "vendor 0x%04x", dev->vendor_id);
-  uint64_t next = t->bus.mmio_window_base;
-  TB_DRV(t, vdrv_pci_assign_bars(dev, &next));
+  /* Without the 32-bit window, the driver places BAR0 (64-bit, non-prefetchable) in the 64-bit
+   * window above 4 GiB. */
+  if (t->bar0_above_4g) t->bus.mmio32_window_base = t->bus.mmio32_window_size = 0;
+  uint64_t next = t->bus.mmio_window_base, next32 = t->bus.mmio32_window_base;
+  TB_DRV(t, vdrv_pci_assign_bars(dev, &next, &next32));
   TB_DRV(t, vdrv_pci_enable(dev));
   TB_DRV(t, vdrv_vpci_probe(vpci, dev));
   TB_REQUIRE(t, dev->bar[0].addr != 0, "BAR0 not assigned");
   t->bar0 = dev->bar[0].addr;
+}
+
+void tb_setup_bar0_at(tb_t *t, uint64_t addr) {
+  /* A 64-bit BAR: low half in BAR0, high half in BAR1. */
+  tb_cfg_wr(t, VEP_CFG_BAR0, 4, (uint32_t)addr);
+  tb_cfg_wr(t, VEP_CFG_BAR1, 4, (uint32_t)(addr >> 32));
+  tb_cfg_wr(t, VEP_CFG_COMMAND, 2, VEP_CMD_MEM_EN | VEP_CMD_BUS_MASTER);
+  uint32_t lo = tb_cfg_rd(t, VEP_CFG_BAR0, 4);
+  uint32_t hi = tb_cfg_rd(t, VEP_CFG_BAR1, 4);
+  uint64_t got = ((uint64_t)hi << 32) | (lo & ~0xFu);
+  TB_REQUIRE(t, got == addr, "BAR0 reads back 0x%llx after writing 0x%llx",
+             (unsigned long long)got, (unsigned long long)addr);
+  t->bar0 = addr;
 }
 
 /* ---- MSI-X ---- */

@@ -24,6 +24,9 @@ static void usage(FILE *f, const char *argv0) {
           "  --trace FILE                FST waveform of the RTL (per test: NAME before the "
           "extension)\n"
           "  --latency N                 link latency in cycles each way (default 8)\n"
+          "  --backpressure PCT          random flow control, 0..90: m_tx_ready low and idle\n"
+          "                              cycles before RX beats, each in PCT%% of cycles\n"
+          "                              (default 0)\n"
           "  --expect-divergence PORT    lockstep self-test: a test passes only if RTL and model\n"
           "                              diverged and the first mismatch is on PORT\n"
           "  --demo                      enumerate, dump config space, initialise to DRIVER_OK\n"
@@ -47,10 +50,12 @@ void tb_repro_cmd(const tb_opts_t *o, const char *test, char *buf, size_t len) {
   else
     n = snprintf(buf, len, "%s --dut %s --demo --seed %llu", o->argv0, tb_dut_name(o->dut),
                  (unsigned long long)o->seed);
-  /* A non-default latency changes every timing, and the self-test inverts the verdict: both are
-   * part of what reproduces the run. */
+  /* A non-default latency or flow control changes every timing, and the self-test inverts the
+   * verdict: all are part of what reproduces the run. */
   if (o->latency_set && n > 0 && (size_t)n < len)
     n += snprintf(buf + n, len - (size_t)n, " --latency %u", o->latency);
+  if (o->backpressure && n > 0 && (size_t)n < len)
+    n += snprintf(buf + n, len - (size_t)n, " --backpressure %u", o->backpressure);
   if (o->expect_port && n > 0 && (size_t)n < len)
     snprintf(buf + n, len - (size_t)n, " --expect-divergence %s", o->expect_port);
 }
@@ -64,6 +69,8 @@ void tb_cfg_from_opts(const tb_opts_t *o, cosim_cfg_t *cfg) {
     cfg->link_latency_tx = o->latency;
   }
   cfg->trace_path = o->trace;
+  cfg->tx_backpressure_pct = o->backpressure;
+  cfg->rx_gap_pct = o->backpressure;
 }
 
 /* ---- Results ---- */
@@ -125,28 +132,6 @@ static uint64_t hash_name(const char *s) {
   return h;
 }
 
-/* The port of lockstep's first mismatch, taken from its report ("... port NAME ..."); "" when
- * there is none. */
-static void first_mismatch_port(cosim_t *s, char *port, size_t len) {
-  port[0] = '\0';
-  unsigned n = cosim_error_count(s);
-  for (unsigned i = 0; i < n; i++) {
-    const char *m = cosim_error(s, i);
-    if (!m || !strstr(m, "mismatch")) continue;
-    const char *p = strstr(m, "port ");
-    if (!p) continue;
-    p += 5;
-    size_t k = 0;
-    while (p[k] && (p[k] == '_' || (p[k] >= 'a' && p[k] <= 'z') || (p[k] >= '0' && p[k] <= '9') ||
-                    (p[k] >= 'A' && p[k] <= 'Z')) && k + 1 < len) {
-      port[k] = p[k];
-      k++;
-    }
-    port[k] = '\0';
-    return;
-  }
-}
-
 static void trace_name(const char *trace, const char *test, char *buf, size_t len) {
   const char *slash = strrchr(trace, '/');
   const char *dot = strrchr(slash ? slash + 1 : trace, '.');
@@ -199,9 +184,8 @@ static void run_one(const tb_opts_t *o, const tb_test_t *test, result_t *r) {
   unsigned nerr = cosim_error_count(t->sim);
   unsigned shown = 0;
   if (o->expect_port) {
-    char port[64];
-    first_mismatch_port(t->sim, port, sizeof port);
-    r->pass = diverged && strcmp(port, o->expect_port) == 0;
+    const char *port = cosim_mismatch_port(t->sim);
+    r->pass = diverged && port && strcmp(port, o->expect_port) == 0;
     if (!diverged) {
       char m[160];
       snprintf(m, sizeof m, "expected a lockstep divergence on %s: RTL and model agreed",
@@ -211,7 +195,7 @@ static void run_one(const tb_opts_t *o, const tb_test_t *test, result_t *r) {
     } else if (!r->pass) {
       char m[160];
       snprintf(m, sizeof m, "expected the first mismatch on %s, it was on '%s'", o->expect_port,
-               port);
+               port ? port : "(unknown)");
       sb_add_msg(&msgs, m);
       shown++;
     }
@@ -284,17 +268,22 @@ static int write_junit(const char *path, const tb_opts_t *o, const result_t *res
   }
   size_t failures = 0;
   for (size_t i = 0; i < n; i++) failures += !res[i].pass;
+  /* The suite's name tells a run under backpressure from the plain one of the same DUT. */
+  char suite[64];
+  snprintf(suite, sizeof suite, "vepsim.%s%s", tb_dut_name(o->dut),
+           o->backpressure ? ".backpressure" : "");
   fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
   fprintf(f, "<testsuites tests=\"%zu\" failures=\"%zu\" time=\"%.3f\">\n", n, failures,
           total_secs);
-  fprintf(f, "  <testsuite name=\"vepsim.%s\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
-          "time=\"%.3f\">\n", tb_dut_name(o->dut), n, failures, total_secs);
+  fprintf(f, "  <testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+          "time=\"%.3f\">\n", suite, n, failures, total_secs);
   fprintf(f, "    <properties><property name=\"seed\" value=\"%llu\"/>"
-          "<property name=\"dut\" value=\"%s\"/></properties>\n",
-          (unsigned long long)o->seed, tb_dut_name(o->dut));
+          "<property name=\"dut\" value=\"%s\"/>"
+          "<property name=\"backpressure\" value=\"%u\"/></properties>\n",
+          (unsigned long long)o->seed, tb_dut_name(o->dut), o->backpressure);
   for (size_t i = 0; i < n; i++) {
     const result_t *r = &res[i];
-    fprintf(f, "    <testcase classname=\"vepsim.%s\" name=\"", tb_dut_name(o->dut));
+    fprintf(f, "    <testcase classname=\"%s\" name=\"", suite);
     xml_escape(f, r->test->name);
     fprintf(f, "\" time=\"%.3f\">", r->secs);
     if (!r->pass) {
@@ -359,7 +348,8 @@ int main(int argc, char **argv) {
     }
     int takes_value = !strcmp(a, "--dut") || !strcmp(a, "--test") || !strcmp(a, "--seed") ||
                       !strcmp(a, "--junit") || !strcmp(a, "--shard") || !strcmp(a, "--trace") ||
-                      !strcmp(a, "--expect-divergence") || !strcmp(a, "--latency");
+                      !strcmp(a, "--expect-divergence") || !strcmp(a, "--latency") ||
+                      !strcmp(a, "--backpressure");
     if (takes_value && !val) {
       if (i + 1 >= argc) {
         fprintf(stderr, "vepsim: %s needs a value\n", a);
@@ -403,6 +393,9 @@ int main(int argc, char **argv) {
       if (parse_u64(val, &v) || v < 1 || v > 100000) goto bad_value;
       o.latency = (unsigned)v;
       o.latency_set = 1;
+    } else if (!strcmp(a, "--backpressure")) {
+      if (parse_u64(val, &v) || v > 90) goto bad_value;
+      o.backpressure = (unsigned)v;
     } else if (!strcmp(a, "--shard")) {
       char *slash = strchr(val, '/');
       char ibuf[32];

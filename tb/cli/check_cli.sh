@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# The runner's command line refuses bad options (docs/testing.md: "A bad option or value prints
+# the usage on stderr and exits 2"). A test inside vepsim cannot call its own main, so this
+# script runs build/vepsim with each bad command line and checks: exit status 2, a usage line
+# ("usage: ...") on stderr, nothing on stdout, and no test run (no PASS/FAIL line).
+# Usage: tb/cli/check_cli.sh [BUILD_DIR]   (default build). Ends with "N passed, M failed" and
+# exits 1 if any case failed, as the regression's stages do.
+set -uo pipefail
+build=${1:-build}
+vepsim="$build/vepsim"
+pass=0
+fail=0
+
+if [ ! -x "$vepsim" ]; then
+  echo "check_cli: $vepsim not found (make build first)" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+# check NAME ARGS...: one bad command line. With NEED set, stderr must contain NEED instead of
+# a usage line.
+check() {
+  local name=$1
+  shift
+  local out err rc why=""
+  out=$(mktemp)
+  err=$(mktemp)
+  "$vepsim" "$@" >"$out" 2>"$err"
+  rc=$?
+  [ "$rc" -eq 2 ] || why+="exit status $rc, expected 2; "
+  if [ -n "${NEED:-}" ]; then
+    grep -qF -- "$NEED" "$err" || why+="stderr does not name '$NEED'; "
+  else
+    grep -q '^usage: ' "$err" || why+="no 'usage: ' line on stderr; "
+  fi
+  [ -s "$out" ] && why+="stdout not empty; "
+  grep -qE '^(PASS|FAIL) ' "$out" "$err" && why+="tests ran; "
+  if [ -z "$why" ]; then
+    echo "PASS cli_$name ($*)"
+    pass=$((pass + 1))
+  else
+    echo "FAIL cli_$name ($*)"
+    echo "    ${why%; }"
+    sed -n '1,3s/^/    stderr: /p' "$err"
+    fail=$((fail + 1))
+  fi
+  rm -f "$out" "$err"
+}
+
+check dut_foo          --dut foo
+check dut_empty        --dut=
+check seed_x           --seed x
+check seed_negative    --seed -1
+check seed_trailing    --seed 12abc
+check shard_3_of_2     --shard 3/2
+check shard_2_of_2     --shard 2/2
+check shard_zero_n     --shard 0/0
+check shard_no_slash   --shard 3
+check bogus            --bogus
+check bogus_positional bogus
+check latency_0        --latency 0
+check latency_x        --latency x
+check backpressure_91  --backpressure 91
+check missing_value    --seed
+check value_on_flag    --list=yes
+# A --test pattern that matches nothing is a usage error too (exit 2); vepsim names the pattern
+# and points at --list instead of printing the whole usage.
+NEED=no_such_test_zzz check test_no_match --test no_such_test_zzz
+# A good option before the bad one does not rescue it.
+check good_then_bad    --dut rtl --bogus
+
+# The controls: the same runner accepts good options (so the failures above are about the
+# options, not a runner that refuses everything).
+if "$vepsim" --list --dut cmodel --seed 7 --shard 1/2 >/dev/null 2>&1; then
+  echo "PASS cli_good_options (--list --dut cmodel --seed 7 --shard 1/2)"
+  pass=$((pass + 1))
+else
+  echo "FAIL cli_good_options (--list --dut cmodel --seed 7 --shard 1/2): exit $?"
+  fail=$((fail + 1))
+fi
+if "$vepsim" --help 2>/dev/null | grep -q '^usage: '; then
+  echo "PASS cli_help (--help: usage on stdout)"
+  pass=$((pass + 1))
+else
+  echo "FAIL cli_help (--help: no usage on stdout)"
+  fail=$((fail + 1))
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
