@@ -40,6 +40,7 @@ struct cosim {
   unsigned reset_left;
   int rx_offered;               /* the RX head beat was offered and not taken: hold it */
   uint64_t cycle, tlps_rx, tlps_tx;
+  uint64_t tlps_rx_delivered;   /* TLPs whose last beat the device accepted */
   cosim_asm_t tx_asm;
   cosim_tlp_t req, dev_tlp;     /* scratch */
 };
@@ -119,7 +120,10 @@ static void tick(cosim_t *s) {
   }
   in->m_tx_ready = tx_ready;
   cosim_dut_step(s->dut, in);
-  if (rx && out.s_rx_ready) cosim_link_pop(s->rx);
+  if (rx && out.s_rx_ready) {
+    if (rx->eop) s->tlps_rx_delivered++;
+    cosim_link_pop(s->rx);
+  }
   s->rx_offered = rx && !out.s_rx_ready;
   s->cycle++;
   if (in_reset) s->reset_left--;
@@ -176,6 +180,8 @@ int cosim_create_custom(const cosim_cfg_t *cfg, cosim_dut_factory_t make, void *
       .rng = &s->rng,
       .send = host_send,
       .send_ctx = s,
+      .tlps_sent = &s->tlps_rx,
+      .tlps_delivered = &s->tlps_rx_delivered,
   };
   if ((rc = cosim_rc_create(&rcfg, &s->rc))) goto fail;
   if ((rc = make(ctx, &s->cfg, &s->log, &s->dut))) goto fail;

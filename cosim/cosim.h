@@ -37,7 +37,8 @@ typedef struct cosim_cfg {
   uint64_t seed;              /* every random choice of the bus model flows from it */
   unsigned link_latency_rx;   /* cycles from the root complex to the endpoint */
   unsigned link_latency_tx;   /* cycles from the endpoint to the root complex */
-  unsigned cpl_timeout;       /* cycles the root complex waits for a completion */
+  unsigned cpl_timeout;       /* cycles the root complex waits for a completion, counted from
+                               * the cycle the device accepted the request's last beat */
   uint64_t blk_capacity;      /* strap: blk_capacity_i, in 512-byte sectors */
   int blk_ro;                 /* strap: blk_ro_i */
   const char *trace_path;     /* FST waveform of the RTL, or NULL */
@@ -66,7 +67,8 @@ void cosim_destroy(cosim_t *s);
 /* ---- The root complex, as the driver uses it (all synchronous) ---- */
 /* Configuration read/write (size 1, 2, 4; naturally aligned). A UR/CRS/CA completion gives 0 and
  * all ones in *val for reads (the error is recorded in *status when status is not NULL);
- * returns -ETIMEDOUT after cpl_timeout cycles without a completion. */
+ * returns -ETIMEDOUT after cpl_timeout cycles without a completion (counted from the cycle the
+ * device took the request: queueing and device backpressure do not count). */
 int cosim_cfg_read(cosim_t *s, uint16_t bdf, unsigned off, unsigned size, uint32_t *val,
                    unsigned *status);
 int cosim_cfg_write(cosim_t *s, uint16_t bdf, unsigned off, unsigned size, uint32_t val,

@@ -17,7 +17,8 @@ typedef struct rc_req {
   rc_state_t state;
   uint16_t req_id;
   int mem_read;                 /* completions may be split; others come in one */
-  uint64_t sent;                /* cycle */
+  uint64_t sent;                /* cycle it was delivered (until then: the current cycle) */
+  uint64_t seq;                 /* its number among the TLPs sent (tlps_sent after sending) */
   int got_first;
   unsigned status;
   cosim_tlp_t *first;           /* allocated on first use, kept for the tag's next use */
@@ -46,7 +47,8 @@ struct cosim_rc {
 };
 
 int cosim_rc_create(const cosim_rc_cfg_t *cfg, cosim_rc_t **out) {
-  if (!cfg || !out || !cfg->mem || !cfg->check || !cfg->log || !cfg->rng || !cfg->send)
+  if (!cfg || !out || !cfg->mem || !cfg->check || !cfg->log || !cfg->rng || !cfg->send ||
+      !cfg->tlps_sent || !cfg->tlps_delivered)
     return -EINVAL;
   cosim_rc_t *rc = calloc(1, sizeof(*rc));
   if (!rc) return -ENOMEM;
@@ -107,6 +109,7 @@ int cosim_rc_issue(cosim_rc_t *rc, uint64_t now, const cosim_tlp_t *req, uint64_
     rc->active[rc->nactive++] = req->tag;
   }
   int64_t last = rc->cfg.send(rc->cfg.send_ctx, rc->dws, (size_t)n);
+  if (!posted) rc->reqs[req->tag].seq = *rc->cfg.tlps_sent;
   if (last < 0) {
     if (!posted) {
       rc->reqs[req->tag].state = RC_FREE;
@@ -324,12 +327,17 @@ void cosim_rc_tick(cosim_rc_t *rc, uint64_t now) {
   for (unsigned i = 0; i < rc->nactive;) {
     uint16_t tag = rc->active[i];
     rc_req_t *r = &rc->reqs[tag];
+    if (*rc->cfg.tlps_delivered < r->seq) {
+      r->sent = now;            /* not delivered yet: the timer has not started */
+      i++;
+      continue;
+    }
     if (now - r->sent < rc->cfg.cpl_timeout) {
       i++;
       continue;
     }
     cosim_errlog_add(rc->cfg.log, now,
-                     "root complex: completion timeout: nothing completed %s (sent at cycle "
+                     "root complex: completion timeout: nothing completed %s (delivered at cycle "
                      "%" PRIu64 ") within %u cycles",
                      r->text, r->sent, rc->cfg.cpl_timeout);
     cosim_check_forget(rc->cfg.check, r->req_id, tag);

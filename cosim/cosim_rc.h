@@ -44,6 +44,12 @@ typedef struct cosim_rc_cfg {
   cosim_rng_t *rng;             /* the simulation's random numbers (required) */
   cosim_rc_send_fn_t send;      /* (required) */
   void *send_ctx;
+  /* TLPs sent on the link towards the device, and TLPs the device has taken (its last beat
+   * accepted). A requester's completion timer runs from the transmission of the request, so a
+   * request still queued behind others, or held by device backpressure, has not started its
+   * timeout yet. (required) */
+  const uint64_t *tlps_sent;
+  const uint64_t *tlps_delivered;
 } cosim_rc_cfg_t;
 
 typedef struct cosim_rc cosim_rc_t;
