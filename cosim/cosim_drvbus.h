@@ -2,7 +2,11 @@
 /*
  * The driver's bus (driver/vdrv_bus.h) over the simulated PCIe system: configuration and MMIO
  * accesses become CfgRd0/CfgWr0 and MRd/MWr TLPs of the root complex, and delay lets simulated
- * cycles pass. The platform's windows are COSIM_MMIO_WINDOW_* (64-bit, prefetchable BARs) and
+ * cycles pass. DMA memory is the simulation's host memory (cosim_mem.h): buffers from its high
+ * zone (above 4 GiB), exposed to the device in the permission map as dma_alloc's dir says, and
+ * freed out of it; MSI-X messages go to the handler set_irq_handler installs (it replaces the
+ * one a test runner may have set with cosim_set_msi_handler).
+ * The platform's windows are COSIM_MMIO_WINDOW_* (64-bit, prefetchable BARs) and
  * COSIM_MMIO32_WINDOW_* (below 4 GiB, non-prefetchable BARs), the endpoint's bus COSIM_EP_BUS.
  */
 #ifndef COSIM_DRVBUS_H
