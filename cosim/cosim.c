@@ -41,6 +41,7 @@ struct cosim {
   int rx_offered;               /* the RX head beat was offered and not taken: hold it */
   uint64_t cycle, tlps_rx, tlps_tx;
   uint64_t tlps_rx_delivered;   /* TLPs whose last beat the device accepted */
+  uint64_t rx_refused;          /* consecutive cycles an offered RX beat was refused */
   cosim_asm_t tx_asm;
   cosim_tlp_t req, dev_tlp;     /* scratch */
 };
@@ -123,6 +124,9 @@ static void tick(cosim_t *s) {
   if (rx && out.s_rx_ready) {
     if (rx->eop) s->tlps_rx_delivered++;
     cosim_link_pop(s->rx);
+    s->rx_refused = 0;
+  } else if (rx) {
+    s->rx_refused++;
   }
   s->rx_offered = rx && !out.s_rx_ready;
   s->cycle++;
@@ -182,6 +186,7 @@ int cosim_create_custom(const cosim_cfg_t *cfg, cosim_dut_factory_t make, void *
       .send_ctx = s,
       .tlps_sent = &s->tlps_rx,
       .tlps_delivered = &s->tlps_rx_delivered,
+      .rx_refused = &s->rx_refused,
   };
   if ((rc = cosim_rc_create(&rcfg, &s->rc))) goto fail;
   if ((rc = make(ctx, &s->cfg, &s->log, &s->dut))) goto fail;
@@ -347,6 +352,7 @@ void cosim_run(cosim_t *s, uint64_t n) {
 
 uint64_t cosim_cycles(const cosim_t *s) { return s->cycle; }
 uint64_t cosim_tlps_rx(const cosim_t *s) { return s->tlps_rx; }
+uint64_t cosim_tlps_rx_delivered(const cosim_t *s) { return s->tlps_rx_delivered; }
 uint64_t cosim_tlps_tx(const cosim_t *s) { return s->tlps_tx; }
 
 void cosim_set_blk_capacity(cosim_t *s, uint64_t sectors) { s->in.blk_capacity_i = sectors; }

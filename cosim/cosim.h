@@ -91,6 +91,9 @@ void cosim_run(cosim_t *s, uint64_t n);
 uint64_t cosim_cycles(const cosim_t *s);
 /* TLPs seen on the link so far, each direction. */
 uint64_t cosim_tlps_rx(const cosim_t *s);   /* root complex to endpoint */
+/* Of those, the TLPs the endpoint has taken (their last beat accepted). Equal to cosim_tlps_rx
+ * when nothing sent is still on its way: how a test knows its posted writes have arrived. */
+uint64_t cosim_tlps_rx_delivered(const cosim_t *s);
 uint64_t cosim_tlps_tx(const cosim_t *s);   /* endpoint to root complex */
 
 /* Changes a strap input (e.g. the capacity, to make a device-configuration change). */

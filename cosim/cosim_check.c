@@ -22,7 +22,7 @@ typedef struct chk_req {
   uint16_t req_id, tag;
   cosim_tlp_kind_t kind;
   uint8_t tc, attr;
-  uint32_t remaining;           /* memory reads: bytes still to come */
+  uint32_t remaining;           /* memory reads: bytes still to come; AtomicOps: operand size */
   uint64_t next_addr;           /* memory reads: address of the next completion's first byte */
   uint16_t cpl_id_sent;         /* the captured bus/device when it was sent (device side) */
   int cfgwr;                    /* a CfgWr0 to function 0, in the in-flight list */
@@ -137,6 +137,15 @@ static chk_cfg_t cfg_view(const cosim_check_t *c, uint64_t upto) {
   return f;
 }
 
+/* A CfgWr0 to function 0 that the device answered UR/CA was still received by it, and PCIe
+ * (2.2.6.2) has the function capture its bus/device number from it: only the register write
+ * did not happen. (A write that was never answered, e.g. dropped as malformed, captured
+ * nothing.) */
+static void cfgwr_capture_id(cosim_check_t *c, uint64_t seq) {
+  for (unsigned i = 0; i < c->ninflight; i++)
+    if (c->inflight[i].seq == seq) c->done.id = c->inflight[i].bdf & 0xFFF8u;
+}
+
 /* Takes the write of request seq out of flight; applies it to done when it succeeded. */
 static void cfgwr_finish(cosim_check_t *c, uint64_t seq, int success) {
   for (unsigned i = 0; i < c->ninflight; i++) {
@@ -233,6 +242,10 @@ static chk_req_t *req_add(cosim_check_t *c, chk_req_t *tab, uint64_t cycle, cons
     uint32_t n = cosim_tlp_byte_span(t, &off);
     r->remaining = n ? n : 1;   /* a zero-length read is answered with Byte Count 1 */
     r->next_addr = t->addr + off;
+  } else if (r->kind == COSIM_TLP_KIND_ATOMIC) {
+    /* PCIe 2.2.9: an AtomicOp completion's Byte Count is the operand size; CAS carries two
+     * operands (compare and swap) in its payload. */
+    r->remaining = (t->fmt_type & 0x1Fu) == 0x0Eu ? t->len_dw * 2u : t->len_dw * 4u;
   }
   snprintf(r->text, sizeof(r->text), "%s", text);
   return r;
@@ -255,6 +268,8 @@ static void check_bc_la(cosim_check_t *c, uint64_t cycle, const char *side, cons
   if (is_mem_read(r->kind)) {
     want_bc = r->remaining;
     want_la = (uint8_t)(r->next_addr & 0x7F);
+  } else if (r->kind == COSIM_TLP_KIND_ATOMIC) {
+    want_bc = r->remaining;
   }
   if (t->byte_count != want_bc || t->lower_addr != want_la)
     cosim_errlog_add(c->log, cycle,
@@ -312,6 +327,7 @@ static void check_cpl(cosim_check_t *c, uint64_t cycle, int from_dev, const cosi
     if (with_data)
       cosim_errlog_add(c->log, cycle, "%s: error completion with data: %s", side, text);
     check_bc_la(c, cycle, side, r, t, text);
+    if (r->cfgwr) cfgwr_capture_id(c, r->seq);
     req_end(c, r, 0);
     return;
   }

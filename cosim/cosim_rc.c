@@ -48,7 +48,7 @@ struct cosim_rc {
 
 int cosim_rc_create(const cosim_rc_cfg_t *cfg, cosim_rc_t **out) {
   if (!cfg || !out || !cfg->mem || !cfg->check || !cfg->log || !cfg->rng || !cfg->send ||
-      !cfg->tlps_sent || !cfg->tlps_delivered)
+      !cfg->tlps_sent || !cfg->tlps_delivered || !cfg->rx_refused)
     return -EINVAL;
   cosim_rc_t *rc = calloc(1, sizeof(*rc));
   if (!rc) return -ENOMEM;
@@ -328,18 +328,26 @@ void cosim_rc_tick(cosim_rc_t *rc, uint64_t now) {
     uint16_t tag = rc->active[i];
     rc_req_t *r = &rc->reqs[tag];
     if (*rc->cfg.tlps_delivered < r->seq) {
-      r->sent = now;            /* not delivered yet: the timer has not started */
+      /* Not delivered yet: the completion timer has not started, unless the device keeps
+       * refusing what is offered to it. */
+      if (*rc->cfg.rx_refused < rc->cfg.cpl_timeout) {
+        r->sent = now;
+        i++;
+        continue;
+      }
+      cosim_errlog_add(rc->cfg.log, now,
+                       "root complex: the device did not accept %s: its RX refused every beat "
+                       "offered for %u cycles",
+                       r->text, rc->cfg.cpl_timeout);
+    } else if (now - r->sent < rc->cfg.cpl_timeout) {
       i++;
       continue;
+    } else {
+      cosim_errlog_add(rc->cfg.log, now,
+                       "root complex: completion timeout: nothing completed %s (delivered at "
+                       "cycle %" PRIu64 ") within %u cycles",
+                       r->text, r->sent, rc->cfg.cpl_timeout);
     }
-    if (now - r->sent < rc->cfg.cpl_timeout) {
-      i++;
-      continue;
-    }
-    cosim_errlog_add(rc->cfg.log, now,
-                     "root complex: completion timeout: nothing completed %s (delivered at cycle "
-                     "%" PRIu64 ") within %u cycles",
-                     r->text, r->sent, rc->cfg.cpl_timeout);
     cosim_check_forget(rc->cfg.check, r->req_id, tag);
     r->state = RC_TIMEDOUT;
     rc->active[i] = rc->active[--rc->nactive];

@@ -50,6 +50,10 @@ typedef struct cosim_rc_cfg {
    * timeout yet. (required) */
   const uint64_t *tlps_sent;
   const uint64_t *tlps_delivered;
+  /* Consecutive cycles in which a beat was offered to the device and refused (s_rx_ready 0).
+   * When it reaches cpl_timeout, requests not yet delivered end as timed out too: a device
+   * that holds its RX stream must not make a synchronous access wait forever. (required) */
+  const uint64_t *rx_refused;
 } cosim_rc_cfg_t;
 
 typedef struct cosim_rc cosim_rc_t;

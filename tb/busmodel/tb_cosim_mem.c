@@ -316,7 +316,7 @@ TB_TEST(cosim_mem_perm, "Permission map: exposed ranges read/write/both, the dir
   cosim_rc_cfg_t rcfg = {.rc_id = 0, .cpl_timeout = 1000, .msi_base = 0xFEE00000ull,
                          .msi_size = 0x100000, .mem = m, .check = chk, .log = &log, .rng = &rng,
                          .send = capture, .send_ctx = s, .tlps_sent = &no_tlps,
-                         .tlps_delivered = &no_tlps};
+                         .tlps_delivered = &no_tlps, .rx_refused = &no_tlps};
   ok = ok && cosim_rc_create(&rcfg, &rc) == 0;
   if (TB_CHECK(t, ok, "creating the root complex")) {
     const uint16_t dev = 0x0100;

@@ -133,6 +133,18 @@ TB_TEST(completer_ur, "UR completions (status, Byte Count, Lower Address, tag, R
     expect_error(t, &req, VEP_CPL_UR, 4, 0, what);
     AFTER();
 
+    /* An AtomicOp's completion counts its operand size (PCIe 2.2.9), error or not: 8 bytes for
+     * a 64-bit FetchAdd, and for a CAS whose two 64-bit operands fill 4 DWs. */
+    NEXT("FetchAdd64 with an 8-byte operand");
+    mem_req(&req, 0x6C, tag, in_bar, 2, 0xF, 0xF);
+    expect_error(t, &req, VEP_CPL_UR, 8, 0, what);
+    AFTER();
+
+    NEXT("CAS64 with 8-byte operands");
+    mem_req(&req, 0x6E, tag, in_bar, 4, 0xF, 0xF);
+    expect_error(t, &req, VEP_CPL_UR, 8, 0, what);
+    AFTER();
+
     /* Memory reads that hit no BAR, each BE pattern answered with its own Byte Count. */
     static const uint64_t outside[] = {TB_BAR0_ADDR - 8, TB_BAR0_ADDR + VEP_BAR0_SIZE,
                                        TB_BAR0_ADDR + 0x10000u + 0x24u};

@@ -22,7 +22,8 @@ static const tap_msg_t *intx_last(tb_t *t, const tap_t *tp, unsigned from) {
   return tb_tap_last_msg(t, tp, from);
 }
 
-static void run(tb_t *t, tap_t *tp, uint64_t n) { tb_tap_run(t, tp, n); }
+/* n cycles after everything sent so far has reached the endpoint. */
+static void run(tb_t *t, tap_t *tp, uint64_t n) { tb_tap_settle(t, tp, n); }
 
 /* Checks that exactly one INTx message was sent after the first `from` (waiting up to
  * TB_IRQ_WAIT_CYCLES for it, then as long again for a second one), and that it is the message

@@ -105,6 +105,20 @@ tb_tap_t *tb_tap_install(tb_t *t) {
 
 void tb_tap_hold(tb_tap_t *tp, int hold) { tp->hold = hold != 0; }
 
+void tb_tap_settle(tb_t *t, tb_tap_t *tp, uint64_t n) {
+  uint64_t waited = 0;
+  while (cosim_tlps_rx_delivered(t->sim) < cosim_tlps_rx(t->sim)) {
+    if (waited >= TB_TAP_SETTLE_MAX) {
+      tb_fail(t, __FILE__, __LINE__, "the endpoint did not take what was sent within %u cycles",
+              TB_TAP_SETTLE_MAX);
+      tb_abort(t);
+    }
+    tb_tap_run(t, tp, 1);
+    waited++;
+  }
+  tb_tap_run(t, tp, n);
+}
+
 void tb_tap_run(tb_t *t, tb_tap_t *tp, uint64_t n) {
   tb_run(t, n);
   if (cosim_dut_lockstep_diverged(tp->inner)) {

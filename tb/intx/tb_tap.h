@@ -53,6 +53,11 @@ tb_tap_t *tb_tap_install(tb_t *t);
 void tb_tap_hold(tb_tap_t *tp, int hold);
 /* tb_run, also stopping the test if the lockstep inside the tap diverged. */
 void tb_tap_run(tb_t *t, tb_tap_t *tp, uint64_t n);
+/* Runs until every TLP sent to the endpoint has been taken (posted writes included; bounded:
+ * fails the test after TB_TAP_SETTLE_MAX cycles), then n cycles more for their effects. Fixed
+ * waits alone are not enough under random RX gaps (--backpressure). */
+#define TB_TAP_SETTLE_MAX 200000u
+void tb_tap_settle(tb_t *t, tb_tap_t *tp, uint64_t n);
 /* The last message logged if it came after the first `from` messages, else NULL. Stops the test
  * once the log is full. */
 const tb_tap_msg_t *tb_tap_last_msg(tb_t *t, const tb_tap_t *tp, unsigned from);

@@ -117,11 +117,11 @@ TB_TEST(msix_reset_clears_pending,
   tb_tap_hold(tp, 1);
   /* Posted writes: they need no TX. */
   tb_bar_wr(t, entry_off(a, VDRV_MSIX_ENTRY_CTRL), 4, 0);
-  tb_tap_run(t, tp, 64);
+  tb_tap_settle(t, tp, 64);
   tb_bar_wr(t, entry_off(b, VDRV_MSIX_ENTRY_CTRL), 4, 0);
-  tb_tap_run(t, tp, 64);
+  tb_tap_settle(t, tp, 64);
   tb_status_wr(t, 0);
-  tb_tap_run(t, tp, 64);
+  tb_tap_settle(t, tp, 64);
   tb_tap_hold(tp, 0);
   tb_msi_wait(t, 1, TB_IRQ_WAIT_CYCLES);
   tb_tap_run(t, tp, TB_IRQ_WAIT_CYCLES);
