@@ -496,6 +496,30 @@ static void dev_mem_req(cosim_check_t *c, uint64_t cycle, const cosim_tlp_t *t, 
   req_add(c, c->dev_reqs, cycle, t, text);
 }
 
+/* The only messages this endpoint may send: INTx emulation of its Interrupt Pin, INTA. Duplicate
+ * Asserts or Deasserts are not errors in PCIe (the virtual wire simply keeps its level), but an
+ * Assert while INTx Disable is set is: the function must not signal INTx then. */
+static void dev_intx_msg(cosim_check_t *c, uint64_t cycle, const cosim_tlp_t *t,
+                         const char *text) {
+  int assert_a = t->msg_code == VEP_MSG_ASSERT_INTA;
+  if (t->fmt_type != VEP_TLP_MSG_LOCAL || (!assert_a && t->msg_code != VEP_MSG_DEASSERT_INTA)) {
+    cosim_errlog_add(c->log, cycle,
+                     "device: message other than Assert/Deassert_INTA (Interrupt Pin INTA): %s",
+                     text);
+    return;
+  }
+  if (t->tc || t->attr || t->addr)
+    cosim_errlog_add(c->log, cycle,
+                     "device: INTx message with TC/Attr not 0 or header DW2/DW3 not 0: %s", text);
+  if (t->req_id != c->done.id && t->req_id != c->pend.id)
+    cosim_errlog_add(c->log, cycle, "device: INTx message with Requester ID %04x, not %04x: %s",
+                     t->req_id, c->done.id, text);
+  /* INTx Disable counts once the write setting it completed, and while it is in flight only if
+   * both views agree (the device may act on a write before its completion arrives). */
+  if (assert_a && (c->done.cmd & c->pend.cmd & VEP_CMD_INTX_DISABLE))
+    cosim_errlog_add(c->log, cycle, "device: Assert_INTA while INTx Disable is set: %s", text);
+}
+
 void cosim_check_dev_tlp(cosim_check_t *c, uint64_t cycle, const uint32_t *dws, size_t n,
                          const char *framing) {
   char text[CHK_TEXT];
@@ -533,11 +557,7 @@ void cosim_check_dev_tlp(cosim_check_t *c, uint64_t cycle, const uint32_t *dws, 
   } else if (is_mem_req(k)) {
     dev_mem_req(c, cycle, t, text);
   } else if (k == COSIM_TLP_KIND_MSG) {
-    int intx = t->fmt_type == VEP_TLP_MSG_LOCAL && t->msg_code >= VEP_MSG_ASSERT_INTA &&
-               t->msg_code <= VEP_MSG_DEASSERT_INTA + 3;
-    if (!intx)
-      cosim_errlog_add(c->log, cycle, "device: message other than INTx Assert/Deassert: %s",
-                       text);
+    dev_intx_msg(c, cycle, t, text);
   } else {
     cosim_errlog_add(c->log, cycle, "device: an endpoint does not send %s: %s",
                      cosim_tlp_kind_name(k), text);
