@@ -49,7 +49,8 @@ static uint32_t read_dw(const vep_cfg_space_q_t *q, const vep_params_t *p,
     return VEP_PCIE_CAPS_VAL << 16 | VEP_CAP_MSIX_OFF << 8 | VEP_CAP_ID_PCIE;
   case VEP_CAP_PCIE_OFF + VEP_PCIE_DEVCAP: return VEP_PCIE_DEVCAP_VAL;
   case VEP_CAP_PCIE_OFF + VEP_PCIE_DEVCTL:
-    return (q->devsta_urd_q ? VEP_PCIE_DEVSTA_URD : 0u) << 16 | q->devctl_q;
+    return ((q->devsta_urd_q ? VEP_PCIE_DEVSTA_URD : 0u) |
+            (q->devsta_fed_q ? VEP_PCIE_DEVSTA_FED : 0u)) << 16 | q->devctl_q;
   case VEP_CAP_PCIE_OFF + VEP_PCIE_LNKCAP: return VEP_PCIE_LNKCAP_VAL;
   case VEP_CAP_PCIE_OFF + VEP_PCIE_LNKCTL: return VEP_PCIE_LNKSTA_VAL << 16 | q->lnkctl_q;
   case VEP_CAP_PCIE_OFF + VEP_PCIE_DEVCAP2: return VEP_PCIE_DEVCAP2_VAL;
@@ -132,6 +133,7 @@ void vep_cfg_space_next(const vep_cfg_space_q_t *q, const vep_params_t *p,
   uint16_t w1 = (uint16_t)((b->reg_wdata & vep_be_mask(b->reg_be)) >> 16);
   uint16_t sts_clr = 0;
   int urd_clr = 0;
+  int fed_clr = 0;
 
   d->cfg_rdata_q = (hit && !b->reg_we) ? rdata : 0;
 
@@ -149,6 +151,7 @@ void vep_cfg_space_next(const vep_cfg_space_q_t *q, const vep_params_t *p,
       d->devctl_q = (uint16_t)((wval & VEP_PCIE_DEVCTL_WMASK) |
                                (q->devctl_q & ~VEP_PCIE_DEVCTL_WMASK));
       urd_clr = (w1 & VEP_PCIE_DEVSTA_URD) != 0;
+      fed_clr = (w1 & VEP_PCIE_DEVSTA_FED) != 0;
       break;
     case VEP_CAP_PCIE_OFF + VEP_PCIE_LNKCTL:
       d->lnkctl_q = (uint16_t)(wval & VEP_PCIE_LNKCTL_WMASK);
@@ -170,4 +173,5 @@ void vep_cfg_space_next(const vep_cfg_space_q_t *q, const vep_params_t *p,
   /* RW1C: an event on the same edge as the clear wins, so no event is lost. */
   d->sts_q = (uint16_t)((q->sts_q & ~sts_clr) | (in->ev_ca ? VEP_STS_SIG_TGT_ABORT : 0u));
   d->devsta_urd_q = (uint8_t)((q->devsta_urd_q && !urd_clr) || in->ev_ur);
+  d->devsta_fed_q = (uint8_t)((q->devsta_fed_q && !fed_clr) || in->ev_malformed);
 }

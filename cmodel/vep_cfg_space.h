@@ -26,6 +26,7 @@ typedef struct vep_cfg_space_q {
   uint32_t bar1_q;           /* BAR1: address bits [63:32] */
   uint16_t devctl_q;         /* PCIe Device Control */
   uint8_t devsta_urd_q;      /* PCIe Device Status: Unsupported Request Detected */
+  uint8_t devsta_fed_q;      /* PCIe Device Status: Fatal Error Detected */
   uint16_t lnkctl_q;         /* PCIe Link Control, VEP_PCIE_LNKCTL_WMASK bits */
   uint16_t devctl2_q;        /* PCIe Device Control 2, VEP_PCIE_DEVCTL2_WMASK bits */
   uint8_t msix_en_q;         /* MSI-X Message Control bit 15 */
@@ -41,6 +42,7 @@ typedef struct vep_cfg_space_in {
   uint8_t isr_pending;       /* from vep_isr: mirrored in Status bit 3 while MSI-X is off */
   uint8_t ev_ur;             /* strobe from vep_completer: sets DevSta.URD */
   uint8_t ev_ca;             /* strobe from vep_completer: sets Status.Signaled Target Abort */
+  uint8_t ev_malformed;      /* strobe from vep_rx_demux: sets DevSta.FED */
 } vep_cfg_space_in_t;
 
 typedef struct vep_cfg_space_out {

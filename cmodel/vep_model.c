@@ -222,6 +222,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   cfg_in.isr_pending = o.isr.isr_pending;
   cfg_in.ev_ur = o.completer.ev_ur;
   cfg_in.ev_ca = o.completer.ev_ca;
+  cfg_in.ev_malformed = o.rx_demux.ev_malformed;
 
   memset(&common_in, 0, sizeof(common_in));
   common_in.bus = o.completer.bus;

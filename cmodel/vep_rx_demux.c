@@ -24,6 +24,7 @@ void vep_rx_demux_outputs(const vep_rx_demux_q_t *q, const vep_params_t *p,
 
   out->s_rx_ready = q->state_q != RxReq;
   out->req_valid = q->state_q == RxReq;
+  out->ev_malformed = q->ev_malformed_q;
 
   if (len_dw == 0) {
     len_dw = 1024;
@@ -79,6 +80,7 @@ void vep_rx_demux_next(const vep_rx_demux_q_t *q, const vep_params_t *p,
   keep_bad = keep == 0 || (keep & ((keep + 1u) & keep_all)) != 0 ||
              (!in->s_rx_eop && keep != keep_all);
   beat_bad = keep_bad || (start ? !in->s_rx_sop : in->s_rx_sop);
+  d->ev_malformed_q = 0;
 
   switch (q->state_q) {
   case RxReq:
@@ -129,8 +131,10 @@ void vep_rx_demux_next(const vep_rx_demux_q_t *q, const vep_params_t *p,
       int be_bad = (is_mem || is_len1) &&
                    (len == 1 ? last_be != 0 : (first_be == 0 || last_be == 0));
       int req_bad = cross_4k || be_bad || (is_len1 && len != 1);
-      d->state_q = (!d->bad_q && d->dw_cnt_q == expect_dw && is_request && !req_bad) ? RxReq
-                                                                                    : RxSop;
+      /* is_mem and is_len1 are request types, so req_bad implies a request (or Fmt 1xx). */
+      int malformed = d->bad_q || (fmt & 4u) || d->dw_cnt_q != expect_dw || req_bad;
+      d->ev_malformed_q = (uint8_t)malformed;
+      d->state_q = (!malformed && is_request) ? RxReq : RxSop;
     } else {
       d->state_q = RxBody;
     }

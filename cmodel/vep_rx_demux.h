@@ -5,8 +5,10 @@
  * malformed TLPs are dropped. Malformed: bad framing, and well-framed requests that break a
  * PCIe rule: a memory request crossing a 4 KiB boundary; byte enables (memory, I/O,
  * configuration requests) with Length 1 and Last BE != 0, or Length > 1 and First or Last BE 0;
- * a configuration or I/O request with Length != 1. The rules are in the RTL's header comment and
- * in docs/interface.md.
+ * a configuration or I/O request with Length != 1; and every TLP with Fmt 1xx (a TLP prefix,
+ * none of which the endpoint supports, or a reserved Fmt). The rules are in the RTL's header
+ * comment and in docs/interface.md. Each malformed TLP raises the registered one-cycle strobe
+ * ev_malformed, which sets Device Status Fatal Error Detected in vep_cfg_space.
  *
  * Timing (docs/microarchitecture.md): outputs depend on q only. s_rx_ready is low while a parsed
  * request waits for the completer. All functions expect parameters accepted by
@@ -39,6 +41,7 @@ typedef struct vep_rx_demux_q {
   uint8_t bad_q;                   /* the TLP in progress is malformed */
   uint16_t dw_cnt_q;               /* DWs of the TLP in progress so far, saturating */
   uint32_t dw_q[VEP_RX_BUF_DW];    /* DW j of the TLP (header, then payload) */
+  uint8_t ev_malformed_q;          /* strobe: a malformed TLP ended in the previous cycle */
 } vep_rx_demux_q_t;
 
 typedef struct vep_rx_demux_in {
@@ -54,6 +57,7 @@ typedef struct vep_rx_demux_out {
   uint8_t s_rx_ready;
   uint8_t req_valid;
   vep_req_t req;
+  uint8_t ev_malformed;                      /* strobe to vep_cfg_space: sets DevSta.FED */
 } vep_rx_demux_out_t;
 
 /* Sets q to the values of the asynchronous reset (rst_ni low). */

@@ -95,6 +95,7 @@
 #define VEP_PCIE_DEVCTL_WMASK  0x79FFu      /* not writable: 9 (phantom functions), 10 (aux
                                              * power PM) and 15 (initiate FLR): DevCap
                                              * advertises none of them */
+#define VEP_PCIE_DEVSTA_FED    0x0004u      /* Fatal Error Detected, RW1C: malformed TLPs */
 #define VEP_PCIE_DEVSTA_URD    0x0008u      /* Unsupported Request Detected, RW1C */
 #define VEP_PCIE_LNKCAP_VAL    0x00000011u  /* 2.5 GT/s, x1 */
 #define VEP_PCIE_LNKCTL_WMASK  0x00CBu      /* ASPM, RCB, common clock, extended synch */
@@ -248,7 +249,8 @@
   X(VEP_CAP_PCIE_OFF) X(VEP_CAP_MSIX_OFF) X(VEP_CAP_COMMON_OFF) X(VEP_CAP_NOTIFY_OFF) \
   X(VEP_CAP_ISR_OFF) X(VEP_CAP_DEVICE_OFF) X(VEP_CAP_PCICFG_OFF) X(VEP_CAP_PCIE_LEN) \
   X(VEP_PCIE_CAPS_VAL) X(VEP_PCIE_DEVCAP_VAL) X(VEP_PCIE_DEVCTL_RESET) X(VEP_PCIE_DEVCTL_WMASK) \
-  X(VEP_PCIE_DEVSTA_URD) X(VEP_PCIE_LNKCAP_VAL) X(VEP_PCIE_LNKCTL_WMASK) X(VEP_PCIE_LNKSTA_VAL) \
+  X(VEP_PCIE_DEVSTA_FED) X(VEP_PCIE_DEVSTA_URD) X(VEP_PCIE_LNKCAP_VAL) \
+  X(VEP_PCIE_LNKCTL_WMASK) X(VEP_PCIE_LNKSTA_VAL) \
   X(VEP_PCIE_DEVCAP2_VAL) X(VEP_PCIE_DEVCTL2_WMASK) X(VEP_PCIE_LNKCAP2_VAL) \
   X(VEP_PCIE_LNKCTL2_VAL) X(VEP_MPS_SUPPORTED_ENC) \
   X(VEP_MSIX_CTL_ENABLE) X(VEP_MSIX_CTL_FMASK) \

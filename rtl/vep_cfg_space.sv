@@ -27,6 +27,7 @@ module vep_cfg_space #(
   input  logic        isr_pending_i,  // vep_isr: ISR != 0, mirrored in Status bit 3
   input  logic        ev_ur_i,        // vep_completer strobe: sets DevSta.URD
   input  logic        ev_ca_i,        // vep_completer strobe: sets Status.Signaled Target Abort
+  input  logic        ev_malformed_i, // vep_rx_demux strobe: sets DevSta.FED
 
   // ---- Configuration exported to the other blocks ----
   output logic        cmd_mem_en_o,
@@ -83,6 +84,9 @@ module vep_cfg_space #(
   localparam logic [31:0] DevCapDw    = 32'(vep_pkg::VEP_PCIE_DEVCAP_VAL);
   localparam logic [15:0] DevCtlReset = 16'(vep_pkg::VEP_PCIE_DEVCTL_RESET);
   localparam logic [15:0] DevStaUrd   = 16'(vep_pkg::VEP_PCIE_DEVSTA_URD);
+  // Fatal Error Detected (Device Status bit 2): a Malformed TLP, Fatal by default, sets it
+  // whether or not error reporting is enabled.
+  localparam logic [15:0] DevStaFed   = 16'(vep_pkg::VEP_PCIE_DEVSTA_FED);
   localparam logic [31:0] LnkCapDw    = 32'(vep_pkg::VEP_PCIE_LNKCAP_VAL);
   localparam logic [15:0] LnkSta      = 16'(vep_pkg::VEP_PCIE_LNKSTA_VAL);
   localparam logic [31:0] DevCap2Dw   = 32'(vep_pkg::VEP_PCIE_DEVCAP2_VAL);
@@ -160,6 +164,7 @@ module vep_cfg_space #(
   logic [31:0] bar1_q, bar1_d;
   logic [15:0] devctl_q, devctl_d;
   logic        devsta_urd_q, devsta_urd_d;
+  logic        devsta_fed_q, devsta_fed_d;
   logic [15:0] lnkctl_q, lnkctl_d;
   logic [15:0] devctl2_q, devctl2_d;
   logic        msix_en_q, msix_en_d;
@@ -194,6 +199,7 @@ module vep_cfg_space #(
   logic [31:0] wval;    // rdata with the written bytes replaced: what a write leaves
   logic [15:0] sts_rd;
   logic [15:0] msix_ctl;
+  logic [15:0] devsta_rd;
 
   assign addr = {reg_addr_i[11:2], 2'b00};
   assign hit  = reg_req_i && !reg_space_i;
@@ -206,6 +212,7 @@ module vep_cfg_space #(
     sts_rd = StsCapList | sts_q;
     if (isr_pending_i && !msix_en_q) sts_rd = sts_rd | StsIntx;
     msix_ctl = {msix_en_q, msix_fmask_q, 3'b000, MsixTableSize};
+    devsta_rd = (devsta_urd_q ? DevStaUrd : 16'd0) | (devsta_fed_q ? DevStaFed : 16'd0);
     unique case (addr)
       AddrId:        rdata = IdDw;
       AddrCmdSts:    rdata = {sts_rd, cmd_q};
@@ -219,7 +226,7 @@ module vep_cfg_space #(
       // PCI Express capability
       AddrPcieHdr:   rdata = PcieHdrDw;
       AddrDevCap:    rdata = DevCapDw;
-      AddrDevCtlSta: rdata = {(devsta_urd_q ? DevStaUrd : 16'd0), devctl_q};
+      AddrDevCtlSta: rdata = {devsta_rd, devctl_q};
       AddrLnkCap:    rdata = LnkCapDw;
       AddrLnkCtlSta: rdata = {LnkSta, lnkctl_q};
       AddrDevCap2:   rdata = DevCap2Dw;
@@ -263,6 +270,7 @@ module vep_cfg_space #(
     bar1_d          = bar1_q;
     devctl_d        = devctl_q;
     devsta_urd_d    = devsta_urd_q;
+    devsta_fed_d    = devsta_fed_q;
     lnkctl_d        = lnkctl_q;
     devctl2_d       = devctl2_q;
     msix_en_d       = msix_en_q;
@@ -285,6 +293,7 @@ module vep_cfg_space #(
         AddrDevCtlSta: begin
           devctl_d = (wval[15:0] & DevCtlWMask) | (devctl_q & ~DevCtlWMask);
           if ((w1 & DevStaUrd) != 16'd0) devsta_urd_d = 1'b0;
+          if ((w1 & DevStaFed) != 16'd0) devsta_fed_d = 1'b0;
         end
         AddrLnkCtlSta: lnkctl_d = wval[15:0] & LnkCtlWMask;
         AddrDevCtl2:   devctl2_d = wval[15:0] & DevCtl2WMask;
@@ -302,6 +311,7 @@ module vep_cfg_space #(
     // RW1C: an event on the same edge as the clear wins, so no event is lost.
     if (ev_ca_i) sts_d = sts_d | StsSigTgtAbort;
     if (ev_ur_i) devsta_urd_d = 1'b1;
+    if (ev_malformed_i) devsta_fed_d = 1'b1;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -314,6 +324,7 @@ module vep_cfg_space #(
       bar1_q          <= '0;
       devctl_q        <= DevCtlReset;
       devsta_urd_q    <= 1'b0;
+      devsta_fed_q    <= 1'b0;
       lnkctl_q        <= '0;
       devctl2_q       <= '0;
       msix_en_q       <= 1'b0;
@@ -331,6 +342,7 @@ module vep_cfg_space #(
       bar1_q          <= bar1_d;
       devctl_q        <= devctl_d;
       devsta_urd_q    <= devsta_urd_d;
+      devsta_fed_q    <= devsta_fed_d;
       lnkctl_q        <= lnkctl_d;
       devctl2_q       <= devctl2_d;
       msix_en_q       <= msix_en_d;

@@ -41,6 +41,7 @@ package vep_pkg;
   localparam int unsigned VEP_PCIE_DEVCAP_VAL            = 32'h00008022;
   localparam int unsigned VEP_PCIE_DEVCTL_RESET          = 32'h00002810;
   localparam int unsigned VEP_PCIE_DEVCTL_WMASK          = 32'h000079FF;
+  localparam int unsigned VEP_PCIE_DEVSTA_FED            = 32'h00000004;
   localparam int unsigned VEP_PCIE_DEVSTA_URD            = 32'h00000008;
   localparam int unsigned VEP_PCIE_LNKCAP_VAL            = 32'h00000011;
   localparam int unsigned VEP_PCIE_LNKCTL_WMASK          = 32'h000000CB;

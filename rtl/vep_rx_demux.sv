@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // vep_rx_demux: assembles one TLP at a time from the RX stream, checks its framing and hands
 // requests to vep_completer. Completions (no DMA engine yet, so none is expected), messages,
-// TLP prefixes and malformed TLPs are dropped: a malformed TLP is discarded, nothing acts on it.
-// C twin: cmodel/vep_rx_demux.c.
+// TLP prefixes and malformed TLPs are dropped: a malformed TLP is discarded, nothing acts on it
+// but the registered strobe ev_malformed_o (one cycle per malformed TLP), which sets Device Status
+// Fatal Error Detected in vep_cfg_space. C twin: cmodel/vep_rx_demux.c.
 //
 // Framing: a TLP is every beat from the one taken while a TLP is expected up to and including
 // the next eop beat. It is malformed if its first beat lacks sop, a later beat has sop, a keep is
@@ -16,6 +17,9 @@
 // - it carries byte enables (memory, I/O, configuration) and has Length 1 with Last BE != 0, or
 //   Length > 1 with First BE or Last BE 0;
 // - it is a configuration (Type 0010x) or I/O request (Type 00010) with Length != 1.
+// A TLP with Fmt 1xx (a TLP prefix, or a reserved Fmt) is malformed too: the endpoint supports
+// no prefix (DevCap2 advertises no End-End TLP Prefix), and its framing cannot be checked.
+// Well-framed completions and messages are dropped without being malformed.
 `default_nettype none
 
 module vep_rx_demux #(
@@ -35,7 +39,10 @@ module vep_rx_demux #(
   // ---- Parsed request to vep_completer ----
   output logic                 req_valid_o,
   input  logic                 req_ready_i,
-  output vep_pkg::req_t        req_o
+  output vep_pkg::req_t        req_o,
+
+  // ---- Error event to vep_cfg_space ----
+  output logic                 ev_malformed_o   // strobe: a malformed TLP was dropped
 );
 
   localparam int unsigned Lanes = DATA_W / 32;
@@ -55,6 +62,7 @@ module vep_rx_demux #(
   logic                        bad_q, bad_d;
   logic [CntW-1:0]             dw_cnt_q, dw_cnt_d;
   logic [32*BufDw-1:0]         dw_q, dw_d;   // DW j in [32j+31:32j]
+  logic                        ev_malformed_q, ev_malformed_d;
 
   // The stored DWs by position in the TLP. Header fields the endpoint ignores (LN, TH, AT; TD
   // and Length only matter to the framing check) are stored but not decoded.
@@ -76,6 +84,7 @@ module vep_rx_demux #(
 
   assign s_rx_ready  = (state_q != vep_pkg::RxReq);
   assign req_valid_o = (state_q == vep_pkg::RxReq);
+  assign ev_malformed_o = ev_malformed_q;
 
   always_comb begin
     fmt_type = q_dw0[31:24];
@@ -127,12 +136,14 @@ module vep_rx_demux #(
   logic                cross_4k;
   logic                be_bad;
   logic                req_bad;     // a well-framed request that is malformed nonetheless
+  logic                malformed;   // the TLP that ends here is malformed
 
   always_comb begin
     state_d  = state_q;
     bad_d    = bad_q;
     dw_cnt_d = dw_cnt_q;
     dw_d     = dw_q;
+    ev_malformed_d = 1'b0;
 
     start    = (state_q == vep_pkg::RxSop);
     base     = start ? '0 : dw_cnt_q;
@@ -158,6 +169,7 @@ module vep_rx_demux #(
     cross_4k   = 1'b0;
     be_bad     = 1'b0;
     req_bad    = 1'b0;
+    malformed  = 1'b0;
 
     unique case (state_q)
       vep_pkg::RxReq: begin
@@ -206,7 +218,10 @@ module vep_rx_demux #(
                         ((len_d == 11'd1) ? (hdr_be[7:4] != 4'd0) :
                                             (hdr_be[3:0] == 4'd0 || hdr_be[7:4] == 4'd0));
             req_bad   = cross_4k || be_bad || (is_len1 && len_d != 11'd1);
-            if (!bad_d && dw_cnt_d == expect_dw && is_request && !req_bad) begin
+            // is_mem and is_len1 are request types, so req_bad implies a request (or Fmt 1xx).
+            malformed = bad_d || fmt_d[2] || (dw_cnt_d != expect_dw) || req_bad;
+            ev_malformed_d = malformed;
+            if (!malformed && is_request) begin
               state_d = vep_pkg::RxReq;
             end else begin
               state_d = vep_pkg::RxSop;
@@ -228,11 +243,13 @@ module vep_rx_demux #(
       bad_q    <= 1'b0;
       dw_cnt_q <= '0;
       dw_q     <= '0;
+      ev_malformed_q <= 1'b0;
     end else begin
       state_q  <= state_d;
       bad_q    <= bad_d;
       dw_cnt_q <= dw_cnt_d;
       dw_q     <= dw_d;
+      ev_malformed_q <= ev_malformed_d;
     end
   end
 

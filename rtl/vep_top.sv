@@ -93,6 +93,7 @@ module vep_top #(
   logic [31:0]         cfgwin_length;
   logic [15:0]         completer_id;
   logic                ev_ur, ev_ca;
+  logic                ev_malformed;   // vep_rx_demux -> vep_cfg_space: sets DevSta.FED
 
   // Completions and messages to the TX arbiter
   logic                cpl_valid, cpl_ready;
@@ -140,7 +141,8 @@ module vep_top #(
     .s_rx_eop    (s_rx_eop),
     .req_valid_o (req_valid),
     .req_ready_i (req_ready),
-    .req_o       (req)
+    .req_o       (req),
+    .ev_malformed_o (ev_malformed)
   );
 
   vep_completer u_completer (
@@ -187,6 +189,7 @@ module vep_top #(
     .isr_pending_i    (isr_pending),
     .ev_ur_i          (ev_ur),
     .ev_ca_i          (ev_ca),
+    .ev_malformed_i   (ev_malformed),
     .cmd_mem_en_o     (cmd_mem_en),
     .cmd_bus_master_o (cmd_bus_master),
     .cmd_intx_dis_o   (cmd_intx_dis),
