@@ -9,11 +9,12 @@
  * encoding; completions of every status (Completer ID, Requester ID/Tag/TC/Attr of an
  * outstanding request, Byte Count and Lower Address, Cpl vs CplD, split at the 64-byte RCB,
  * payload <= MPS, none for a posted request, none unexpected; UR/CA/CRS without payload, with the
- * Byte Count of what the request still had to return: a memory read's remaining bytes, 4 for
- * anything else, and Lower Address 0 except for memory reads); memory requests (Requester ID, Bus Master Enable, Length <=
- * MPS for writes / MRRS for reads, no 4 KiB crossing, byte enables, 3DW below 4 GiB, tag range
- * and no tag reuse before the completion finished, RO/NS/IDO only when enabled); only MRd, MWr,
- * completions and INTx messages from an endpoint.
+ * Byte Count of what the request still had to return: a memory read's remaining bytes, an
+ * AtomicOp's operand size, 4 for anything else, and Lower Address 0 except for memory reads);
+ * memory requests (Requester ID, Bus Master Enable, Length <= MPS for writes / MRRS for reads,
+ * no 4 KiB crossing, byte enables, 3DW below 4 GiB, tag range and no tag reuse before the
+ * completion finished, RO/NS/IDO only when enabled); only MRd, MWr, completions and
+ * Assert/Deassert_INTA messages from an endpoint (none asserting while INTx Disable is set).
  * Host side: well-formed encoding and the same request rules, so a test that injects a
  * malformed TLP on purpose sees it reported; the root complex's own completions to device reads
  * are checked like the device's.

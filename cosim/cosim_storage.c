@@ -126,7 +126,8 @@ static void ram_read(const cosim_storage_t *s, uint64_t sector, uint32_t n, uint
 static int ram_write(cosim_storage_t *s, uint64_t sector, uint32_t n, const uint8_t *buf) {
   for (uint32_t i = 0; i < n; i++)
     if (!ram_get(s, sector + i)) return -ENOMEM;
-  for (uint32_t i = 0; i < n; i++) memcpy(ram_find(s, sector + i), buf + (size_t)i * SECTOR, SECTOR);
+  for (uint32_t i = 0; i < n; i++)
+    memcpy(ram_find(s, sector + i), buf + (size_t)i * SECTOR, SECTOR);
   return 0;
 }
 

@@ -23,7 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define COSIM_STORAGE_SECTOR    512u  /* virtio-blk sectors are always 512 bytes (virtio 1.3 5.2.6) */
+/* virtio-blk sectors are always 512 bytes (virtio 1.3 5.2.6) */
+#define COSIM_STORAGE_SECTOR    512u
 #define COSIM_STORAGE_ID_BYTES  20u   /* VIRTIO_BLK_ID_BYTES */
 
 #define COSIM_STORAGE_DEF_MAX_INFLIGHT    64u

@@ -130,7 +130,8 @@ static int bar_usable(const vdrv_pci_dev_t *pci, uint8_t bar)
 static int vcap_valid(const vdrv_pci_dev_t *pci, const vcap_t *c)
 {
   if (!c->len_ok) return 0;
-  if (c->type == VEP_VIRTIO_PCI_CAP_PCI_CFG) return 1;   /* its bar/offset/length are the window's */
+  /* The PCI_CFG capability's bar/offset/length are the window's, not a region's. */
+  if (c->type == VEP_VIRTIO_PCI_CAP_PCI_CFG) return 1;
   if ((uint64_t)c->offset + c->length > pci->bar[c->bar].size) return 0;
   switch (c->type) {
   case VEP_VIRTIO_PCI_CAP_COMMON_CFG:

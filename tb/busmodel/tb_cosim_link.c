@@ -59,7 +59,8 @@ TB_TEST(cosim_link_beats, "DATA_W 64: TLPs of 1..9 DWs and the longest TLP split
                beats[b].sop == (b == 0) && beats[b].eop == (b == (size_t)nb - 1);
       for (unsigned q = 1; q < VEP_DATA_QWORDS; q++) ok = ok && beats[b].data[q] == 0;
       if (!ok && bad++ == 0)
-        tb_fail(t, __FILE__, __LINE__, "%zu DWs, beat %zu: data 0x%016llx keep 0x%x sop %u eop %u; want "
+        tb_fail(t, __FILE__, __LINE__,
+                "%zu DWs, beat %zu: data 0x%016llx keep 0x%x sop %u eop %u; want "
                  "0x%016llx keep 0x%x sop %d eop %d", n, b, (unsigned long long)beats[b].data[0],
                  beats[b].keep, beats[b].sop, beats[b].eop, (unsigned long long)(lo | hi << 32),
                  keep, b == 0, b == (size_t)nb - 1);

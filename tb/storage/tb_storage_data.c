@@ -104,7 +104,8 @@ static void workload(tb_t *t, cosim_storage_t *s, uint64_t base, uint32_t span, 
       wl_slot_t *w = &slot[i];
       reordered += c.tag >> 8 < last_tag;
       last_tag = c.tag >> 8;
-      TB_CHECK_EQ_CTX(t, c.status, COSIM_STORAGE_OK, "request %llu", (unsigned long long)(c.tag >> 8));
+      TB_CHECK_EQ_CTX(t, c.status, COSIM_STORAGE_OK, "request %llu",
+                      (unsigned long long)(c.tag >> 8));
       TB_CHECK_EQ_CTX(t, c.op, w->op, "op of request %llu", (unsigned long long)(c.tag >> 8));
       TB_CHECK_EQ_CTX(t, c.sector, w->sector, "sector of request %llu",
                       (unsigned long long)(c.tag >> 8));
@@ -549,7 +550,8 @@ TB_TEST(storage_file_ioerr, "Storage, image file: an I/O error from the file (pw
   cosim_storage_cpl_t c;
   int st_hi = -1, st_lo = -1, st_rd = -1;
   if (set) {
-    cosim_storage_req_t w = {.op = COSIM_STORAGE_WRITE, .sector = lim + 3, .nsectors = 2, .data = d};
+    cosim_storage_req_t w = {.op = COSIM_STORAGE_WRITE, .sector = lim + 3, .nsectors = 2,
+                             .data = d};
     st_hi = do_one(s, &now, &w, &c);
     w.sector = lim - 2;
     st_lo = do_one(s, &now, &w, &c);
