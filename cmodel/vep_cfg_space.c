@@ -84,11 +84,14 @@ static uint32_t read_dw(const vep_cfg_space_q_t *q, const vep_params_t *p,
   case VEP_CAP_DEVICE_OFF + VEP_VIRTIO_CAP_OFFSET: return VEP_BAR_DEVICE_OFF;
   case VEP_CAP_DEVICE_OFF + VEP_VIRTIO_CAP_LENGTH: return VEP_BAR_DEVICE_LEN;
   case VEP_CAP_PCICFG_OFF:
-    return vndr_dw0(VEP_VIRTIO_PCI_CAP_PCI_CFG, VEP_VIRTIO_PCICFG_CAP_LEN, 0);
+    return vndr_dw0(VEP_VIRTIO_PCI_CAP_PCI_CFG, VEP_VIRTIO_PCICFG_CAP_LEN, VEP_CAP_PM_OFF);
   case VEP_CAP_PCICFG_OFF + VEP_VIRTIO_CAP_BAR: return q->cfgwin_bar_q;
   case VEP_CAP_PCICFG_OFF + VEP_VIRTIO_CAP_OFFSET: return q->cfgwin_offset_q;
   case VEP_CAP_PCICFG_OFF + VEP_VIRTIO_CAP_LENGTH: return q->cfgwin_length_q;
   /* pci_cfg_data (+16) is served by vep_completer as a BAR0 access: reads 0 here */
+  /* Power Management capability, last in the chain (next 0) */
+  case VEP_CAP_PM_OFF: return VEP_PM_PMC_VAL << 16 | VEP_CAP_ID_PM;
+  case VEP_CAP_PM_OFF + VEP_PM_PMCSR: return VEP_PM_PMCSR_NOSOFTRESET | q->pm_state_q;
   default: return 0;
   }
 }
@@ -105,9 +108,11 @@ void vep_cfg_space_outputs(const vep_cfg_space_q_t *q, const vep_params_t *p,
 {
   (void)p;
   out->cfg_rdata = q->cfg_rdata_q;
-  out->cmd_mem_en = (q->cmd_q & VEP_CMD_MEM_EN) != 0;
-  out->cmd_bus_master = (q->cmd_q & VEP_CMD_BUS_MASTER) != 0;
-  out->cmd_intx_dis = (q->cmd_q & VEP_CMD_INTX_DISABLE) != 0;
+  /* In D3hot: configuration requests only; no memory space, no MSI-X, INTx deasserted. */
+  int d0 = q->pm_state_q == VEP_PM_STATE_D0;
+  out->cmd_mem_en = (q->cmd_q & VEP_CMD_MEM_EN) != 0 && d0;
+  out->cmd_bus_master = (q->cmd_q & VEP_CMD_BUS_MASTER) != 0 && d0;
+  out->cmd_intx_dis = (q->cmd_q & VEP_CMD_INTX_DISABLE) != 0 || !d0;
   out->bar0_base = (uint64_t)q->bar1_q << 32 | q->bar0_q;
   out->mps = (q->devctl_q >> VEP_DEVCTL_MPS_SHIFT) & 7u;
   out->mrrs = (q->devctl_q >> VEP_DEVCTL_MRRS_SHIFT) & 7u;
@@ -166,6 +171,14 @@ void vep_cfg_space_next(const vep_cfg_space_q_t *q, const vep_params_t *p,
     case VEP_CAP_PCICFG_OFF + VEP_VIRTIO_CAP_BAR: d->cfgwin_bar_q = (uint8_t)wval; break;
     case VEP_CAP_PCICFG_OFF + VEP_VIRTIO_CAP_OFFSET: d->cfgwin_offset_q = wval; break;
     case VEP_CAP_PCICFG_OFF + VEP_VIRTIO_CAP_LENGTH: d->cfgwin_length_q = wval; break;
+    case VEP_CAP_PM_OFF + VEP_PM_PMCSR: {
+      /* PowerState: D0 and D3hot only; a write of D1 or D2 is ignored */
+      uint8_t st = (uint8_t)(wval & VEP_PM_PMCSR_STATE_MASK);
+      if (st == VEP_PM_STATE_D0 || st == VEP_PM_STATE_D3HOT) {
+        d->pm_state_q = st;
+      }
+      break;
+    }
     default: break;
     }
   }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vep_cfg_space: the 4 KiB PCI configuration space of the endpoint (rtl/vep_cfg_space.sv): type 0
- * header, PCI Express capability, MSI-X capability, the five virtio capabilities. Register map:
+ * header, PCI Express capability, MSI-X capability, the five virtio capabilities, PCI Power
+ * Management. Register map:
  * docs/registers.md. Only accesses with bus.reg_space == 0 hit this block.
  *
  * Timing (docs/microarchitecture.md): an access seen in cycle N is answered on cfg_rdata in cycle
@@ -35,6 +36,7 @@ typedef struct vep_cfg_space_q {
   uint32_t cfgwin_offset_q;  /* virtio_pci_cfg_cap.cap.offset */
   uint32_t cfgwin_length_q;  /* virtio_pci_cfg_cap.cap.length */
   uint32_t cfg_rdata_q;      /* read data of the previous cycle's access */
+  uint8_t pm_state_q;        /* PMCSR PowerState: VEP_PM_STATE_D0 or VEP_PM_STATE_D3HOT */
 } vep_cfg_space_q_t;
 
 typedef struct vep_cfg_space_in {
@@ -47,9 +49,9 @@ typedef struct vep_cfg_space_in {
 
 typedef struct vep_cfg_space_out {
   uint32_t cfg_rdata;
-  uint8_t cmd_mem_en;
-  uint8_t cmd_bus_master;
-  uint8_t cmd_intx_dis;
+  uint8_t cmd_mem_en;        /* Command[1] and PowerState D0 */
+  uint8_t cmd_bus_master;    /* Command[2] and PowerState D0 */
+  uint8_t cmd_intx_dis;      /* Command[10] or PowerState not D0 */
   uint64_t bar0_base;        /* RTL bar0_base_o[63:15], here as a byte address: [14:0] = 0 */
   uint8_t mps;               /* DevCtl[7:5] */
   uint8_t mrrs;              /* DevCtl[14:12] */

@@ -652,6 +652,25 @@ static int format_vndr(vdrv_pci_dev_t *d, outbuf_t *o, unsigned c)
   return 0;
 }
 
+static int format_pm(vdrv_pci_dev_t *d, outbuf_t *o, unsigned c)
+{
+  static const char *const k_state[4] = {"D0", "D1", "D2", "D3hot"};
+  static const unsigned k_aux_ma[8] = {0, 55, 100, 160, 220, 270, 320, 375};
+  uint32_t pmc, pmcsr;
+  CFG(c + 2u, 2, pmc);
+  CFG(c + 4u, 2, pmcsr);
+  out(o, "\tCapabilities: [%02x] Power Management version %u\n", c, pmc & 7u);
+  out(o, "\t\tFlags: PMEClk%s DSI%s D1%s D2%s AuxCurrent=%umA "
+      "PME(D0%s,D1%s,D2%s,D3hot%s,D3cold%s)\n", pmc >> 3 & 1u ? "+" : "-",
+      pmc >> 5 & 1u ? "+" : "-", pmc >> 9 & 1u ? "+" : "-", pmc >> 10 & 1u ? "+" : "-",
+      k_aux_ma[pmc >> 6 & 7u], pmc >> 11 & 1u ? "+" : "-", pmc >> 12 & 1u ? "+" : "-",
+      pmc >> 13 & 1u ? "+" : "-", pmc >> 14 & 1u ? "+" : "-", pmc >> 15 & 1u ? "+" : "-");
+  out(o, "\t\tStatus: %s NoSoftRst%s PME-Enable%s DSel=%u DScale=%u PME%s\n",
+      k_state[pmcsr & 3u], pmcsr >> 3 & 1u ? "+" : "-", pmcsr >> 8 & 1u ? "+" : "-",
+      pmcsr >> 9 & 15u, pmcsr >> 13 & 3u, pmcsr >> 15 & 1u ? "+" : "-");
+  return 0;
+}
+
 /* One capability of the dump (a cap_walk visitor; ctx is the output). */
 static int format_cap(vdrv_pci_dev_t *d, unsigned pos, uint32_t hdr, void *ctx)
 {
@@ -664,6 +683,7 @@ static int format_cap(vdrv_pci_dev_t *d, unsigned pos, uint32_t hdr, void *ctx)
     out(o, "\tCapabilities: [%02x] MSI-X: <second capability>\n", pos);
     return 0;
   case VEP_CAP_ID_VNDR: return format_vndr(d, o, pos);
+  case VEP_CAP_ID_PM: return format_pm(d, o, pos);
   default: out(o, "\tCapabilities: [%02x] ID %02x\n", pos, hdr & 0xFFu); return 0;
   }
 }

@@ -61,6 +61,7 @@
 #define VEP_BAR_PREFETCH       0x8u
 
 /* ---- Capability IDs ---- */
+#define VEP_CAP_ID_PM          0x01u     /* PCI Power Management */
 #define VEP_CAP_ID_VNDR        0x09u
 #define VEP_CAP_ID_PCIE        0x10u
 #define VEP_CAP_ID_MSIX        0x11u
@@ -72,8 +73,17 @@
 #define VEP_CAP_NOTIFY_OFF     0x9Cu     /* virtio_pci_notify_cap, 20 bytes */
 #define VEP_CAP_ISR_OFF        0xB0u     /* virtio_pci_cap, ISR_CFG */
 #define VEP_CAP_DEVICE_OFF     0xC0u     /* virtio_pci_cap, DEVICE_CFG */
-#define VEP_CAP_PCICFG_OFF     0xD0u     /* virtio_pci_cfg_cap, 20 bytes; last in the chain */
+#define VEP_CAP_PCICFG_OFF     0xD0u     /* virtio_pci_cfg_cap, 20 bytes */
+#define VEP_CAP_PM_OFF         0xE4u     /* PCI Power Management, 8 bytes; last in the chain */
 #define VEP_CAP_PCIE_LEN       0x3Cu
+
+/* ---- PCI Power Management capability (at VEP_CAP_PM_OFF) ---- */
+#define VEP_PM_PMC_VAL           0x0003u  /* PMC: version 3; no D1/D2, PME or aux current */
+#define VEP_PM_PMCSR             0x04u    /* PMCSR offset from the capability start */
+#define VEP_PM_PMCSR_STATE_MASK  0x0003u  /* PowerState: 00 D0, 11 D3hot (01/10 ignored) */
+#define VEP_PM_STATE_D0          0u
+#define VEP_PM_STATE_D3HOT       3u
+#define VEP_PM_PMCSR_NOSOFTRESET 0x0008u  /* RO 1: D3hot -> D0 keeps all state */
 
 /* ---- PCI Express capability register offsets (from the capability start) ---- */
 #define VEP_PCIE_CAPS          0x02u
@@ -245,7 +255,8 @@
   X(VEP_PCI_CLASS_NET_ETHERNET) X(VEP_PCI_INT_PIN) \
   X(VEP_CMD_WRITABLE) X(VEP_STS_INTX) X(VEP_STS_CAP_LIST) X(VEP_STS_SIG_TGT_ABORT) \
   X(VEP_STS_RW1C) X(VEP_BAR_MEM_TYPE_64) \
-  X(VEP_CAP_ID_VNDR) X(VEP_CAP_ID_PCIE) X(VEP_CAP_ID_MSIX) \
+  X(VEP_CAP_ID_VNDR) X(VEP_CAP_ID_PCIE) X(VEP_CAP_ID_MSIX) X(VEP_CAP_ID_PM) X(VEP_CAP_PM_OFF) \
+  X(VEP_PM_PMC_VAL) X(VEP_PM_PMCSR_NOSOFTRESET) \
   X(VEP_CAP_PCIE_OFF) X(VEP_CAP_MSIX_OFF) X(VEP_CAP_COMMON_OFF) X(VEP_CAP_NOTIFY_OFF) \
   X(VEP_CAP_ISR_OFF) X(VEP_CAP_DEVICE_OFF) X(VEP_CAP_PCICFG_OFF) X(VEP_CAP_PCIE_LEN) \
   X(VEP_PCIE_CAPS_VAL) X(VEP_PCIE_DEVCAP_VAL) X(VEP_PCIE_DEVCTL_RESET) X(VEP_PCIE_DEVCTL_WMASK) \

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // vep_cfg_space: the 4 KiB PCI configuration space of the endpoint: type 0 header, PCI Express
-// capability, MSI-X capability and the five virtio capabilities (docs/registers.md). Exports the
-// Command bits, the BAR0 base, MPS/MRRS, MSI-X enable/function mask and the virtio_pci_cfg_cap
-// window registers. Only register-bus accesses with reg_space_i = 0 hit it. The extended space
+// capability, MSI-X capability, the five virtio capabilities and the PCI Power Management
+// capability (docs/registers.md). Exports the Command bits (gated by the power state), the
+// BAR0 base, MPS/MRRS, MSI-X enable/function mask and the virtio_pci_cfg_cap window
+// registers. Only register-bus accesses with reg_space_i = 0 hit it. The extended space
 // (0x100-0xFFF) reads 0: the extended-capability list is empty. C twin: cmodel/vep_cfg_space.c.
 `default_nettype none
 
@@ -151,9 +152,17 @@ module vep_cfg_space #(
       8'(vep_pkg::VEP_VIRTIO_CAP_LEN), 8'(vep_pkg::VEP_CAP_DEVICE_OFF), Vndr};
   localparam logic [31:0] DeviceDw0 = {8'(vep_pkg::VEP_VIRTIO_PCI_CAP_DEVICE_CFG),
       8'(vep_pkg::VEP_VIRTIO_CAP_LEN), 8'(vep_pkg::VEP_CAP_PCICFG_OFF), Vndr};
-  // The PCI_CFG capability ends the chain: cap_next 0.
   localparam logic [31:0] PciCfgDw0 = {8'(vep_pkg::VEP_VIRTIO_PCI_CAP_PCI_CFG),
-      8'(vep_pkg::VEP_VIRTIO_PCICFG_CAP_LEN), 8'd0, Vndr};
+      8'(vep_pkg::VEP_VIRTIO_PCICFG_CAP_LEN), 8'(vep_pkg::VEP_CAP_PM_OFF), Vndr};
+  // The Power Management capability ends the chain: next 0. PMC: version 3, no D1/D2/PME.
+  localparam logic [31:0] PmHdrDw = {16'(vep_pkg::VEP_PM_PMC_VAL), 8'd0,
+      8'(vep_pkg::VEP_CAP_ID_PM)};
+  localparam logic [15:0] PmNoSoftReset = 16'(vep_pkg::VEP_PM_PMCSR_NOSOFTRESET);
+  localparam logic [11:0] PmOff      = 12'(vep_pkg::VEP_CAP_PM_OFF);
+  localparam logic [11:0] AddrPmHdr  = PmOff;
+  localparam logic [11:0] AddrPmCsr  = PmOff + 12'h004;
+  localparam logic [1:0]  PmD0       = 2'b00;
+  localparam logic [1:0]  PmD3hot    = 2'b11;
 
   // ---- Registers ----
   logic [15:0] cmd_q, cmd_d;
@@ -173,12 +182,15 @@ module vep_cfg_space #(
   logic [31:0] cfgwin_offset_q, cfgwin_offset_d;
   logic [31:0] cfgwin_length_q, cfgwin_length_d;
   logic [31:0] cfg_rdata_q, cfg_rdata_d;
+  logic [1:0]  pm_state_q, pm_state_d;  // PMCSR PowerState: D0 or D3hot only
 
   // ---- Outputs: functions of the registers only ----
   assign cfg_rdata_o      = cfg_rdata_q;
-  assign cmd_mem_en_o     = cmd_q[1];
-  assign cmd_bus_master_o = cmd_q[2];
-  assign cmd_intx_dis_o   = cmd_q[10];
+  // In D3hot the function answers configuration requests only: no memory space, no MSI-X
+  // (bus master off), INTx deasserted. The Command register still reads what was written.
+  assign cmd_mem_en_o     = cmd_q[1] && (pm_state_q == PmD0);
+  assign cmd_bus_master_o = cmd_q[2] && (pm_state_q == PmD0);
+  assign cmd_intx_dis_o   = cmd_q[10] || (pm_state_q != PmD0);
   assign bar0_base_o      = {bar1_q, bar0_q};
   assign mps_o            = devctl_q[7:5];
   assign mrrs_o           = devctl_q[14:12];
@@ -256,6 +268,9 @@ module vep_cfg_space #(
       PciCfgOff + CapOffset: rdata = cfgwin_offset_q;
       PciCfgOff + CapLength: rdata = cfgwin_length_q;
       // pci_cfg_data (+16) is served by vep_completer as a BAR0 access: reads 0 here
+      // Power Management capability: PMCSR = {0, NoSoft_Reset, 0, PowerState}
+      AddrPmHdr:     rdata = PmHdrDw;
+      AddrPmCsr:     rdata = {16'd0, PmNoSoftReset | {14'd0, pm_state_q}};
       default:       rdata = 32'd0;
     endcase
   end
@@ -278,6 +293,7 @@ module vep_cfg_space #(
     cfgwin_bar_d    = cfgwin_bar_q;
     cfgwin_offset_d = cfgwin_offset_q;
     cfgwin_length_d = cfgwin_length_q;
+    pm_state_d      = pm_state_q;
     cfg_rdata_d     = (hit && !reg_we_i) ? rdata : 32'd0;
 
     if (wr) begin
@@ -304,6 +320,8 @@ module vep_cfg_space #(
         PciCfgOff + CapBar:    cfgwin_bar_d = wval[7:0];
         PciCfgOff + CapOffset: cfgwin_offset_d = wval;
         PciCfgOff + CapLength: cfgwin_length_d = wval;
+        // PowerState: D0 and D3hot only; a write of D1 or D2 is ignored
+        AddrPmCsr: if (wval[1:0] == PmD0 || wval[1:0] == PmD3hot) pm_state_d = wval[1:0];
         default: ;
       endcase
     end
@@ -333,6 +351,7 @@ module vep_cfg_space #(
       cfgwin_offset_q <= '0;
       cfgwin_length_q <= '0;
       cfg_rdata_q     <= '0;
+      pm_state_q      <= PmD0;
     end else begin
       cmd_q           <= cmd_d;
       sts_q           <= sts_d;
@@ -351,6 +370,7 @@ module vep_cfg_space #(
       cfgwin_offset_q <= cfgwin_offset_d;
       cfgwin_length_q <= cfgwin_length_d;
       cfg_rdata_q     <= cfg_rdata_d;
+      pm_state_q      <= pm_state_d;
     end
   end
 

@@ -15,7 +15,7 @@ static int overlaps(const region_t *a, const region_t *b) {
 }
 
 TB_TEST(cfg_cap_chain, "Capability chain PCIe -> MSI-X -> COMMON -> NOTIFY -> ISR -> DEVICE -> "
-                       "PCI_CFG: well formed, PCIe v2 endpoint, MSI-X and the five virtio "
+                       "PCI_CFG -> PM: well formed, PCIe v2 endpoint, MSI-X and the five virtio "
                        "structures placed per the spec inside BAR0, no overlaps") {
   tb_setup_bar0(t);
   const vep_params_t *p = &t->cfg.params;
@@ -31,6 +31,7 @@ TB_TEST(cfg_cap_chain, "Capability chain PCIe -> MSI-X -> COMMON -> NOTIFY -> IS
       {VEP_CAP_ISR_OFF, VEP_CAP_ID_VNDR, VEP_VIRTIO_PCI_CAP_ISR_CFG},
       {VEP_CAP_DEVICE_OFF, VEP_CAP_ID_VNDR, VEP_VIRTIO_PCI_CAP_DEVICE_CFG},
       {VEP_CAP_PCICFG_OFF, VEP_CAP_ID_VNDR, VEP_VIRTIO_PCI_CAP_PCI_CFG},
+      {VEP_CAP_PM_OFF, VEP_CAP_ID_PM, 0},
   };
   const unsigned nexp = sizeof expect / sizeof expect[0];
 
@@ -50,6 +51,7 @@ TB_TEST(cfg_cap_chain, "Capability chain PCIe -> MSI-X -> COMMON -> NOTIFY -> IS
     unsigned id = dw0 & 0xFFu;
     unsigned len = id == VEP_CAP_ID_PCIE   ? VEP_CAP_PCIE_LEN
                    : id == VEP_CAP_ID_MSIX ? 12u
+                   : id == VEP_CAP_ID_PM   ? 8u
                                            : (dw0 >> 16) & 0xFFu;  /* vendor: cap_len */
     if (ncap < nexp) {
       TB_CHECK_EQ_CTX(t, ptr, expect[ncap].off, "capability #%u", ncap);
@@ -106,6 +108,7 @@ TB_TEST(cfg_cap_chain, "Capability chain PCIe -> MSI-X -> COMMON -> NOTIFY -> IS
   static const char *const names[] = {"", "common", "notify", "ISR", "device", "PCI_CFG"};
   unsigned count[6] = {0};
   for (unsigned c = 2; c < nexp; c++) {
+    if (expect[c].id != VEP_CAP_ID_VNDR) continue;  /* Power Management: tb/pm */
     unsigned cap = expect[c].off;
     uint32_t dw0 = tb_cfg_rd(t, cap, 4);
     unsigned type = dw0 >> 24;

@@ -88,7 +88,7 @@ TB_TEST(cfg_readonly, "Every config DW 0x00-0xFF against the spec table (tb_cfg_
     tb_cfg_wr(t, off, 4, 0xFFFFFFFFu);
     uint32_t v2 = tb_cfg_rd(t, off, 4);
     tb_cfg_spec_check(t, &m, &seen, off, v1, 0xFFFFFFFFu, 0xF, v2, "after writing all ones");
-    uint32_t back = v0 & (b.rw | b.opt);  /* RW1C bits written 0: unchanged */
+    uint32_t back = v0 & (b.rw | b.opt | b.pstate);  /* RW1C bits written 0: unchanged */
     tb_cfg_wr(t, off, 4, back);
     tb_cfg_spec_check(t, &m, &seen, off, v2, back, 0xF, tb_cfg_rd(t, off, 4), "restoring");
   }

@@ -2,8 +2,9 @@
 /*
  * The configuration-space spec table (tb_cfg_spec.h). Bit numbers and attributes are those of
  * the PCI Local Bus / PCI Express Base specifications (type 0 header, PCI Express capability v2,
- * MSI-X) and of virtio 1.x (virtio_pci_cap, virtio_pci_notify_cap, virtio_pci_cfg_cap); the
- * section of virtio-pcie-facts.md is given with each structure. No VEP_* value is used.
+ * MSI-X, PCI Power Management 1.2) and of virtio 1.x (virtio_pci_cap, virtio_pci_notify_cap,
+ * virtio_pci_cfg_cap); the section of virtio-pcie-facts.md is given with each structure. No
+ * VEP_* value is used.
  */
 #include "tb_cfg_spec.h"
 
@@ -65,7 +66,8 @@ tb_cfg_ctl16_t tb_spec_devctl(uint32_t devcap) {
   if (devcap & 0x20u) c.rw |= 0x0100; else c.opt |= 0x0100;
   /* 9 Phantom Functions Enable: hardwired 0 unless Phantom Functions Supported [4:3] != 0. */
   if (devcap & 0x18u) c.rw |= 0x0200; else c.zero |= 0x0200;
-  /* 10 Aux Power PM Enable: hardwired 0 for a function without Aux power (no PM capability). */
+  /* 10 Aux Power PM Enable: hardwired 0 for a function without Aux power (PMC Aux_Current 0,
+   * no PME support). */
   c.zero |= 0x0400;
   c.rw |= 0x7000;   /* 14:12 Max_Read_Request_Size */
   /* 15 Initiate Function Level Reset: reads 0 always (and is reserved without FLR Capable). */
@@ -179,6 +181,17 @@ static const spec_dw_t k_pcicfg[] = {
     {0x0C, {.rw = ALL, .name = "PCI_CFG length"}},
 };
 
+/* ---- PCI Power Management (PCI PM 1.2 3.2; PCIe Base 7.5.2): PMC all RO; PMCSR [1:0]
+ * PowerState (pstate), [2] reserved, [3] NoSoft_Reset RO, [7:4] reserved, [8] PME_En (may be
+ * hardwired 0 without PME support: opt), [12:9] Data_Select and [14:13] Data_Scale (0: no Data
+ * register), [15] PME_Status (0: no PME support), [23:16] bridge extensions (0: not a bridge),
+ * [31:24] Data (0). ---- */
+static const spec_dw_t k_pm[] = {
+    {0x00, {.ro = ALL, .name = "PM ID / Next / PMC"}},
+    {0x04, {.pstate = 0x00000003u, .ro = 0x00000008u, .opt = 0x00000100u,
+            .zero = 0xFFFFFEF4u, .name = "PMCSR / PMCSR_BSE / Data"}},
+};
+
 static void lay(tb_cfg_map_t *m, unsigned base, const spec_dw_t *s, size_t n) {
   for (size_t i = 0; i < n; i++) m->dw[(base + s[i].off) / 4] = s[i].b;
 }
@@ -226,6 +239,12 @@ void tb_cfg_spec_map(tb_t *t, tb_cfg_map_t *m) {
         what = "virtio";
         break;
       }
+      case 0x01:  /* PCI Power Management */
+        m->pm = ptr;
+        m->pmc = dw0;
+        len = 8;
+        what = "Power Management";
+        break;
       default:
         TB_REQUIRE(t, 0, "capability ID 0x%02x at 0x%02x: no spec table for it (a new "
                    "capability needs its table in tb_cfg_spec.c)", id, ptr);
@@ -237,6 +256,7 @@ void tb_cfg_spec_map(tb_t *t, tb_cfg_map_t *m) {
     }
     if (id == 0x10) lay_pcie(m, ptr);
     else if (id == 0x11) lay(m, ptr, k_msix, 3);
+    else if (id == 0x01) lay(m, ptr, k_pm, 2);
     else if (m->pcicfg == ptr) lay(m, ptr, k_pcicfg, 4);
     else lay(m, ptr, k_vcap, len / 4);
     ptr = (dw0 >> 8) & 0xFFu;
@@ -245,10 +265,11 @@ void tb_cfg_spec_map(tb_t *t, tb_cfg_map_t *m) {
   for (unsigned i = 0; i < TB_CFG_SPEC_DWS; i++) {
     const tb_cfg_bits_t *b = &m->dw[i];
     if (i * 4 == m->skip && m->skip) continue;
-    uint32_t all = b->rw | b->rw1c | b->ro | b->zero | b->opt;
-    uint32_t twice = (b->rw & (b->rw1c | b->ro | b->zero | b->opt)) |
-                     (b->rw1c & (b->ro | b->zero | b->opt)) | (b->ro & (b->zero | b->opt)) |
-                     (b->zero & b->opt);
+    uint32_t all = b->rw | b->rw1c | b->ro | b->zero | b->opt | b->pstate;
+    uint32_t twice = (b->rw & (b->rw1c | b->ro | b->zero | b->opt | b->pstate)) |
+                     (b->rw1c & (b->ro | b->zero | b->opt | b->pstate)) |
+                     (b->ro & (b->zero | b->opt | b->pstate)) |
+                     ((b->zero | b->pstate) & b->opt) | (b->zero & b->pstate);
     TB_REQUIRE(t, all == ALL && twice == 0, "spec table DW 0x%02x (%s): classes cover 0x%08x, "
                "overlap 0x%08x", i * 4, b->name, all, twice);
   }
@@ -267,7 +288,17 @@ void tb_cfg_spec_check_at(tb_t *t, const char *file, int line, const tb_cfg_map_
   for (unsigned i = 0; i < 4; i++)
     if (be >> i & 1u) lanes |= 0xFFu << (8 * i);
   /* Written lanes follow the class; the other lanes keep their value (zero bits read 0). */
-  uint32_t want = (lanes & ((b.rw & val) | (b.rw1c & before & ~val) | (b.ro & before))) |
+  /* PowerState (pstate, bits 1:0 of its DW): a written supported state sticks, any other
+   * write is discarded. */
+  uint32_t pst = b.pstate;
+  if (pst && (lanes & 0xFFu)) {
+    unsigned s = val & 3u;
+    int ok = s == 0 || s == 3 || (s == 1 && (m->pmc >> 25 & 1u)) ||
+             (s == 2 && (m->pmc >> 26 & 1u));
+    pst = ok ? 0 : pst;  /* supported: acts as rw below; else as ro */
+  }
+  uint32_t want = (lanes & (((b.rw | (b.pstate & ~pst)) & val) | (b.rw1c & before & ~val) |
+                            ((b.ro | pst) & before))) |
                   (~lanes & before & ~b.zero);
   uint32_t bad = (after ^ want) & ~b.opt;
   /* An opt bit reads either what was written or what it was, and never both ways over a test. */
@@ -282,6 +313,8 @@ void tb_cfg_spec_check_at(tb_t *t, const char *file, int line, const tb_cfg_map_
   if (!bad) return;
   const char *cls = (bad & b.zero) ? "hardwired-0 bits read 1"
                     : (bad & b.rw) ? "RW bits did not take the write"
+                    : (bad & b.pstate) ? "PowerState wrong (a supported state sticks, others "
+                                         "are discarded)"
                     : (bad & b.rw1c) ? "RW1C bits wrong"
                     : (bad & b.ro) ? "RO bits changed"
                                    : "optional bits neither RW nor hardwired";

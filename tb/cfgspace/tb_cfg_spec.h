@@ -15,6 +15,8 @@
  *   zero  hardwired 0: reserved, unimplemented, or a control bit of a feature not advertised
  *   opt   the spec leaves the choice to the implementation ("permitted to hardwire"): either
  *         RW or read-only, but the same all the time
+ *   pstate PM PMCSR PowerState: RW for the D-states PMC advertises (D0, D3hot always; D1, D2
+ *         per PMC bits 25, 26); a write of any other state is discarded (PCI PM 1.2 5.4.1)
  */
 #ifndef TB_CFG_SPEC_H
 #define TB_CFG_SPEC_H
@@ -24,7 +26,7 @@
 #include "tb.h"
 
 typedef struct tb_cfg_bits {
-  uint32_t rw, rw1c, ro, zero, opt;
+  uint32_t rw, rw1c, ro, zero, opt, pstate;
   const char *name;             /* the register(s) in the DW */
 } tb_cfg_bits_t;
 
@@ -35,9 +37,10 @@ typedef struct tb_cfg_bits {
  * structure of each capability (by ID, and cfg_type for virtio) over it. */
 typedef struct tb_cfg_map {
   tb_cfg_bits_t dw[TB_CFG_SPEC_DWS];
-  unsigned pcie, msix, pcicfg;  /* capability offsets (0: absent) */
+  unsigned pcie, msix, pcicfg, pm;  /* capability offsets (0: absent) */
   unsigned skip;                /* pci_cfg_data: a BAR access through the window, not a register */
   uint32_t devcap, lnkcap, devcap2;  /* as advertised: the map's conditions */
+  uint32_t pmc;                 /* PM capability DW 0 (PMC in [31:16]): D1/D2 support */
 } tb_cfg_map_t;
 
 /* Walks the chain (bounded, checked) and builds the map; stops the test on a chain it cannot
@@ -52,7 +55,7 @@ static inline int tb_cfg_spec_unimpl(const tb_cfg_bits_t *b) { return b->zero ==
 /* The PCI Express capability's control registers by the spec, given what the function
  * advertises (cfg_pcie_regs uses them on their own). 16-bit masks that together cover all 16 bits
  * (a control register has no RO or RW1C bits). Aux Power PM Enable is
- * hardwired 0 because the chain has no Power Management capability (the map refuses one). */
+ * hardwired 0: the function has no Aux power (PM capability PMC Aux_Current 0, no PME). */
 typedef struct tb_cfg_ctl16 {
   uint16_t rw, zero, opt;
 } tb_cfg_ctl16_t;

@@ -185,7 +185,7 @@ TB_TEST(bar0_unimplemented, "Every unimplemented DW of BAR0 (common 0x38-0xFFC, 
 
 TB_TEST(cfg_unimplemented, "Every configuration DW the spec table makes all hardwired-0 (BAR2-5, "
                            "CardBus 0x28, ROM 0x30, 0x38, PCIe slot/root registers, 0x7C, "
-                           "0xE4-0xFC) and 0x100-0xFFC: all ones and random values of random "
+                           "0xEC-0xFC) and 0x100-0xFFC: all ones and random values of random "
                            "sizes written, every DW reads 0; no implemented register changed "
                            "(config and BAR0 snapshot)") {
   tb_setup_bar0(t);
@@ -193,7 +193,13 @@ TB_TEST(cfg_unimplemented, "Every configuration DW the spec table makes all hard
   tb_cfg_spec_map(t, &m);
   busy_state(t, &m);
   /* The DWs: every all-zero DW of 0x00-0xFF by the spec table, and the extended space. */
-  static const unsigned must[] = {0x18, 0x1C, 0x20, 0x24, 0x28, 0x30, 0x38, 0xE4, 0xF0, 0xFC};
+  static const unsigned must[] = {0x18, 0x1C, 0x20, 0x24, 0x28, 0x30, 0x38, 0xEC, 0xF0, 0xFC};
+  /* The Power Management capability (0xE4-0xEB) is implemented. */
+  TB_CHECK_EQ(t, m.pm, 0xE4u);
+  for (unsigned dw = 0xE4; dw < 0xEC; dw += 4) {
+    tb_cfg_bits_t b = tb_cfg_spec_bits(&m, dw);
+    TB_CHECK(t, !tb_cfg_spec_unimpl(&b), "spec table: PM DW 0x%02x is unimplemented", dw);
+  }
   for (size_t i = 0; i < sizeof must / sizeof must[0]; i++) {
     tb_cfg_bits_t b = tb_cfg_spec_bits(&m, must[i]);
     TB_CHECK(t, tb_cfg_spec_unimpl(&b), "spec table: DW 0x%02x (%s) is not unimplemented",
