@@ -166,6 +166,9 @@ int tb_send_tlp_at(tb_t *t, const char *file, int line, const cosim_tlp_t *req, 
 
 /* Lets n cycles pass; stops the test if lockstep diverged meanwhile. */
 void tb_run(tb_t *t, uint64_t n);
+/* Whether an error the simulation recorded (cosim_error) contains text: how a test checks that
+ * the bus model reported what it provoked, before consuming it with cosim_clear_errors. */
+int tb_error_mentions(tb_t *t, const char *text);
 /* Stops the test (with the mismatch report as its failure) if lockstep has diverged. */
 void tb_check_diverged(tb_t *t);
 

@@ -387,3 +387,12 @@ void tb_reconfigure(tb_t *t, const cosim_cfg_t *cfg) {
   t->bar0 = 0;
   tb_msi_install(t);
 }
+
+int tb_error_mentions(tb_t *t, const char *text) {
+  unsigned n = cosim_error_count(t->sim);
+  for (unsigned i = 0; i < n; i++) {
+    const char *e = cosim_error(t->sim, i);
+    if (e && strstr(e, text)) return 1;
+  }
+  return 0;
+}

@@ -10,15 +10,6 @@
 #include "tb.h"
 
 /* Whether one of the recorded errors contains text. */
-static int error_mentions(tb_t *t, const char *text) {
-  unsigned n = cosim_error_count(t->sim);
-  for (unsigned i = 0; i < n; i++) {
-    const char *e = cosim_error(t->sim, i);
-    if (e && strstr(e, text)) return 1;
-  }
-  return 0;
-}
-
 TB_TEST(bad_malformed_tlp, "Malformed TLPs from the host (payload DW missing or extra, Fmt 100, "
                            "an MRd with an extra DW): reported by the host checker, dropped by "
                            "the device (no write, no completion), which keeps working") {
@@ -61,7 +52,7 @@ TB_TEST(bad_malformed_tlp, "Malformed TLPs from the host (payload DW missing or 
     uint64_t tx = cosim_tlps_tx(t->sim);
     TB_CHECK_EQ_CTX(t, cosim_send_raw(t->sim, raw, cases[i].n), 0, "%s", cases[i].what);
     tb_run(t, TB_IRQ_WAIT_CYCLES);
-    TB_CHECK(t, error_mentions(t, "host: malformed TLP"),
+    TB_CHECK(t, tb_error_mentions(t, "host: malformed TLP"),
              "%s: not reported by the host-side checker", cases[i].what);
     TB_CHECK_EQ_CTX(t, cosim_tlps_tx(t->sim), tx, "%s: the device answered", cases[i].what);
     /* Consumed on purpose: these errors are the test's stimulus. */
@@ -100,8 +91,8 @@ TB_TEST(bad_cpl_timeout, "A non-posted request the device drops (TD=1 without it
   TB_CHECK(t, elapsed >= timeout && elapsed <= timeout + slack,
            "returned after %llu cycles, expected %llu..%llu", (unsigned long long)elapsed,
            (unsigned long long)timeout, (unsigned long long)(timeout + slack));
-  TB_CHECK(t, error_mentions(t, "completion timeout"), "the timeout was not reported");
-  TB_CHECK(t, error_mentions(t, "host: malformed TLP"), "the malformed TLP was not reported");
+  TB_CHECK(t, tb_error_mentions(t, "completion timeout"), "the timeout was not reported");
+  TB_CHECK(t, tb_error_mentions(t, "host: malformed TLP"), "the malformed TLP was not reported");
   cosim_clear_errors(t->sim);
   /* No late completion turns up, the same tag works, and so does the device. */
   tb_run(t, 1000);

@@ -23,15 +23,6 @@
  * backpressure, and short enough that a dozen timeouts cost little. */
 #define MALFORMED_CPL_TIMEOUT 800u
 
-static int error_mentions(tb_t *t, const char *text) {
-  unsigned n = cosim_error_count(t->sim);
-  for (unsigned i = 0; i < n; i++) {
-    const char *e = cosim_error(t->sim, i);
-    if (e && strstr(e, text)) return 1;
-  }
-  return 0;
-}
-
 /* Values the cases must not change (with the ISR, which must stay set). */
 static const uint64_t k_desc = 0x1122334455667700ull;
 static const uint32_t k_entry0 = 0xFEE01230u;
@@ -84,12 +75,12 @@ static void send_bad(tb_t *t, const cosim_tlp_t *req, const char *why, const cha
   } else {
     TB_CHECK_EQ_CTX(t, (int64_t)rc, (int64_t)-ETIMEDOUT, "%s: answered (status %u)", what,
                     rc == 0 ? cpl.status : 0u);
-    TB_CHECK(t, error_mentions(t, "completion timeout"), "%s: the timeout was not reported",
+    TB_CHECK(t, tb_error_mentions(t, "completion timeout"), "%s: the timeout was not reported",
              what);
   }
   TB_CHECK_EQ_CTX(t, cosim_tlps_tx(t->sim), tx, "%s: the device sent something", what);
   if (why)
-    TB_CHECK(t, error_mentions(t, why), "%s: the host-side checker did not report \"%s\"", what,
+    TB_CHECK(t, tb_error_mentions(t, why), "%s: the host-side checker did not report \"%s\"", what,
              why);
   cosim_clear_errors(t->sim);
   fed_after(t, what);
@@ -103,7 +94,7 @@ static void send_raw_bad(tb_t *t, const uint32_t *dws, size_t n, const char *wha
   TB_CHECK_EQ_CTX(t, cosim_send_raw(t->sim, dws, n), 0, "%s", what);
   tb_run(t, TB_IRQ_WAIT_CYCLES);
   TB_CHECK_EQ_CTX(t, cosim_tlps_tx(t->sim), tx, "%s: the device answered", what);
-  TB_CHECK(t, error_mentions(t, "host: malformed TLP"),
+  TB_CHECK(t, tb_error_mentions(t, "host: malformed TLP"),
            "%s: not reported by the host-side checker", what);
   cosim_clear_errors(t->sim);
   fed_after(t, what);

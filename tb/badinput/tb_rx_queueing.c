@@ -13,15 +13,6 @@
 #include "tb.h"
 #include "vep_consts.h"
 
-static int error_mentions(tb_t *t, const char *text) {
-  unsigned n = cosim_error_count(t->sim);
-  for (unsigned i = 0; i < n; i++) {
-    const char *e = cosim_error(t->sim, i);
-    if (e && strstr(e, text)) return 1;
-  }
-  return 0;
-}
-
 static const uint16_t ep_bdf = (uint16_t)(COSIM_EP_BUS << 8);
 
 TB_TEST(bad_rx_queued_read, "A read queued behind posted writes and 99% RX gaps for longer than "
@@ -69,10 +60,10 @@ TB_TEST(bad_rx_held, "A device that never takes a request (TX held, so its RX st
     TB_CHECK_EQ_CTX(t, rc, -ETIMEDOUT, "read %u", i);
     TB_CHECK(t, elapsed <= limit, "read %u returned after %llu cycles, limit %llu", i,
              (unsigned long long)elapsed, (unsigned long long)limit);
-    not_accepted = error_mentions(t, "did not accept");
+    not_accepted = tb_error_mentions(t, "did not accept");
   }
   TB_CHECK(t, not_accepted, "no read was reported as not accepted by the device");
-  TB_CHECK(t, error_mentions(t, "completion timeout"), "the taken reads were not timed out");
+  TB_CHECK(t, tb_error_mentions(t, "completion timeout"), "the taken reads were not timed out");
   /* Released, the endpoint sends the completions the root complex already gave up on: those are
    * reported as unexpected, which is right; consume them, then the device must work again. */
   tb_tap_hold(tp, 0);
