@@ -253,6 +253,15 @@ static void tq_init(tq_t *q, tb_t *t, int event_idx, int indirect) {
   for (unsigned r = 0; r < TQ_MAX_REQ; r++) q->req[r].r = r;
 }
 
+/* The usual start of a test: the transport brought up (tq_init), queue 0 created by the driver
+ * with `size` entries, and the test's device side attached to it. */
+static void tq_open(tb_t *t, tq_t *q, vdrv_virtq_t *vq, tq_dev_t *d, int event_idx, int indirect,
+                    uint16_t size) {
+  tq_init(q, t, event_idx, indirect);
+  TB_DRV(t, vdrv_virtq_create(vq, &q->v, 0, size, VEP_MSI_NO_VECTOR));
+  dev_attach(d, t, 0, event_idx, indirect);
+}
+
 static vdrv_virtq_seg_t req_seg(const tq_t *q, unsigned r, unsigned i, unsigned n_out) {
   uint64_t base = i < n_out ? q->rpool : q->wpool;
   return (vdrv_virtq_seg_t){base + ((uint64_t)r * TQ_MAX_SEG + i) * TQ_SEG_STRIDE,
@@ -540,11 +549,9 @@ TB_TEST(virtq_index_wrap, "EVENT_IDX queue of 8 through more than 65536 buffers 
                           "batches completed out of order: avail.idx, used.idx and used_event "
                           "wrap naturally past 65535 and stay in step with the driver") {
   tq_t q;
-  tq_init(&q, t, 1, 0);
   vdrv_virtq_t vq;
-  TB_DRV(t, vdrv_virtq_create(&vq, &q.v, 0, 8, VEP_MSI_NO_VECTOR));
   tq_dev_t d;
-  dev_attach(&d, t, 0, 1, 0);
+  tq_open(t, &q, &vq, &d, 1, 0, 8);
   tq_fifo_t f = {{0}, {0}, 0, 0};
   uint32_t total = 0;
   int wrapped = 0;
@@ -580,11 +587,9 @@ TB_TEST(virtq_chains, "queue of 256: chains of every length 1..256 with readable
                       "in flight (no descriptor in two chains); -EINVAL for 0 or 257 segments "
                       "or 4 GiB in total, -ENOSPC when full") {
   tq_t q;
-  tq_init(&q, t, 0, 0);
   vdrv_virtq_t vq;
-  TB_DRV(t, vdrv_virtq_create(&vq, &q.v, 0, 256, VEP_MSI_NO_VECTOR));
   tq_dev_t d;
-  dev_attach(&d, t, 0, 0, 0);
+  tq_open(t, &q, &vq, &d, 0, 0, 256);
   vdrv_virtq_seg_t big[2] = {{q.rpool, 0xFFFFFFFFu}, {q.rpool, 1}};
   TB_CHECK_EQ(t, vdrv_virtq_add(&vq, big, 0, NULL, 0, NULL, 0), -EINVAL);
   TB_CHECK_EQ(t, vdrv_virtq_add(&vq, big, 2, NULL, 0, NULL, 0), -EINVAL);
@@ -692,11 +697,9 @@ TB_TEST(virtq_kick_flags, "without EVENT_IDX: kick rings the doorbell (one MWr) 
                           "unless used.flags has NO_NOTIFY, never with nothing added; "
                           "avail_event is ignored") {
   tq_t q;
-  tq_init(&q, t, 0, 0);
   vdrv_virtq_t vq;
-  TB_DRV(t, vdrv_virtq_create(&vq, &q.v, 0, 16, VEP_MSI_NO_VECTOR));
   tq_dev_t d;
-  dev_attach(&d, t, 0, 0, 0);
+  tq_open(t, &q, &vq, &d, 0, 0, 16);
   tq_fifo_t f = {{0}, {0}, 0, 0};
   for (unsigned round = 0; round < 200; round++) {
     unsigned k = tb_rand_below(&t->rng, 4);
@@ -723,11 +726,9 @@ TB_TEST(virtq_kick_event_idx, "with EVENT_IDX: kick rings the doorbell iff "
                               "around the batch and across the 65535 wrap; used.flags ignored; "
                               "65536 adds without a kick always notify") {
   tq_t q;
-  tq_init(&q, t, 1, 0);
   vdrv_virtq_t vq;
-  TB_DRV(t, vdrv_virtq_create(&vq, &q.v, 0, 8, VEP_MSI_NO_VECTOR));
   tq_dev_t d;
-  dev_attach(&d, t, 0, 1, 0);
+  tq_open(t, &q, &vq, &d, 1, 0, 8);
   tq_fifo_t f = {{0}, {0}, 0, 0};
   uint32_t total = 0;
   unsigned notified = 0, quiet = 0;
@@ -772,11 +773,9 @@ TB_TEST(virtq_interrupt_flags, "without EVENT_IDX: avail.flags 0 at start, disab
                                "NO_INTERRUPT (device must not interrupt), enable_cb clears it "
                                "and returns 1 while used entries are pending") {
   tq_t q;
-  tq_init(&q, t, 0, 0);
   vdrv_virtq_t vq;
-  TB_DRV(t, vdrv_virtq_create(&vq, &q.v, 0, 8, VEP_MSI_NO_VECTOR));
   tq_dev_t d;
-  dev_attach(&d, t, 0, 0, 0);
+  tq_open(t, &q, &vq, &d, 0, 0, 8);
   tq_fifo_t f = {{0}, {0}, 0, 0};
   tq_pend_t p;
   p.n = 0;
@@ -808,11 +807,9 @@ TB_TEST(virtq_interrupt_event_idx, "with EVENT_IDX: avail.flags stays 0; enabled
                                    "enable_cb returns 1 while entries are pending; across the "
                                    "65535 wrap") {
   tq_t q;
-  tq_init(&q, t, 1, 0);
   vdrv_virtq_t vq;
-  TB_DRV(t, vdrv_virtq_create(&vq, &q.v, 0, 8, VEP_MSI_NO_VECTOR));
   tq_dev_t d;
-  dev_attach(&d, t, 0, 1, 0);
+  tq_open(t, &q, &vq, &d, 1, 0, 8);
   tq_fifo_t f = {{0}, {0}, 0, 0};
   tq_pend_t p;
   p.n = 0;
