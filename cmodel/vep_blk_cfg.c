@@ -36,8 +36,7 @@ void vep_blk_cfg_next(const vep_blk_cfg_q_t *q, const vep_params_t *p, const vep
                       vep_blk_cfg_q_t *d)
 {
   const vep_regbus_t *b = &in->bus;
-  int rd = b->reg_req && b->reg_space == 1 && !b->reg_we &&
-           ((b->reg_addr >> VEP_BAR_REGION_SHIFT) & 7u) == (VEP_BAR_DEVICE_OFF >> 12);
+  int rd = vep_bar_hit(b, VEP_BAR_DEVICE_OFF) && !b->reg_we;
 
   d->blk_rdata_q = rd ? read_dw(q, p, b->reg_addr & 0xFFCu) : 0;
   d->capacity_q = in->blk_capacity;

@@ -127,8 +127,7 @@ void vep_common_cfg_next(const vep_common_cfg_q_t *q, const vep_params_t *p,
 {
   const vep_regbus_t *b = &in->bus;
   uint32_t off = b->reg_addr & 0xFFCu;
-  int hit = b->reg_req && b->reg_space == 1 &&
-            ((b->reg_addr >> VEP_BAR_REGION_SHIFT) & 7u) == (VEP_BAR_COMMON_OFF >> 12);
+  int hit = vep_bar_hit(b, VEP_BAR_COMMON_OFF);
   int wr = hit && b->reg_we;
   unsigned sel = q->queue_select_q;
   int qv = sel < p->NUM_QUEUES;

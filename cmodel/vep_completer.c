@@ -200,15 +200,7 @@ void vep_completer_next(const vep_completer_q_t *q, const vep_params_t *p,
   int q_write = (q->req_q.fmt_type >> 6) & 1u;
   int q_posted = (q->req_q.fmt_type & 0xDFu) == 0x40u;   /* MWr32 or MWr64 */
   unsigned sh = 8u * (q->rd_shift_q & 3u);
-  uint32_t bmask = 0;
-  uint32_t rd_val;
-
-  for (unsigned b = 0; b < 4; b++) {
-    if ((q->rd_bmask_q >> b) & 1u) {
-      bmask |= 0xFFu << (8 * b);
-    }
-  }
-  rd_val = (in->reg_rdata >> sh) & bmask;
+  uint32_t rd_val = (in->reg_rdata >> sh) & vep_be_mask(q->rd_bmask_q);
 
   d->reg_req_q = 0;
   d->ev_ur_q = 0;

@@ -23,8 +23,7 @@ void vep_isr_next(const vep_isr_q_t *q, const vep_params_t *p, const vep_isr_in_
   (void)p;
   const vep_regbus_t *b = &in->bus;
   /* Only a read that returns the ISR byte (BE[0]) consumes it. */
-  int rd = b->reg_req && b->reg_space == 1 && !b->reg_we &&
-           ((b->reg_addr >> VEP_BAR_REGION_SHIFT) & 7u) == (VEP_BAR_ISR_OFF >> 12) &&
+  int rd = vep_bar_hit(b, VEP_BAR_ISR_OFF) && !b->reg_we &&
            (b->reg_addr & 0xFFCu) == 0 && (b->reg_be & 1u);
   uint8_t isr = q->isr_q;
 

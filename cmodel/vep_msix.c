@@ -4,8 +4,8 @@
 
 #include "vep_consts.h"
 
-#define REGION_TABLE (VEP_BAR_MSIX_TABLE_OFF >> 12)
-#define REGION_PBA (VEP_BAR_MSIX_PBA_OFF >> 12)
+#define REGION_TABLE (VEP_BAR_MSIX_TABLE_OFF >> VEP_BAR_REGION_SHIFT)
+#define REGION_PBA (VEP_BAR_MSIX_PBA_OFF >> VEP_BAR_REGION_SHIFT)
 
 void vep_msix_reset(vep_msix_q_t *q, const vep_params_t *p)
 {
@@ -87,7 +87,7 @@ void vep_msix_next(const vep_msix_q_t *q, const vep_params_t *p, const vep_msix_
                    vep_msix_q_t *d)
 {
   const vep_regbus_t *b = &in->bus;
-  unsigned region = (b->reg_addr >> VEP_BAR_REGION_SHIFT) & 7u;
+  unsigned region = vep_bar_region(b);
   uint32_t off = b->reg_addr & 0xFFCu;
   int hit = b->reg_req && b->reg_space == 1 && (region == REGION_TABLE || region == REGION_PBA);
   uint64_t pend = q->pending_q;

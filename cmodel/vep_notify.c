@@ -22,8 +22,7 @@ void vep_notify_next(const vep_notify_q_t *q, const vep_params_t *p, const vep_n
   const vep_regbus_t *b = &in->bus;
   unsigned qi = (b->reg_addr & 0xFFFu) / VEP_NOTIFY_MULTIPLIER;
   /* The queue comes from the address; the value written (its index) is not checked. */
-  int ring = b->reg_req && b->reg_space == 1 && b->reg_we &&
-             ((b->reg_addr >> VEP_BAR_REGION_SHIFT) & 7u) == (VEP_BAR_NOTIFY_OFF >> 12) &&
+  int ring = vep_bar_hit(b, VEP_BAR_NOTIFY_OFF) && b->reg_we &&
              (b->reg_be & 3u) != 0 && qi < p->NUM_QUEUES;
   uint64_t db = in->dev_reset ? 0 : q->doorbell_q;
 

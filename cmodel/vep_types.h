@@ -42,6 +42,18 @@ typedef struct vep_regbus {
   uint32_t reg_wdata;
 } vep_regbus_t;
 
+/* The BAR0 region a register-bus access addresses (reg_addr[14:12]), as each block decodes it. */
+static inline unsigned vep_bar_region(const vep_regbus_t *b)
+{
+  return (b->reg_addr >> VEP_BAR_REGION_SHIFT) & 7u;
+}
+
+/* Whether the access is a BAR0 access to the region that starts at offset region_off. */
+static inline int vep_bar_hit(const vep_regbus_t *b, uint32_t region_off)
+{
+  return b->reg_req && b->reg_space == 1 && vep_bar_region(b) == region_off >> VEP_BAR_REGION_SHIFT;
+}
+
 /* The mask of the bytes a byte-enable nibble selects: byte i of the DW when be bit i is set. */
 static inline uint32_t vep_be_mask(uint8_t be)
 {

@@ -101,13 +101,6 @@ static unsigned umin(unsigned a, unsigned b) { return a < b ? a : b; }
 unsigned cosim_check_mps(const cosim_check_t *c) {
   return umin(mps_of(&c->pend), mps_of(&c->done));
 }
-unsigned cosim_check_mrrs(const cosim_check_t *c) {
-  return umin(mrrs_of(&c->pend), mrrs_of(&c->done));
-}
-uint16_t cosim_check_device_id(const cosim_check_t *c) { return c->done.id; }
-int cosim_check_bus_master(const cosim_check_t *c) {
-  return (c->pend.cmd & c->done.cmd & VEP_CMD_BUS_MASTER) != 0;
-}
 
 /* Writes the enabled bytes of a 16-bit register at config offset `off` from a CfgWr0. */
 static void write16(uint16_t *reg, unsigned off, uint16_t cfg_reg, uint8_t be, uint32_t data,

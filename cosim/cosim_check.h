@@ -53,13 +53,8 @@ void cosim_check_dev_tlp(cosim_check_t *c, uint64_t cycle, const uint32_t *dws, 
  * comes is reported as unexpected. */
 void cosim_check_forget(cosim_check_t *c, uint16_t req_id, uint16_t tag);
 
-/* The configuration as the checker tracks it (the conservative view where the committed one and
- * the one with the writes in flight disagree): Max Payload Size and Max Read Request Size in
- * bytes, the bus/device number the device captured (its Requester/Completer ID; committed),
- * Bus Master Enable. */
+/* Max Payload Size in bytes as the checker tracks it (the smaller of the committed value and the
+ * one with the writes in flight): what the root complex may put in one completion. */
 unsigned cosim_check_mps(const cosim_check_t *c);
-unsigned cosim_check_mrrs(const cosim_check_t *c);
-uint16_t cosim_check_device_id(const cosim_check_t *c);
-int cosim_check_bus_master(const cosim_check_t *c);
 
 #endif /* COSIM_CHECK_H */

@@ -37,7 +37,6 @@ typedef struct dut_lockstep {
   cosim_errlog_t *log;
   char *repro;
   uint64_t cycle;        /* steps so far: the cycle whose outputs side[].out holds */
-  int diverged;
   const char *mismatch_port;  /* the port of the first mismatch (a string literal), or NULL */
   ls_hist_t *cb_hist;    /* where the assembler callback records */
   cosim_tlp_t scratch;   /* decode buffer: too big for the stack of every call */
@@ -182,7 +181,6 @@ static void compare(dut_lockstep_t *l) {
     snprintf(va, sizeof(va), "0x%x", (unsigned)a->port);                    \
     snprintf(vb, sizeof(vb), "0x%x", (unsigned)b->port);                    \
     report(l, #port, "", va, vb);                                           \
-    l->diverged = 1;                                                        \
     l->mismatch_port = #port;                                               \
     return;                                                                 \
   }
@@ -200,7 +198,6 @@ static void compare(dut_lockstep_t *l) {
     snprintf(note, sizeof(note), " (lowest differing bit %u: DW lane %u bit %u)", b, b / 32,
              b % 32);
     report(l, "m_tx_data", note, va, vb);
-    l->diverged = 1;
     l->mismatch_port = "m_tx_data";
     return;
   }
@@ -228,7 +225,7 @@ static void ls_step(cosim_dut_t *d, const vep_in_t *in) {
   cosim_dut_step(l->side[0].dut, in);
   cosim_dut_step(l->side[1].dut, in);
   l->cycle++;
-  if (l->diverged) return;
+  if (l->mismatch_port) return;
   cosim_dut_outputs(l->side[0].dut, &l->side[0].out);
   cosim_dut_outputs(l->side[1].dut, &l->side[1].out);
   compare(l);
@@ -280,7 +277,7 @@ fail:
 }
 
 int cosim_dut_lockstep_diverged(const cosim_dut_t *d) {
-  return d && d->ops == &lockstep_ops && ((const dut_lockstep_t *)d)->diverged;
+  return d && d->ops == &lockstep_ops && ((const dut_lockstep_t *)d)->mismatch_port != NULL;
 }
 
 const char *cosim_dut_lockstep_mismatch_port(const cosim_dut_t *d) {

@@ -69,10 +69,10 @@ static int rd16(vdrv_virtq_t *vq, uint64_t addr, uint16_t *v)
 
 static void encode_desc(uint8_t *d, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
 {
-  put_le64(d, addr);
-  put_le32(d + 8, len);
-  put_le16(d + 12, flags);
-  put_le16(d + 14, next);
+  put_le64(d + offsetof(struct vep_vring_desc, addr), addr);
+  put_le32(d + offsetof(struct vep_vring_desc, len), len);
+  put_le16(d + offsetof(struct vep_vring_desc, flags), flags);
+  put_le16(d + offsetof(struct vep_vring_desc, next), next);
 }
 
 static int usable(const vdrv_virtq_t *vq)
@@ -179,8 +179,8 @@ int vdrv_virtq_add(vdrv_virtq_t *vq, const vdrv_virtq_seg_t *out, unsigned n_out
     /* Inside the table the chain starts at 0 and runs in order; readable entries first. */
     for (unsigned i = 0; i < total; i++) {
       const vdrv_virtq_seg_t *s = i < n_out ? &out[i] : &in[i - n_out];
-      uint16_t fl = (uint16_t)((i >= n_out ? VDRV_VRING_DESC_F_WRITE : 0u) |
-                               (i + 1 < total ? VDRV_VRING_DESC_F_NEXT : 0u));
+      uint16_t fl = (uint16_t)((i >= n_out ? VEP_VRING_DESC_F_WRITE : 0u) |
+                               (i + 1 < total ? VEP_VRING_DESC_F_NEXT : 0u));
       encode_desc(tab + VDRV_VRING_DESC_SIZE * i, s->addr, s->len, fl,
                   (uint16_t)(i + 1 < total ? i + 1 : 0));
     }
@@ -196,7 +196,7 @@ int vdrv_virtq_add(vdrv_virtq_t *vq, const vdrv_virtq_seg_t *out, unsigned n_out
       ops->dma_free(vq->bus->ctx, taddr);
       return rc;
     }
-    encode_desc(d, taddr, (uint32_t)tbytes, VDRV_VRING_DESC_F_INDIRECT, 0);
+    encode_desc(d, taddr, (uint32_t)tbytes, VEP_VRING_DESC_F_INDIRECT, 0);
     if ((rc = dma_wr(vq, vq->desc + VDRV_VRING_DESC_SIZE * head, d, sizeof d))) {
       ops->dma_free(vq->bus->ctx, taddr);
       return rc;
@@ -210,8 +210,8 @@ int vdrv_virtq_add(vdrv_virtq_t *vq, const vdrv_virtq_seg_t *out, unsigned n_out
     for (unsigned i = 0; i < total; i++) {
       const vdrv_virtq_seg_t *s = i < n_out ? &out[i] : &in[i - n_out];
       int more = i + 1 < total;
-      uint16_t fl = (uint16_t)((i >= n_out ? VDRV_VRING_DESC_F_WRITE : 0u) |
-                               (more ? VDRV_VRING_DESC_F_NEXT : 0u));
+      uint16_t fl = (uint16_t)((i >= n_out ? VEP_VRING_DESC_F_WRITE : 0u) |
+                               (more ? VEP_VRING_DESC_F_NEXT : 0u));
       encode_desc(d, s->addr, s->len, fl, more ? vq->slot[cur].next : 0);
       if ((rc = dma_wr(vq, vq->desc + VDRV_VRING_DESC_SIZE * cur, d, sizeof d))) return rc;
       if (more) cur = vq->slot[cur].next;
@@ -254,7 +254,7 @@ int vdrv_virtq_kick(vdrv_virtq_t *vq)
   } else {
     uint16_t fl;
     if ((rc = rd16(vq, vq->used, &fl))) return rc;
-    need = !(fl & VDRV_VRING_USED_F_NO_NOTIFY);
+    need = !(fl & VEP_VRING_USED_F_NO_NOTIFY);
   }
   vq->kicked_idx = vq->avail_idx;
   vq->added_since_kick = 0;
@@ -338,8 +338,8 @@ int vdrv_virtq_disable_cb(vdrv_virtq_t *vq)
   vq->cb_disabled = 1;
   /* A hint only: an interrupt already on its way is tolerated, so no barrier. */
   if (vq->event_idx) return write_used_event(vq);
-  if (vq->avail_flags & VDRV_VRING_AVAIL_F_NO_INTERRUPT) return 0;
-  vq->avail_flags |= VDRV_VRING_AVAIL_F_NO_INTERRUPT;
+  if (vq->avail_flags & VEP_VRING_AVAIL_F_NO_INTERRUPT) return 0;
+  vq->avail_flags |= VEP_VRING_AVAIL_F_NO_INTERRUPT;
   return wr16(vq, vq->avail, vq->avail_flags);
 }
 
@@ -350,9 +350,9 @@ int vdrv_virtq_enable_cb(vdrv_virtq_t *vq)
   vq->cb_disabled = 0;
   if (vq->event_idx) {
     rc = write_used_event(vq);
-  } else if (vq->avail_flags & VDRV_VRING_AVAIL_F_NO_INTERRUPT) {
+  } else if (vq->avail_flags & VEP_VRING_AVAIL_F_NO_INTERRUPT) {
     /* With EVENT_IDX the spec wants avail.flags 0, so only this path touches it. */
-    vq->avail_flags &= (uint16_t)~VDRV_VRING_AVAIL_F_NO_INTERRUPT;
+    vq->avail_flags &= (uint16_t)~VEP_VRING_AVAIL_F_NO_INTERRUPT;
     rc = wr16(vq, vq->avail, vq->avail_flags);
   }
   if (rc) return rc;

@@ -25,18 +25,13 @@
 #include <stdint.h>
 
 #include "vdrv_vpci.h"
+#include "vep_virtio.h"   /* descriptor and ring flags, struct vep_vring_desc */
 
-/* Descriptor and ring flags (virtio 1.x 2.6.5, 2.6.6, 2.6.8). */
-#define VDRV_VRING_DESC_F_NEXT       1u
-#define VDRV_VRING_DESC_F_WRITE      2u
-#define VDRV_VRING_DESC_F_INDIRECT   4u
-#define VDRV_VRING_AVAIL_F_NO_INTERRUPT 1u
-#define VDRV_VRING_USED_F_NO_NOTIFY  1u
 #define VDRV_VRING_MAX_SIZE          32768u
 
 /* Ring layout: byte offsets and sizes of each part for queue size n. */
-#define VDRV_VRING_DESC_SIZE 16u
-#define VDRV_VRING_DESC_BYTES(n) (16u * (uint32_t)(n))
+#define VDRV_VRING_DESC_SIZE ((uint32_t)sizeof(struct vep_vring_desc))
+#define VDRV_VRING_DESC_BYTES(n) (VDRV_VRING_DESC_SIZE * (uint32_t)(n))
 #define VDRV_VRING_AVAIL_RING(i) (4u + 2u * (uint32_t)(i))     /* avail.ring[i] */
 #define VDRV_VRING_USED_EVENT(n) (4u + 2u * (uint32_t)(n))     /* in the avail ring */
 #define VDRV_VRING_AVAIL_BYTES(n) (6u + 2u * (uint32_t)(n))

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // vep_pkg: constants and types shared by every RTL block of the virtio PCI endpoint.
 //
-// The VEP_* constants mirror include/vep_consts.h name for name and value for value (the test
-// tb/consts proves it). They keep the C spelling, UPPER_SNAKE, so one grep finds both sides.
+// The VEP_* constants are those of VEP_SHARED_CONSTANTS in include/vep_consts.h, name for name
+// and value for value (the test tb/consts proves it). They keep the C spelling, UPPER_SNAKE, so one grep finds both sides.
 // Yosys 0.23 rejects `import vep_pkg::*`: users write vep_pkg::NAME in full.
 `default_nettype none
 

@@ -19,7 +19,7 @@
 `default_nettype none
 
 module vep_tx_arbiter #(
-  parameter int unsigned DATA_W = 64  // TX stream width in bits, a multiple of 64
+  parameter int unsigned DATA_W = 64  // TX stream width in bits: 64, 128 or 256
 ) (
   input  logic                 clk_i,
   input  logic                 rst_ni,

@@ -68,6 +68,10 @@ TB_TEST(bad_rx_held, "A device that never takes a request (TX held, so its RX st
    * reported as unexpected, which is right; consume them, then the device must work again. */
   tb_tap_hold(tp, 0);
   tb_tap_run(t, tp, 2000);
+  TB_CHECK(t, tb_error_mentions(t, "unexpected completion"),
+           "the late completions were not reported as unexpected");
   cosim_clear_errors(t->sim);
   TB_CHECK_EQ(t, tb_cfg_rd(t, VEP_CFG_VENDOR_ID, 2), VEP_PCI_VENDOR_ID);
+  tb_setup_bar0(t);
+  TB_CHECK_EQ(t, tb_bar_rd(t, TB_COMMON(VEP_COMMON_NUMQ), 2), t->cfg.params.NUM_QUEUES);
 }

@@ -39,6 +39,8 @@ TB_TEST(queue_enable_error, "queue_enable of a value other than 1 sets DEVICE_NE
     /* A well-behaved queue first: enabling with 1 is no error. */
     select_queue(t, (q + 1) % nq);
     tb_bar_wr(t, TB_COMMON(VEP_COMMON_Q_ENABLE), 2, 1);
+    TB_CHECK_EQ_CTX(t, tb_status_rd(t) & VEP_STATUS_DEVICE_NEEDS_RESET, 0,
+                    "round %u: queue_enable = 1 is no error", round);
     tb_msi_clear(t);
     select_queue(t, q);
     tb_bar_wr(t, TB_COMMON(VEP_COMMON_Q_ENABLE), 2, bad);
