@@ -32,6 +32,52 @@ typedef struct vep_small_tlp {
   uint32_t data[2];
 } vep_small_tlp_t;
 
+/* ---- Types of the data path (docs/datapath.md), mirrors of rtl/vep_pkg.sv ---- */
+
+/* vep_pkg::cpl_hdr_t: the header fields of a completion (valid with rc_sop). */
+typedef struct vep_cpl_hdr {
+  uint16_t completer_id;
+  uint8_t status;        /* 3 bits */
+  uint16_t byte_count;   /* 1..4096 (the field's 0 decoded as 4096) */
+  uint16_t requester_id;
+  uint16_t tag;          /* 10 bits */
+  uint8_t lower_addr;    /* 7 bits */
+  uint16_t len_dw;       /* 0 for a Cpl; 1..1024 */
+  uint8_t ep;
+} vep_cpl_hdr_t;
+
+/* vep_pkg::seg_t: one buffer of a descriptor chain. */
+typedef struct vep_seg {
+  uint64_t addr;
+  uint32_t len;
+  uint8_t write;
+} vep_seg_t;
+
+/* vep_pkg::chain_t: a fetched chain handed from vep_vq_fetch to vep_blk. */
+typedef struct vep_chain {
+  uint8_t slot;
+  uint8_t q;             /* 6 bits */
+  uint16_t head;
+  uint8_t nseg;
+  uint8_t nr;
+  uint32_t r_bytes;
+  uint32_t w_bytes;
+} vep_chain_t;
+
+/* vep_pkg::done_t: a finished request, from vep_blk to vep_vq_used. */
+typedef struct vep_done {
+  uint8_t q;
+  uint16_t head;
+  uint32_t len;
+} vep_done_t;
+
+/* A byte-window beat: bytes lo .. lo+n-1 of data are valid, in stream order. */
+typedef struct vep_bytes {
+  uint64_t data;
+  uint8_t lo;            /* 0..7 */
+  uint8_t n;             /* 1..8, lo + n <= 8 */
+} vep_bytes_t;
+
 /* The register bus from vep_completer to the register blocks (all registered). */
 typedef struct vep_regbus {
   uint8_t reg_req;

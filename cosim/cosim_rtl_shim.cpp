@@ -104,6 +104,17 @@ extern "C" void cosim_rtl_outputs(const cosim_rtl_t *r, vep_out_t *out) {
   out->m_tx_eop = t.m_tx_eop;
   out->m_tx_keep = t.m_tx_keep;
   get_data(t.m_tx_data, out->m_tx_data);
+  out->m_blk_req_valid = t.m_blk_req_valid;
+  out->m_blk_req_tag = t.m_blk_req_tag;
+  out->m_blk_req_type = t.m_blk_req_type;
+  out->m_blk_req_sector = t.m_blk_req_sector;
+  out->m_blk_req_bytes = t.m_blk_req_bytes;
+  out->m_blk_wdata_valid = t.m_blk_wdata_valid;
+  get_data(t.m_blk_wdata_data, out->m_blk_wdata_data);
+  out->m_blk_wdata_keep = t.m_blk_wdata_keep;
+  out->m_blk_wdata_last = t.m_blk_wdata_last;
+  out->m_blk_wdata_abort = t.m_blk_wdata_abort;
+  out->s_blk_rsp_ready = t.s_blk_rsp_ready;
 }
 
 extern "C" void cosim_rtl_step(cosim_rtl_t *r, const vep_in_t *in) {
@@ -118,6 +129,12 @@ extern "C" void cosim_rtl_step(cosim_rtl_t *r, const vep_in_t *in) {
   t.m_tx_ready = in->m_tx_ready;
   t.blk_capacity_i = in->blk_capacity_i;
   t.blk_ro_i = in->blk_ro_i;
+  t.m_blk_req_ready = in->m_blk_req_ready;
+  t.s_blk_rsp_valid = in->s_blk_rsp_valid;
+  t.s_blk_rsp_tag = in->s_blk_rsp_tag;
+  set_data(t.s_blk_rsp_data, in->s_blk_rsp_data);
+  t.s_blk_rsp_last = in->s_blk_rsp_last;
+  t.s_blk_rsp_status = in->s_blk_rsp_status;
   // The context's time is 10N at the start of cycle N (see cosim_rtl_shim.h for the layout).
   t.eval();
   r->ctx->timeInc(1);

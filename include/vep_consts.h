@@ -248,6 +248,51 @@
 /* ---- Endpoint limits that are part of the register contract ---- */
 #define VEP_REG_ACCESS_MAX_DW  2u   /* MRd/MWr to BAR0 of 1 or 2 DW; longer: CA / dropped */
 
+/* ---- The data path (docs/datapath.md) ---- */
+#define VEP_BLK_SLOTS          8u      /* virtio-blk requests in the device at once */
+#define VEP_SEG_EXTRA          2u      /* segments per chain = BLK_SEG_MAX + this (header, status) */
+#define VEP_RD_CHUNK           512u    /* largest MRd the read engine sends; its buffer per tag */
+#define VEP_DMA_MAX_LEN        4096u   /* largest DMA request of a client, in bytes */
+#define VEP_CPL_TIMEOUT_CYCLES 16384u  /* the oldest read tag fails after this many cycles */
+#define VEP_DMA_CLIENTS        3u      /* 0 vq_fetch, 1 vq_used, 2 blk */
+
+/* virtio-blk request types and status values */
+#define VEP_BLK_T_IN           0u
+#define VEP_BLK_T_OUT          1u
+#define VEP_BLK_T_FLUSH        4u
+#define VEP_BLK_T_GET_ID       8u
+#define VEP_BLK_S_OK           0u
+#define VEP_BLK_S_IOERR        1u
+#define VEP_BLK_S_UNSUPP       2u
+#define VEP_BLK_HDR_BYTES      16u
+#define VEP_BLK_ID_BYTES       20u
+#define VEP_BLK_SECTOR         512u
+
+/* split ring flags */
+#define VEP_VRING_DESC_F_NEXT      1u
+#define VEP_VRING_DESC_F_WRITE     2u
+#define VEP_VRING_DESC_F_INDIRECT  4u
+#define VEP_VRING_AVAIL_F_NO_INTERRUPT 1u
+#define VEP_VRING_USED_F_NO_NOTIFY     1u
+
+/* Device error codes (dev_err_code): why the device set DEVICE_NEEDS_RESET. */
+#define VEP_ERR_NONE               0u
+#define VEP_ERR_HEAD_RANGE         1u   /* avail ring entry >= queue size */
+#define VEP_ERR_NEXT_RANGE         2u   /* next >= queue size (or indirect table entries) */
+#define VEP_ERR_CHAIN_LOOP         3u   /* more descriptors than the size: a loop */
+#define VEP_ERR_INDIRECT_FEATURE   4u   /* INDIRECT without VIRTIO_F_INDIRECT_DESC */
+#define VEP_ERR_INDIRECT_NESTED    5u   /* INDIRECT inside an indirect table */
+#define VEP_ERR_INDIRECT_NEXT      6u   /* INDIRECT together with NEXT */
+#define VEP_ERR_INDIRECT_LEN       7u   /* table length 0 or not a multiple of 16 */
+#define VEP_ERR_ZERO_LEN           8u   /* a zero-length buffer */
+#define VEP_ERR_READ_AFTER_WRITE   9u   /* device-readable after device-writable */
+#define VEP_ERR_TOO_MANY_SEGS      10u  /* more buffers than VEP_SEG_SLOTS */
+#define VEP_ERR_CHAIN_BYTES        11u  /* readable or writable total above 2^32-1 */
+#define VEP_ERR_AVAIL_JUMP         12u  /* avail index moved by more than the size */
+#define VEP_ERR_RING_DMA           13u  /* a DMA error on an avail-ring or descriptor access */
+#define VEP_ERR_BLK_HEADERS        14u  /* blk request without 16-byte header or status byte */
+#define VEP_ERR_USED_DMA           15u  /* a DMA error on a used-ring access */
+
 /* Every constant the RTL package must define with the same value. */
 #define VEP_SHARED_CONSTANTS(X) \
   X(VEP_PCI_VENDOR_ID) X(VEP_PCI_DEVICE_ID_BASE) X(VEP_PCI_REVISION_ID) \
@@ -280,6 +325,16 @@
   X(VEP_TLP_MRD32) X(VEP_TLP_MRD64) X(VEP_TLP_MWR32) X(VEP_TLP_MWR64) X(VEP_TLP_CFGRD0) \
   X(VEP_TLP_CFGWR0) X(VEP_TLP_CPL) X(VEP_TLP_CPLD) X(VEP_TLP_MSG_LOCAL) \
   X(VEP_CPL_SC) X(VEP_CPL_UR) X(VEP_CPL_CA) X(VEP_MSG_ASSERT_INTA) X(VEP_MSG_DEASSERT_INTA) \
-  X(VEP_REG_ACCESS_MAX_DW)
+  X(VEP_REG_ACCESS_MAX_DW) \
+  X(VEP_BLK_SLOTS) X(VEP_SEG_EXTRA) X(VEP_RD_CHUNK) X(VEP_DMA_MAX_LEN)  \
+  X(VEP_CPL_TIMEOUT_CYCLES) X(VEP_DMA_CLIENTS) X(VEP_BLK_T_IN) X(VEP_BLK_T_OUT)  \
+  X(VEP_BLK_T_FLUSH) X(VEP_BLK_T_GET_ID) X(VEP_BLK_S_OK) X(VEP_BLK_S_IOERR) X(VEP_BLK_S_UNSUPP)  \
+  X(VEP_BLK_HDR_BYTES) X(VEP_BLK_ID_BYTES) X(VEP_BLK_SECTOR) X(VEP_VRING_DESC_F_NEXT)  \
+  X(VEP_VRING_DESC_F_WRITE) X(VEP_VRING_DESC_F_INDIRECT) X(VEP_VRING_AVAIL_F_NO_INTERRUPT)  \
+  X(VEP_VRING_USED_F_NO_NOTIFY) X(VEP_ERR_NONE) X(VEP_ERR_HEAD_RANGE) X(VEP_ERR_NEXT_RANGE)  \
+  X(VEP_ERR_CHAIN_LOOP) X(VEP_ERR_INDIRECT_FEATURE) X(VEP_ERR_INDIRECT_NESTED)  \
+  X(VEP_ERR_INDIRECT_NEXT) X(VEP_ERR_INDIRECT_LEN) X(VEP_ERR_ZERO_LEN)  \
+  X(VEP_ERR_READ_AFTER_WRITE) X(VEP_ERR_TOO_MANY_SEGS) X(VEP_ERR_CHAIN_BYTES)  \
+  X(VEP_ERR_AVAIL_JUMP) X(VEP_ERR_RING_DMA) X(VEP_ERR_BLK_HEADERS) X(VEP_ERR_USED_DMA)
 
 #endif /* VEP_CONSTS_H */

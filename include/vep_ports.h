@@ -49,6 +49,13 @@ typedef struct vep_in {
    * device-configuration change) */
   uint64_t blk_capacity_i;              /* in 512-byte sectors */
   uint8_t blk_ro_i;                     /* read-only medium: offer VIRTIO_BLK_F_RO */
+  /* virtio-blk backend (docs/datapath.md): request ready, and response beats */
+  uint8_t m_blk_req_ready;
+  uint8_t s_blk_rsp_valid;
+  uint8_t s_blk_rsp_tag;
+  uint64_t s_blk_rsp_data[VEP_DATA_QWORDS];
+  uint8_t s_blk_rsp_last;
+  uint8_t s_blk_rsp_status;             /* valid with last */
 } vep_in_t;
 
 /* Outputs of one cycle (functions of the registers only). */
@@ -59,6 +66,18 @@ typedef struct vep_out {
   uint8_t m_tx_eop;
   uint8_t m_tx_keep;
   uint64_t m_tx_data[VEP_DATA_QWORDS];
+  /* virtio-blk backend: requests, OUT write data (no ready), response ready */
+  uint8_t m_blk_req_valid;
+  uint8_t m_blk_req_tag;
+  uint8_t m_blk_req_type;               /* VEP_BLK_T_* */
+  uint64_t m_blk_req_sector;
+  uint32_t m_blk_req_bytes;
+  uint8_t m_blk_wdata_valid;
+  uint64_t m_blk_wdata_data[VEP_DATA_QWORDS];
+  uint32_t m_blk_wdata_keep;            /* one bit per byte: a contiguous run */
+  uint8_t m_blk_wdata_last;
+  uint8_t m_blk_wdata_abort;            /* with last: discard the request's data */
+  uint8_t s_blk_rsp_ready;
 } vep_out_t;
 
 /* Port table for printing and comparing: name, width in bits, and where it lives. */
@@ -67,6 +86,16 @@ typedef struct vep_out {
   X(m_tx_valid, 1)                \
   X(m_tx_sop, 1)                  \
   X(m_tx_eop, 1)                  \
-  X(m_tx_keep, 8)
+  X(m_tx_keep, 8)                 \
+  X(m_blk_req_valid, 1)           \
+  X(m_blk_req_tag, 8)             \
+  X(m_blk_req_type, 8)            \
+  X(m_blk_req_sector, 64)         \
+  X(m_blk_req_bytes, 32)          \
+  X(m_blk_wdata_valid, 1)         \
+  X(m_blk_wdata_keep, 32)         \
+  X(m_blk_wdata_last, 1)          \
+  X(m_blk_wdata_abort, 1)         \
+  X(s_blk_rsp_ready, 1)
 
 #endif /* VEP_PORTS_H */

@@ -108,6 +108,43 @@ package vep_pkg;
   localparam int unsigned VEP_MSG_ASSERT_INTA            = 32'h00000020;
   localparam int unsigned VEP_MSG_DEASSERT_INTA          = 32'h00000024;
   localparam int unsigned VEP_REG_ACCESS_MAX_DW          = 32'h00000002;
+  localparam int unsigned VEP_BLK_SLOTS                  = 32'h00000008;
+  localparam int unsigned VEP_SEG_EXTRA                  = 32'h00000002;
+  localparam int unsigned VEP_RD_CHUNK                   = 32'h00000200;
+  localparam int unsigned VEP_DMA_MAX_LEN                = 32'h00001000;
+  localparam int unsigned VEP_CPL_TIMEOUT_CYCLES         = 32'h00004000;
+  localparam int unsigned VEP_DMA_CLIENTS                = 32'h00000003;
+  localparam int unsigned VEP_BLK_T_IN                   = 32'h00000000;
+  localparam int unsigned VEP_BLK_T_OUT                  = 32'h00000001;
+  localparam int unsigned VEP_BLK_T_FLUSH                = 32'h00000004;
+  localparam int unsigned VEP_BLK_T_GET_ID               = 32'h00000008;
+  localparam int unsigned VEP_BLK_S_OK                   = 32'h00000000;
+  localparam int unsigned VEP_BLK_S_IOERR                = 32'h00000001;
+  localparam int unsigned VEP_BLK_S_UNSUPP               = 32'h00000002;
+  localparam int unsigned VEP_BLK_HDR_BYTES              = 32'h00000010;
+  localparam int unsigned VEP_BLK_ID_BYTES               = 32'h00000014;
+  localparam int unsigned VEP_BLK_SECTOR                 = 32'h00000200;
+  localparam int unsigned VEP_VRING_DESC_F_NEXT          = 32'h00000001;
+  localparam int unsigned VEP_VRING_DESC_F_WRITE         = 32'h00000002;
+  localparam int unsigned VEP_VRING_DESC_F_INDIRECT      = 32'h00000004;
+  localparam int unsigned VEP_VRING_AVAIL_F_NO_INTERRUPT = 32'h00000001;
+  localparam int unsigned VEP_VRING_USED_F_NO_NOTIFY     = 32'h00000001;
+  localparam int unsigned VEP_ERR_NONE                   = 32'h00000000;
+  localparam int unsigned VEP_ERR_HEAD_RANGE             = 32'h00000001;
+  localparam int unsigned VEP_ERR_NEXT_RANGE             = 32'h00000002;
+  localparam int unsigned VEP_ERR_CHAIN_LOOP             = 32'h00000003;
+  localparam int unsigned VEP_ERR_INDIRECT_FEATURE       = 32'h00000004;
+  localparam int unsigned VEP_ERR_INDIRECT_NESTED        = 32'h00000005;
+  localparam int unsigned VEP_ERR_INDIRECT_NEXT          = 32'h00000006;
+  localparam int unsigned VEP_ERR_INDIRECT_LEN           = 32'h00000007;
+  localparam int unsigned VEP_ERR_ZERO_LEN               = 32'h00000008;
+  localparam int unsigned VEP_ERR_READ_AFTER_WRITE       = 32'h00000009;
+  localparam int unsigned VEP_ERR_TOO_MANY_SEGS          = 32'h0000000A;
+  localparam int unsigned VEP_ERR_CHAIN_BYTES            = 32'h0000000B;
+  localparam int unsigned VEP_ERR_AVAIL_JUMP             = 32'h0000000C;
+  localparam int unsigned VEP_ERR_RING_DMA               = 32'h0000000D;
+  localparam int unsigned VEP_ERR_BLK_HEADERS            = 32'h0000000E;
+  localparam int unsigned VEP_ERR_USED_DMA               = 32'h0000000F;
 
   /* verilator lint_on UNUSEDPARAM */
 
@@ -135,6 +172,46 @@ package vep_pkg;
     logic [1:0]   data_dw;      // payload DWs, 0..2
     logic [63:0]  data;         // payload DW i in [32i+31:32i], bytes little-endian
   } small_tlp_t;
+
+  // ---- Types of the data path (docs/datapath.md) ----
+
+  // The header fields of a completion, from vep_rx_demux to vep_dma_rd (valid with rc_sop).
+  typedef struct packed {
+    logic [15:0] completer_id;  // DW1[31:16]
+    logic [2:0]  status;        // DW1[15:13]
+    logic [12:0] byte_count;    // DW1[11:0], the field's 0 decoded as 4096
+    logic [15:0] requester_id;  // DW2[31:16]
+    logic [9:0]  tag;           // {T9, T8, DW2[15:8]}
+    logic [6:0]  lower_addr;    // DW2[6:0]
+    logic [10:0] len_dw;        // payload DWs (0 for a Cpl; the field's 0 decoded as 1024)
+    logic        ep;            // poisoned
+  } cpl_hdr_t;
+
+  // One buffer of a descriptor chain, from vep_vq_fetch into vep_blk's segment memory.
+  typedef struct packed {
+    logic [63:0] addr;
+    logic [31:0] len;           // 1..2^32-1
+    logic        write;         // device-writable
+  } seg_t;
+
+  // A fetched chain handed from vep_vq_fetch to vep_blk. Its segments are at
+  // slot*SEG_SLOTS + 0 .. nseg-1: readable ones first (nr of them), then writable ones.
+  typedef struct packed {
+    logic [7:0]  slot;
+    logic [5:0]  q;
+    logic [15:0] head;          // the descriptor index the used element must name
+    logic [7:0]  nseg;
+    logic [7:0]  nr;
+    logic [31:0] r_bytes;       // total of the readable segments
+    logic [31:0] w_bytes;       // total of the writable segments
+  } chain_t;
+
+  // A finished request, from vep_blk to vep_vq_used.
+  typedef struct packed {
+    logic [5:0]  q;
+    logic [15:0] head;
+    logic [31:0] len;           // bytes written into the buffer
+  } done_t;
 
   // ---- Block-private types: vep_rx_demux, vep_completer, vep_tx_arbiter ----
 

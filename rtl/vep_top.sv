@@ -40,7 +40,26 @@ module vep_top #(
 
   // ---- virtio-blk straps from the storage backend ----
   input  logic [63:0]          blk_capacity_i,  // in 512-byte sectors
-  input  logic                 blk_ro_i         // read-only medium
+  input  logic                 blk_ro_i,        // read-only medium
+
+  // ---- virtio-blk backend (docs/datapath.md) ----
+  output logic                 m_blk_req_valid,
+  input  logic                 m_blk_req_ready,
+  output logic [7:0]           m_blk_req_tag,
+  output logic [7:0]           m_blk_req_type,
+  output logic [63:0]          m_blk_req_sector,
+  output logic [31:0]          m_blk_req_bytes,
+  output logic                 m_blk_wdata_valid,   // no ready: one beat per cycle is taken
+  output logic [DATA_W-1:0]    m_blk_wdata_data,
+  output logic [DATA_W/8-1:0]  m_blk_wdata_keep,
+  output logic                 m_blk_wdata_last,
+  output logic                 m_blk_wdata_abort,
+  input  logic                 s_blk_rsp_valid,
+  output logic                 s_blk_rsp_ready,
+  input  logic [7:0]           s_blk_rsp_tag,
+  input  logic [DATA_W-1:0]    s_blk_rsp_data,
+  input  logic                 s_blk_rsp_last,
+  input  logic [7:0]           s_blk_rsp_status
 );
 
   // ---- Parameter checks (the same rules as vep_model_check_params) ----
@@ -335,6 +354,22 @@ module vep_top #(
     .m_tx_sop     (m_tx_sop),
     .m_tx_eop     (m_tx_eop)
   );
+
+  // ---- virtio-blk backend: driven by vep_blk (being integrated) ----
+  assign m_blk_req_valid   = 1'b0;
+  assign m_blk_req_tag     = '0;
+  assign m_blk_req_type    = '0;
+  assign m_blk_req_sector  = '0;
+  assign m_blk_req_bytes   = '0;
+  assign m_blk_wdata_valid = 1'b0;
+  assign m_blk_wdata_data  = '0;
+  assign m_blk_wdata_keep  = '0;
+  assign m_blk_wdata_last  = 1'b0;
+  assign m_blk_wdata_abort = 1'b0;
+  assign s_blk_rsp_ready   = 1'b0;
+  logic unused_blk_port;
+  assign unused_blk_port = ^{m_blk_req_ready, s_blk_rsp_valid, s_blk_rsp_tag, s_blk_rsp_data,
+                             s_blk_rsp_last, s_blk_rsp_status};
 
 endmodule
 
