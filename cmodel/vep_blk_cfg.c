@@ -14,8 +14,10 @@ void vep_blk_cfg_outputs(const vep_blk_cfg_q_t *q, const vep_params_t *p, vep_bl
 {
   (void)p;
   out->blk_rdata = q->blk_rdata_q;
-  out->dev_features = (1ull << VEP_F_VERSION_1) | (1ull << VEP_BLK_F_SEG_MAX) |
-                      (1ull << VEP_BLK_F_BLK_SIZE) | ((uint64_t)q->blk_ro_q << VEP_BLK_F_RO);
+  out->dev_features = (1ull << VEP_F_VERSION_1) | (1ull << VEP_F_INDIRECT_DESC) |
+                      (1ull << VEP_F_EVENT_IDX) | (1ull << VEP_BLK_F_SEG_MAX) |
+                      (1ull << VEP_BLK_F_BLK_SIZE) | (1ull << VEP_BLK_F_FLUSH) |
+                      ((uint64_t)q->blk_ro_q << VEP_BLK_F_RO);
   out->config_changed = q->config_changed_q;
 }
 

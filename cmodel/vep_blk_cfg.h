@@ -32,7 +32,8 @@ typedef struct vep_blk_cfg_in {
 
 typedef struct vep_blk_cfg_out {
   uint32_t blk_rdata;
-  uint64_t dev_features;     /* VERSION_1, BLK_F_SEG_MAX, BLK_F_BLK_SIZE; BLK_F_RO if blk_ro_q */
+  uint64_t dev_features;     /* VERSION_1, INDIRECT_DESC, EVENT_IDX, BLK_F_SEG_MAX, BLK_F_BLK_SIZE,
+                              * BLK_F_FLUSH; BLK_F_RO if blk_ro_q */
   uint8_t config_changed;    /* one-cycle strobe */
 } vep_blk_cfg_out_t;
 

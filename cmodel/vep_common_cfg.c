@@ -97,12 +97,22 @@ void vep_common_cfg_reset(vep_common_cfg_q_t *q, const vep_params_t *p)
 void vep_common_cfg_outputs(const vep_common_cfg_q_t *q, const vep_params_t *p,
                             vep_common_cfg_out_t *out)
 {
-  (void)p;
   out->common_rdata = q->common_rdata_q;
   out->dev_status = q->status_q;
   out->config_vector = q->msix_config_q;
   out->dev_reset = q->dev_reset_q;
   out->cfg_irq = q->cfg_irq_q;
+  out->q_enable = 0;
+  for (unsigned i = 0; i < VEP_COMMON_CFG_QUEUES_MAX; i++) {
+    int v = i < p->NUM_QUEUES;
+    out->q_enable |= (uint64_t)(v && q->queue_enable_q[i]) << i;
+    out->q_size[i] = v ? q->queue_size_q[i] : 0;
+    out->q_desc[i] = v ? q->queue_desc_q[i] : 0;
+    out->q_avail[i] = v ? q->queue_driver_q[i] : 0;
+    out->q_used[i] = v ? q->queue_device_q[i] : 0;
+    out->q_vector[i] = v ? q->queue_msix_q[i] : 0;
+  }
+  out->drv_features = q->gf_q;
 }
 
 /* The status a nonzero driver write leaves: NEEDS_RESET belongs to the device, and FEATURES_OK
@@ -219,7 +229,9 @@ void vep_common_cfg_next(const vep_common_cfg_q_t *q, const vep_params_t *p,
     }
   }
 
-  if (needs_reset && !(q->status_q & VEP_STATUS_DEVICE_NEEDS_RESET)) {
+  /* A driver error (queue_enable != 1) or a data-path error: DEVICE_NEEDS_RESET, notified once
+   * (virtio: after setting it with DRIVER_OK set, a configuration interrupt). */
+  if ((needs_reset || in->dev_err) && !(q->status_q & VEP_STATUS_DEVICE_NEEDS_RESET)) {
     d->status_q = (uint8_t)(d->status_q | VEP_STATUS_DEVICE_NEEDS_RESET);
     if (q->status_q & VEP_STATUS_DRIVER_OK) {
       d->cfg_irq_q = 1;

@@ -2,8 +2,9 @@
 /*
  * vep_common_cfg: virtio common configuration, BAR0 region 0 (rtl/vep_common_cfg.sv). Feature
  * selects and values, device status with FEATURES_OK validation and device reset, config vector,
- * queue_select and the per-queue registers of NUM_QUEUES queues, config_generation. Register map:
- * docs/registers.md.
+ * queue_select and the per-queue registers of NUM_QUEUES queues, config_generation. Exports the
+ * per-queue registers and the accepted features to the data path; its dev_err strobe sets
+ * DEVICE_NEEDS_RESET. Register map: docs/registers.md.
  *
  * Timing (docs/microarchitecture.md): an access seen in cycle N is answered on common_rdata in
  * cycle N+1; writes and events take effect on the edge ending cycle N. Outputs depend on q only.
@@ -46,6 +47,7 @@ typedef struct vep_common_cfg_in {
   vep_regbus_t bus;
   uint64_t dev_features;         /* offered features, from vep_blk_cfg */
   uint8_t config_changed;        /* strobe from vep_blk_cfg */
+  uint8_t dev_err;               /* strobe from the data path: sets DEVICE_NEEDS_RESET */
 } vep_common_cfg_in_t;
 
 typedef struct vep_common_cfg_out {
@@ -54,6 +56,14 @@ typedef struct vep_common_cfg_out {
   uint16_t config_vector;        /* msix_config */
   uint8_t dev_reset;             /* one-cycle strobe */
   uint8_t cfg_irq;               /* one-cycle strobe */
+  /* Per-queue registers, entry q = queue q (entries >= NUM_QUEUES are 0) */
+  uint64_t q_enable;             /* bit q: queue_enable of queue q */
+  uint16_t q_size[VEP_COMMON_CFG_QUEUES_MAX];
+  uint64_t q_desc[VEP_COMMON_CFG_QUEUES_MAX];
+  uint64_t q_avail[VEP_COMMON_CFG_QUEUES_MAX];    /* queue_driver */
+  uint64_t q_used[VEP_COMMON_CFG_QUEUES_MAX];     /* queue_device */
+  uint16_t q_vector[VEP_COMMON_CFG_QUEUES_MAX];   /* queue_msix_vector */
+  uint64_t drv_features;         /* driver_feature, selects 0 and 1 */
 } vep_common_cfg_out_t;
 
 /* Sets q to the values of the asynchronous reset (rst_ni low). */

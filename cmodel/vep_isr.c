@@ -35,5 +35,8 @@ void vep_isr_next(const vep_isr_q_t *q, const vep_params_t *p, const vep_isr_in_
   if (in->cfg_irq) {
     isr |= VEP_ISR_CONFIG;
   }
+  if (in->queue_irq) {
+    isr |= VEP_ISR_QUEUE;
+  }
   d->isr_q = isr;
 }

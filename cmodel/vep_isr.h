@@ -17,13 +17,14 @@
 
 /* The flops: same names as the _q signals of rtl/vep_isr.sv. */
 typedef struct vep_isr_q {
-  uint8_t isr_q;             /* bit 1 VEP_ISR_CONFIG; bit 0 (queue) has no source yet */
+  uint8_t isr_q;             /* bit 1 VEP_ISR_CONFIG, bit 0 VEP_ISR_QUEUE */
   uint32_t isr_rdata_q;
 } vep_isr_q_t;
 
 typedef struct vep_isr_in {
   vep_regbus_t bus;
   uint8_t cfg_irq;           /* strobe from vep_common_cfg: sets VEP_ISR_CONFIG */
+  uint8_t queue_irq;         /* strobe from vep_vq_used (OR over queues): sets VEP_ISR_QUEUE */
   uint8_t dev_reset;         /* strobe from vep_common_cfg: clears the ISR */
 } vep_isr_in_t;
 

@@ -9,16 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vep_blk.h"
 #include "vep_blk_cfg.h"
 #include "vep_cfg_space.h"
 #include "vep_common_cfg.h"
 #include "vep_completer.h"
+#include "vep_dma_rd.h"
+#include "vep_dma_wr.h"
 #include "vep_intx.h"
 #include "vep_isr.h"
 #include "vep_msix.h"
 #include "vep_notify.h"
 #include "vep_rx_demux.h"
 #include "vep_tx_arbiter.h"
+#include "vep_vq_fetch.h"
+#include "vep_vq_used.h"
 
 /* The registers of every block (the RTL instance names without u_). */
 typedef struct vep_model_q {
@@ -32,7 +37,19 @@ typedef struct vep_model_q {
   vep_msix_q_t msix;
   vep_intx_q_t intx;
   vep_tx_arbiter_q_t tx_arbiter;
+  vep_dma_rd_q_t dma_rd;
+  vep_dma_wr_q_t dma_wr;
+  vep_vq_fetch_q_t vq_fetch;
+  vep_blk_q_t blk;
+  vep_vq_used_q_t vq_used;
 } vep_model_q_t;
+
+/* The RAMs: one copy, read then written in place by their block's next function (see
+ * vep_dma_rd_mem_t), so a step does not copy them. */
+typedef struct vep_model_mem {
+  vep_dma_rd_mem_t dma_rd;
+  vep_blk_mem_t blk;
+} vep_model_mem_t;
 
 /* The outputs of every block in one cycle. */
 typedef struct vep_model_outs {
@@ -46,6 +63,11 @@ typedef struct vep_model_outs {
   vep_msix_out_t msix;
   vep_intx_out_t intx;
   vep_tx_arbiter_out_t tx_arbiter;
+  vep_dma_rd_out_t dma_rd;
+  vep_dma_wr_out_t dma_wr;
+  vep_vq_fetch_out_t vq_fetch;
+  vep_blk_out_t blk;
+  vep_vq_used_out_t vq_used;
 } vep_model_outs_t;
 
 struct vep_model {
@@ -55,6 +77,7 @@ struct vep_model {
   vep_model_q_t regs[2];
   vep_model_q_t *q;
   vep_model_q_t *d;
+  vep_model_mem_t mem;
 };
 
 static int is_pow2(unsigned x)
@@ -94,7 +117,7 @@ int vep_model_check_params(const vep_params_t *p, const char **why)
   return 0;
 }
 
-static void reset_all(vep_model_q_t *q, const vep_params_t *p)
+static void reset_all(vep_model_q_t *q, vep_model_mem_t *mem, const vep_params_t *p)
 {
   vep_rx_demux_reset(&q->rx_demux, p);
   vep_completer_reset(&q->completer, p);
@@ -106,6 +129,11 @@ static void reset_all(vep_model_q_t *q, const vep_params_t *p)
   vep_msix_reset(&q->msix, p);
   vep_intx_reset(&q->intx, p);
   vep_tx_arbiter_reset(&q->tx_arbiter, p);
+  vep_dma_rd_reset(&q->dma_rd, &mem->dma_rd, p);
+  vep_dma_wr_reset(&q->dma_wr, p);
+  vep_vq_fetch_reset(&q->vq_fetch, p);
+  vep_blk_reset(&q->blk, &mem->blk, p);
+  vep_vq_used_reset(&q->vq_used, p);
 }
 
 int vep_model_create(const vep_params_t *p, vep_model_t **out)
@@ -129,7 +157,7 @@ int vep_model_create(const vep_params_t *p, vep_model_t **out)
   m->q = &m->regs[0];
   m->d = &m->regs[1];
   /* Until the first step the registers hold their reset values, as the RTL does after a reset. */
-  reset_all(m->q, &m->p);
+  reset_all(m->q, &m->mem, &m->p);
   *out = m;
   return 0;
 }
@@ -151,15 +179,22 @@ static void outputs_all(const vep_model_q_t *q, const vep_params_t *p, vep_model
   vep_msix_outputs(&q->msix, p, &o->msix);
   vep_intx_outputs(&q->intx, p, &o->intx);
   vep_tx_arbiter_outputs(&q->tx_arbiter, p, &o->tx_arbiter);
+  vep_dma_rd_outputs(&q->dma_rd, p, &o->dma_rd);
+  vep_dma_wr_outputs(&q->dma_wr, p, &o->dma_wr);
+  vep_vq_fetch_outputs(&q->vq_fetch, p, &o->vq_fetch);
+  vep_blk_outputs(&q->blk, p, &o->blk);
+  vep_vq_used_outputs(&q->vq_used, p, &o->vq_used);
 }
 
 void vep_model_outputs(const vep_model_t *m, vep_out_t *out)
 {
   vep_rx_demux_out_t rx;
   vep_tx_arbiter_out_t tx;
+  vep_blk_out_t blk;
 
   vep_rx_demux_outputs(&m->q->rx_demux, &m->p, &rx);
   vep_tx_arbiter_outputs(&m->q->tx_arbiter, &m->p, &tx);
+  vep_blk_outputs(&m->q->blk, &m->p, &blk);
   memset(out, 0, sizeof(*out));
   out->s_rx_ready = rx.s_rx_ready;
   out->m_tx_valid = tx.m_tx_valid;
@@ -167,6 +202,17 @@ void vep_model_outputs(const vep_model_t *m, vep_out_t *out)
   out->m_tx_eop = tx.m_tx_eop;
   out->m_tx_keep = tx.m_tx_keep;
   memcpy(out->m_tx_data, tx.m_tx_data, sizeof(out->m_tx_data));
+  out->m_blk_req_valid = blk.m_blk_req_valid;
+  out->m_blk_req_tag = blk.m_blk_req_tag;
+  out->m_blk_req_type = blk.m_blk_req_type;
+  out->m_blk_req_sector = blk.m_blk_req_sector;
+  out->m_blk_req_bytes = blk.m_blk_req_bytes;
+  out->m_blk_wdata_valid = blk.m_blk_wdata_valid;
+  out->m_blk_wdata_data[0] = blk.m_blk_wdata_data;
+  out->m_blk_wdata_keep = blk.m_blk_wdata_keep;
+  out->m_blk_wdata_last = blk.m_blk_wdata_last;
+  out->m_blk_wdata_abort = blk.m_blk_wdata_abort;
+  out->s_blk_rsp_ready = blk.s_blk_rsp_ready;
 }
 
 void vep_model_step(vep_model_t *m, const vep_in_t *in)
@@ -185,15 +231,26 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   vep_msix_in_t msix_in;
   vep_intx_in_t intx_in;
   vep_tx_arbiter_in_t tx_in;
+  vep_dma_rd_in_t rd_in;
+  vep_dma_wr_in_t wr_in;
+  vep_vq_fetch_in_t fetch_in;
+  vep_blk_in_t bk_in;
+  vep_vq_used_in_t used_in;
   vep_model_q_t *tmp;
+  uint8_t dev_err, run;
+  uint64_t drv_f;
 
   m->cycles++;
   if (!in->rst_ni) {
-    reset_all(m->q, p);
+    reset_all(m->q, &m->mem, p);
     return;
   }
 
   outputs_all(q, p, &o);
+  dev_err = o.vq_fetch.dev_err | o.vq_used.dev_err | o.blk.dev_err;
+  run = (o.common_cfg.dev_status & VEP_STATUS_DRIVER_OK) &&
+        !(o.common_cfg.dev_status & VEP_STATUS_DEVICE_NEEDS_RESET);
+  drv_f = o.common_cfg.drv_features;
 
   /* The wiring of rtl/vep_top.sv. */
   memset(&rx_in, 0, sizeof(rx_in));
@@ -203,6 +260,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   rx_in.s_rx_keep = in->s_rx_keep;
   memcpy(rx_in.s_rx_data, in->s_rx_data, sizeof(rx_in.s_rx_data));
   rx_in.req_ready = o.completer.req_ready;
+  rx_in.mps = o.cfg_space.mps;
 
   memset(&cpl_in, 0, sizeof(cpl_in));
   cpl_in.req_valid = o.rx_demux.req_valid;
@@ -228,11 +286,13 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   common_in.bus = o.completer.bus;
   common_in.dev_features = o.blk_cfg.dev_features;
   common_in.config_changed = o.blk_cfg.config_changed;
+  common_in.dev_err = dev_err;
 
   memset(&isr_in, 0, sizeof(isr_in));
   isr_in.bus = o.completer.bus;
   isr_in.cfg_irq = o.common_cfg.cfg_irq;
   isr_in.dev_reset = o.common_cfg.dev_reset;
+  isr_in.queue_irq = o.vq_used.q_irq != 0;
 
   memset(&blk_in, 0, sizeof(blk_in));
   blk_in.bus = o.completer.bus;
@@ -242,6 +302,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   memset(&notify_in, 0, sizeof(notify_in));
   notify_in.bus = o.completer.bus;
   notify_in.dev_reset = o.common_cfg.dev_reset;
+  notify_in.doorbell_clr = o.vq_fetch.doorbell_clr;
 
   memset(&msix_in, 0, sizeof(msix_in));
   msix_in.bus = o.completer.bus;
@@ -252,6 +313,8 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   msix_in.cfg_irq = o.common_cfg.cfg_irq;
   msix_in.config_vector = o.common_cfg.config_vector;
   msix_in.dev_reset = o.common_cfg.dev_reset;
+  msix_in.q_irq = o.vq_used.q_irq;
+  memcpy(msix_in.q_vector, o.common_cfg.q_vector, sizeof(msix_in.q_vector));
   msix_in.msg_ready = o.tx_arbiter.msg_ready;
 
   memset(&intx_in, 0, sizeof(intx_in));
@@ -268,7 +331,143 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   tx_in.msg_tlp = o.msix.msg_tlp;
   tx_in.intx_valid = o.intx.intx_valid;
   tx_in.intx_tlp = o.intx.intx_tlp;
+  tx_in.mrd_valid = o.dma_rd.mrd_valid;
+  tx_in.mrd_tlp = o.dma_rd.mrd_tlp;
+  tx_in.wr_valid = o.dma_wr.tx_valid;
+  tx_in.wr_sop = o.dma_wr.tx_sop;
+  tx_in.wr_eop = o.dma_wr.tx_eop;
+  tx_in.wr_keep = o.dma_wr.tx_keep;
+  tx_in.wr_data = o.dma_wr.tx_data;
   tx_in.m_tx_ready = in->m_tx_ready;
+
+  /* DMA clients: 0 vq_fetch, 1 vq_used, 2 blk. */
+  memset(&rd_in, 0, sizeof(rd_in));
+  rd_in.rdq_valid[0] = o.vq_fetch.rdq_valid;
+  rd_in.rdq_addr[0] = o.vq_fetch.rdq_addr;
+  rd_in.rdq_len[0] = o.vq_fetch.rdq_len;
+  rd_in.rdq_valid[1] = o.vq_used.rdq_valid;
+  rd_in.rdq_addr[1] = o.vq_used.rdq_addr;
+  rd_in.rdq_len[1] = o.vq_used.rdq_len;
+  rd_in.rdq_valid[2] = o.blk.rdq_valid;
+  rd_in.rdq_addr[2] = o.blk.rdq_addr;
+  rd_in.rdq_len[2] = o.blk.rdq_len;
+  rd_in.mrd_ready = o.tx_arbiter.mrd_ready;
+  rd_in.rc_valid = o.rx_demux.rc_valid;
+  rd_in.rc_sop = o.rx_demux.rc_sop;
+  rd_in.rc_eop = o.rx_demux.rc_eop;
+  rd_in.rc_bad = o.rx_demux.rc_bad;
+  rd_in.rc_hdr = o.rx_demux.rc_hdr;
+  rd_in.rc_data = o.rx_demux.rc_data;
+  rd_in.rc_ndw = o.rx_demux.rc_ndw;
+  rd_in.bus_master = o.cfg_space.cmd_bus_master;
+  rd_in.mrrs = o.cfg_space.mrrs;
+  rd_in.ext_tag_en = o.cfg_space.ext_tag_en;
+  rd_in.completer_id = o.completer.completer_id;
+  rd_in.dev_reset = o.common_cfg.dev_reset;
+
+  memset(&wr_in, 0, sizeof(wr_in));
+  wr_in.wrq_valid[0] = o.vq_fetch.wrq_valid;
+  wr_in.wrq_addr[0] = o.vq_fetch.wrq_addr;
+  wr_in.wrq_len[0] = o.vq_fetch.wrq_len;
+  wr_in.wrd_valid[0] = o.vq_fetch.wrd_valid;
+  wr_in.wrd_data[0] = o.vq_fetch.wrd_data;
+  wr_in.wrd_lo[0] = o.vq_fetch.wrd_lo;
+  wr_in.wrd_n[0] = o.vq_fetch.wrd_n;
+  wr_in.wrq_valid[1] = o.vq_used.wrq_valid;
+  wr_in.wrq_addr[1] = o.vq_used.wrq_addr;
+  wr_in.wrq_len[1] = o.vq_used.wrq_len;
+  wr_in.wrd_valid[1] = o.vq_used.wrd_valid;
+  wr_in.wrd_data[1] = o.vq_used.wrd_data;
+  wr_in.wrd_lo[1] = o.vq_used.wrd_lo;
+  wr_in.wrd_n[1] = o.vq_used.wrd_n;
+  wr_in.wrq_valid[2] = o.blk.wrq_valid;
+  wr_in.wrq_addr[2] = o.blk.wrq_addr;
+  wr_in.wrq_len[2] = o.blk.wrq_len;
+  wr_in.wrd_valid[2] = o.blk.wrd_valid;
+  wr_in.wrd_data[2] = o.blk.wrd_data;
+  wr_in.wrd_lo[2] = o.blk.wrd_lo;
+  wr_in.wrd_n[2] = o.blk.wrd_n;
+  wr_in.tx_ready = o.tx_arbiter.wr_ready;
+  wr_in.bus_master = o.cfg_space.cmd_bus_master;
+  wr_in.mps = o.cfg_space.mps;
+  wr_in.completer_id = o.completer.completer_id;
+  wr_in.dev_reset = o.common_cfg.dev_reset;
+
+  memset(&fetch_in, 0, sizeof(fetch_in));
+  fetch_in.dev_reset = o.common_cfg.dev_reset;
+  fetch_in.run = run;
+  fetch_in.feat_indirect = (drv_f >> VEP_F_INDIRECT_DESC) & 1u;
+  fetch_in.feat_event_idx = (drv_f >> VEP_F_EVENT_IDX) & 1u;
+  fetch_in.q_enable = o.common_cfg.q_enable;
+  memcpy(fetch_in.q_size, o.common_cfg.q_size, sizeof(fetch_in.q_size));
+  memcpy(fetch_in.q_desc, o.common_cfg.q_desc, sizeof(fetch_in.q_desc));
+  memcpy(fetch_in.q_avail, o.common_cfg.q_avail, sizeof(fetch_in.q_avail));
+  memcpy(fetch_in.q_used, o.common_cfg.q_used, sizeof(fetch_in.q_used));
+  fetch_in.doorbell = o.notify.doorbell;
+  fetch_in.rdq_ready = o.dma_rd.rdq_ready[0];
+  fetch_in.rdr_valid = o.dma_rd.rdr_valid && o.dma_rd.rdr_client == 0;
+  fetch_in.rdr_data = o.dma_rd.rdr_data;
+  fetch_in.rdr_lo = o.dma_rd.rdr_lo;
+  fetch_in.rdr_n = o.dma_rd.rdr_n;
+  fetch_in.rdr_last = o.dma_rd.rdr_last;
+  fetch_in.rdr_err = o.dma_rd.rdr_err;
+  fetch_in.wrq_ready = o.dma_wr.wrq_ready[0];
+  fetch_in.wrd_ready = o.dma_wr.wrd_ready[0];
+  fetch_in.wr_done = o.dma_wr.wr_done[0];
+  fetch_in.wr_err = o.dma_wr.wr_err;
+  fetch_in.slot_free = o.blk.slot_free;
+  fetch_in.slot_id = o.blk.slot_id;
+  fetch_in.chain_ready = o.blk.chain_ready;
+
+  memset(&bk_in, 0, sizeof(bk_in));
+  bk_in.dev_reset = o.common_cfg.dev_reset;
+  bk_in.blk_capacity = in->blk_capacity_i;
+  bk_in.blk_ro = in->blk_ro_i;
+  bk_in.seg_we = o.vq_fetch.seg_we;
+  bk_in.seg_waddr = o.vq_fetch.seg_waddr;
+  bk_in.seg_wdata = o.vq_fetch.seg_wdata;
+  bk_in.chain_valid = o.vq_fetch.chain_valid;
+  bk_in.chain = o.vq_fetch.chain;
+  bk_in.rdq_ready = o.dma_rd.rdq_ready[2];
+  bk_in.rdr_valid = o.dma_rd.rdr_valid && o.dma_rd.rdr_client == 2;
+  bk_in.rdr_data = o.dma_rd.rdr_data;
+  bk_in.rdr_lo = o.dma_rd.rdr_lo;
+  bk_in.rdr_n = o.dma_rd.rdr_n;
+  bk_in.rdr_last = o.dma_rd.rdr_last;
+  bk_in.rdr_err = o.dma_rd.rdr_err;
+  bk_in.wrq_ready = o.dma_wr.wrq_ready[2];
+  bk_in.wrd_ready = o.dma_wr.wrd_ready[2];
+  bk_in.wr_done = o.dma_wr.wr_done[2];
+  bk_in.wr_err = o.dma_wr.wr_err;
+  bk_in.m_blk_req_ready = in->m_blk_req_ready;
+  bk_in.s_blk_rsp_valid = in->s_blk_rsp_valid;
+  bk_in.s_blk_rsp_tag = in->s_blk_rsp_tag;
+  bk_in.s_blk_rsp_data = in->s_blk_rsp_data[0];
+  bk_in.s_blk_rsp_last = in->s_blk_rsp_last;
+  bk_in.s_blk_rsp_status = in->s_blk_rsp_status;
+  bk_in.done_ready = o.vq_used.done_ready;
+
+  memset(&used_in, 0, sizeof(used_in));
+  used_in.dev_reset = o.common_cfg.dev_reset;
+  /* DRIVER_OK only: requests fetched before a device error still finish. */
+  used_in.run = (o.common_cfg.dev_status & VEP_STATUS_DRIVER_OK) != 0;
+  used_in.feat_event_idx = (drv_f >> VEP_F_EVENT_IDX) & 1u;
+  memcpy(used_in.q_size, o.common_cfg.q_size, sizeof(used_in.q_size));
+  memcpy(used_in.q_avail, o.common_cfg.q_avail, sizeof(used_in.q_avail));
+  memcpy(used_in.q_used, o.common_cfg.q_used, sizeof(used_in.q_used));
+  used_in.done_valid = o.blk.done_valid;
+  used_in.done = o.blk.done;
+  used_in.rdq_ready = o.dma_rd.rdq_ready[1];
+  used_in.rdr_valid = o.dma_rd.rdr_valid && o.dma_rd.rdr_client == 1;
+  used_in.rdr_data = o.dma_rd.rdr_data;
+  used_in.rdr_lo = o.dma_rd.rdr_lo;
+  used_in.rdr_n = o.dma_rd.rdr_n;
+  used_in.rdr_last = o.dma_rd.rdr_last;
+  used_in.rdr_err = o.dma_rd.rdr_err;
+  used_in.wrq_ready = o.dma_wr.wrq_ready[1];
+  used_in.wrd_ready = o.dma_wr.wrd_ready[1];
+  used_in.wr_done = o.dma_wr.wr_done[1];
+  used_in.wr_err = o.dma_wr.wr_err;
 
   /* Every next state from the same current state, as on a clock edge; then commit. */
   *d = *q;
@@ -282,6 +481,11 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   vep_msix_next(&q->msix, p, &msix_in, &d->msix);
   vep_intx_next(&q->intx, p, &intx_in, &d->intx);
   vep_tx_arbiter_next(&q->tx_arbiter, p, &tx_in, &d->tx_arbiter);
+  vep_dma_rd_next(&q->dma_rd, p, &rd_in, &d->dma_rd, &m->mem.dma_rd);
+  vep_dma_wr_next(&q->dma_wr, p, &wr_in, &d->dma_wr);
+  vep_vq_fetch_next(&q->vq_fetch, p, &fetch_in, &d->vq_fetch);
+  vep_blk_next(&q->blk, p, &bk_in, &d->blk, &m->mem.blk);
+  vep_vq_used_next(&q->vq_used, p, &used_in, &d->vq_used);
 
   tmp = m->q;
   m->q = m->d;

@@ -114,6 +114,13 @@ void vep_msix_next(const vep_msix_q_t *q, const vep_params_t *p, const vep_msix_
   if (in->cfg_irq && in->msix_en && in->config_vector < p->MSIX_VECTORS) {
     pend |= 1ull << in->config_vector;
   }
+  /* NO_VECTOR or a vector beyond the table sets nothing; as for the configuration event, nothing
+   * is left pending while MSI-X is disabled (the ISR carries the event then). */
+  for (unsigned i = 0; i < p->NUM_QUEUES; i++) {
+    if (((in->q_irq >> i) & 1u) && in->msix_en && in->q_vector[i] < p->MSIX_VECTORS) {
+      pend |= 1ull << in->q_vector[i];
+    }
+  }
   d->pending_q = pend;
 
   if (in->dev_reset) {

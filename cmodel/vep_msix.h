@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vep_msix: the MSI-X table (BAR0 region 4) and PBA (region 5) (rtl/vep_msix.sv). Interrupt
- * events set pending bits; the lowest pending vector whose entry is unmasked goes out as a MWr on
- * msg_valid/msg_tlp while MSI-X is enabled, the function is unmasked and Bus Master is on. The
- * pending bit clears on the handshake (msg_valid && msg_ready). An offer is withdrawn, the bit
- * staying pending, as soon as the message may no longer be sent (entry masked in the same cycle,
- * or MSI-X disabled, function masked or Bus Master off one cycle after the input changes); msg_tlp
- * is built from the entry as it is now. The virtio device reset (dev_reset) clears every pending
- * bit and withdraws an offered message; the table keeps its contents. Register map:
- * docs/registers.md.
+ * events (configuration change; queue q via q_irq/q_vector) set the pending bit of their vector;
+ * the lowest pending vector whose entry is unmasked goes out as a MWr on msg_valid/msg_tlp while
+ * MSI-X is enabled, the function is unmasked and Bus Master is on. The pending bit clears on the
+ * handshake (msg_valid && msg_ready). An offer is withdrawn, the bit staying pending, as soon as
+ * the message may no longer be sent (entry masked in the same cycle, or MSI-X disabled, function
+ * masked or Bus Master off one cycle after the input changes); msg_tlp is built from the entry as
+ * it is now. The virtio device reset (dev_reset) clears every pending bit and withdraws an offered
+ * message; the table keeps its contents. Register map: docs/registers.md.
  *
  * Timing (docs/microarchitecture.md): an access seen in cycle N is answered on msix_rdata in cycle
  * N+1; writes and events take effect on the edge ending cycle N. Outputs depend on q only.
@@ -48,6 +48,8 @@ typedef struct vep_msix_in {
   uint8_t cfg_irq;           /* strobe from vep_common_cfg: configuration-change event */
   uint8_t dev_reset;         /* strobe from vep_common_cfg: virtio device reset */
   uint16_t config_vector;    /* msix_config, from vep_common_cfg */
+  uint64_t q_irq;            /* strobe from vep_vq_used: bit q = queue q's interrupt event */
+  uint16_t q_vector[64];     /* queue q's queue_msix_vector, from vep_common_cfg */
   uint8_t msg_ready;         /* from vep_tx_arbiter (registered there) */
 } vep_msix_in_t;
 

@@ -24,9 +24,9 @@ void vep_notify_next(const vep_notify_q_t *q, const vep_params_t *p, const vep_n
   /* The queue comes from the address; the value written (its index) is not checked. */
   int ring = vep_bar_hit(b, VEP_BAR_NOTIFY_OFF) && b->reg_we &&
              (b->reg_be & 3u) != 0 && qi < p->NUM_QUEUES;
-  uint64_t db = in->dev_reset ? 0 : q->doorbell_q;
+  uint64_t db = in->dev_reset ? 0 : (q->doorbell_q & ~in->doorbell_clr);
 
-  /* A doorbell on the reset edge was written after the reset: keep it. */
+  /* A doorbell on the reset or clear edge was written after it: keep it (never lost). */
   if (ring) {
     db |= 1ull << qi;
   }

@@ -21,6 +21,8 @@ typedef struct vep_notify_q {
 typedef struct vep_notify_in {
   vep_regbus_t bus;
   uint8_t dev_reset;         /* strobe from vep_common_cfg: clears every doorbell */
+  uint64_t doorbell_clr;     /* strobe from vep_vq_fetch: bit q clears doorbell q (a ring on the
+                              * same edge wins, so no doorbell is lost) */
 } vep_notify_in_t;
 
 typedef struct vep_notify_out {

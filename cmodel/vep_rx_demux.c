@@ -25,6 +25,13 @@ void vep_rx_demux_outputs(const vep_rx_demux_q_t *q, const vep_params_t *p,
   out->s_rx_ready = q->state_q != RxReq;
   out->req_valid = q->state_q == RxReq;
   out->ev_malformed = q->ev_malformed_q;
+  out->rc_valid = q->rc_valid_q;
+  out->rc_sop = q->rc_sop_q;
+  out->rc_eop = q->rc_eop_q;
+  out->rc_bad = q->rc_bad_q;
+  out->rc_hdr = q->rc_hdr_q;
+  out->rc_data = q->rc_data_q;
+  out->rc_ndw = q->rc_ndw_q;
 
   if (len_dw == 0) {
     len_dw = 1024;
@@ -72,6 +79,15 @@ void vep_rx_demux_next(const vep_rx_demux_q_t *q, const vep_params_t *p,
   unsigned base = start ? 0 : q->dw_cnt_q;
   unsigned cnt_sum = base;
   int keep_bad, beat_bad;
+  uint32_t lane0 = lane_of(in->s_rx_data, 0), lane1 = lane_of(in->s_rx_data, 1);
+  unsigned s_fmt = lane0 >> 29, s_type = (lane0 >> 24) & 0x1Fu;
+  unsigned s_len = (lane0 & 0x3FFu) ? (lane0 & 0x3FFu) : 1024u;
+  int is_cpl = (s_fmt == 0u || s_fmt == 2u) && s_type == 0x0Au;
+  /* The MPS in DWs, capped at what the device supports. */
+  unsigned mps_dw = 32u << (in->mps > VEP_MPS_SUPPORTED_ENC ? VEP_MPS_SUPPORTED_ENC : in->mps);
+  int over_mps = (keep & 1u) && is_cpl && (s_fmt & 2u) && s_len > mps_dw;
+  unsigned nlanes = (keep & 1u) + ((keep >> 1) & 1u);
+  int malformed = 0;
 
   for (unsigned l = 0; l < lanes; l++) {
     cnt_sum += (keep >> l) & 1u;
@@ -81,6 +97,11 @@ void vep_rx_demux_next(const vep_rx_demux_q_t *q, const vep_params_t *p,
              (!in->s_rx_eop && keep != keep_all);
   beat_bad = keep_bad || (start ? !in->s_rx_sop : in->s_rx_sop);
   d->ev_malformed_q = 0;
+  d->rc_valid_q = 0;
+  d->rc_sop_q = 0;
+  d->rc_eop_q = 0;
+  d->rc_bad_q = 0;
+  d->rc_ndw_q = 0;
 
   switch (q->state_q) {
   case RxReq:
@@ -102,7 +123,8 @@ void vep_rx_demux_next(const vep_rx_demux_q_t *q, const vep_params_t *p,
         d->dw_q[pos] = lane_of(in->s_rx_data, l);
       }
     }
-    d->bad_q = (uint8_t)((start ? 0 : q->bad_q) | beat_bad);
+    /* A CplD longer than the MPS is malformed from its first beat on. */
+    d->bad_q = (uint8_t)((start ? 0 : q->bad_q) | beat_bad | (start && over_mps));
     d->dw_cnt_q = (uint16_t)(cnt_sum > VEP_RX_CNT_MAX ? VEP_RX_CNT_MAX : cnt_sum);
     if (in->s_rx_eop) {
       /* A TLP that ends here started either with this beat or with DW0 already stored;
@@ -132,11 +154,50 @@ void vep_rx_demux_next(const vep_rx_demux_q_t *q, const vep_params_t *p,
                    (len == 1 ? last_be != 0 : (first_be == 0 || last_be == 0));
       int req_bad = cross_4k || be_bad || (is_len1 && len != 1);
       /* is_mem and is_len1 are request types, so req_bad implies a request (or Fmt 1xx). */
-      int malformed = d->bad_q || (fmt & 4u) || d->dw_cnt_q != expect_dw || req_bad;
+      malformed = d->bad_q || (fmt & 4u) || d->dw_cnt_q != expect_dw || req_bad;
       d->ev_malformed_q = (uint8_t)malformed;
       d->state_q = (!malformed && is_request) ? RxReq : RxSop;
     } else {
       d->state_q = RxBody;
+    }
+
+    /* ---- The completion stream ---- */
+    if (start) {
+      /* Stream only what is well begun: the whole first beat, a 3DW completion header. */
+      d->cs_q = (uint8_t)(!beat_bad && !in->s_rx_eop && is_cpl && !over_mps);
+      d->cfirst_q = 1;
+      d->cpay_q = (uint16_t)((s_fmt & 2u) ? s_len : 0u);
+    } else if (q->cs_q) {
+      unsigned ndw;
+      if (q->cfirst_q) {
+        /* Lane 0 is DW2 of the header, lane 1 payload DW 0. */
+        uint32_t dw0 = q->dw_q[0], dw1 = q->dw_q[1];
+        vep_cpl_hdr_t *h = &d->rc_hdr_q;
+        ndw = ((keep >> 1) & 1u) && q->cpay_q != 0 ? 1u : 0u;
+        d->rc_data_q = ndw ? lane1 : 0u;
+        h->completer_id = (uint16_t)(dw1 >> 16);
+        h->status = (uint8_t)((dw1 >> 13) & 7u);
+        h->byte_count = (uint16_t)((dw1 & 0xFFFu) ? (dw1 & 0xFFFu) : 4096u);
+        h->requester_id = (uint16_t)(lane0 >> 16);
+        h->tag = (uint16_t)((((dw0 >> 23) & 1u) << 9) | (((dw0 >> 19) & 1u) << 8) |
+                            ((lane0 >> 8) & 0xFFu));
+        h->lower_addr = (uint8_t)(lane0 & 0x7Fu);
+        h->len_dw = q->cpay_q;
+        h->ep = (uint8_t)((dw0 >> 14) & 1u);
+      } else {
+        ndw = q->cpay_q < nlanes ? q->cpay_q : nlanes;
+        d->rc_data_q = (ndw ? (uint64_t)lane0 : 0u) | (ndw == 2 ? (uint64_t)lane1 << 32 : 0u);
+      }
+      d->rc_valid_q = 1;
+      d->rc_sop_q = q->cfirst_q;
+      d->rc_eop_q = in->s_rx_eop;
+      d->rc_bad_q = (uint8_t)(in->s_rx_eop && malformed);
+      d->rc_ndw_q = (uint8_t)ndw;
+      d->cpay_q = (uint16_t)(q->cpay_q - ndw);
+      d->cfirst_q = 0;
+      if (in->s_rx_eop) {
+        d->cs_q = 0;
+      }
     }
     break;
   default:

@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vep_rx_demux: assembles one TLP at a time from the RX stream, checks its framing and hands
- * requests to vep_completer (rtl/vep_rx_demux.sv). Completions, messages, TLP prefixes and
- * malformed TLPs are dropped. Malformed: bad framing, and well-framed requests that break a
+ * requests to vep_completer (rtl/vep_rx_demux.sv), and streams completions (Cpl, CplD with a
+ * 3DW header) to vep_dma_rd on the rc_* stream. Messages, CplLk/CplDLk, 4DW completions, TLP
+ * prefixes and malformed TLPs are dropped. Malformed: bad framing, and well-framed requests that break a
  * PCIe rule: a memory request crossing a 4 KiB boundary; byte enables (memory, I/O,
  * configuration requests) with Length 1 and Last BE != 0, or Length > 1 and First or Last BE 0;
  * a configuration or I/O request with Length != 1; and every TLP with Fmt 1xx (a TLP prefix,
  * none of which the endpoint supports, or a reserved Fmt). The rules are in the RTL's header
  * comment and in docs/interface.md. Each malformed TLP raises the registered one-cycle strobe
  * ev_malformed, which sets Device Status Fatal Error Detected in vep_cfg_space.
+ *
+ * Completion stream (no backpressure): streamed when the first RX beat is good (sop, both lanes,
+ * no eop), the header 3DW, and a CplD's Length within the MPS (mps capped at
+ * VEP_MPS_SUPPORTED_ENC, 512 bytes; longer: malformed, nothing streamed). RX beat j >= 1 becomes
+ * rc beat j-1 one cycle later: the first (rc_sop) carries the header and payload DW 0, the later
+ * ones up to two DWs, never more than Length in all (rc_ndw 0 for an ECRC or excess beat). The
+ * rc_eop beat has rc_bad set when the framing check at eop failed (ev_malformed too).
  *
  * Timing (docs/microarchitecture.md): outputs depend on q only. s_rx_ready is low while a parsed
  * request waits for the completer. All functions expect parameters accepted by
@@ -42,6 +50,17 @@ typedef struct vep_rx_demux_q {
   uint16_t dw_cnt_q;               /* DWs of the TLP in progress so far, saturating */
   uint32_t dw_q[VEP_RX_BUF_DW];    /* DW j of the TLP (header, then payload) */
   uint8_t ev_malformed_q;          /* strobe: a malformed TLP ended in the previous cycle */
+  /* The completion stream */
+  uint8_t cs_q;                    /* the TLP in progress is a streamed completion */
+  uint8_t cfirst_q;                /* its next beat is the first rc beat */
+  uint16_t cpay_q;                 /* payload DWs still to stream */
+  uint8_t rc_valid_q;
+  uint8_t rc_sop_q;
+  uint8_t rc_eop_q;
+  uint8_t rc_bad_q;
+  vep_cpl_hdr_t rc_hdr_q;
+  uint64_t rc_data_q;
+  uint8_t rc_ndw_q;
 } vep_rx_demux_q_t;
 
 typedef struct vep_rx_demux_in {
@@ -51,6 +70,7 @@ typedef struct vep_rx_demux_in {
   uint8_t s_rx_keep;                         /* bit i: DW lane i valid */
   uint64_t s_rx_data[VEP_DATA_QWORDS];       /* lane i in bits [32(i%2)+31:32(i%2)] of [i/2] */
   uint8_t req_ready;                         /* from vep_completer (registered there) */
+  uint8_t mps;                               /* Device Control MPS, from vep_cfg_space */
 } vep_rx_demux_in_t;
 
 typedef struct vep_rx_demux_out {
@@ -58,6 +78,14 @@ typedef struct vep_rx_demux_out {
   uint8_t req_valid;
   vep_req_t req;
   uint8_t ev_malformed;                      /* strobe to vep_cfg_space: sets DevSta.FED */
+  /* Completion stream to vep_dma_rd */
+  uint8_t rc_valid;
+  uint8_t rc_sop;                            /* first beat: rc_hdr is new */
+  uint8_t rc_eop;
+  uint8_t rc_bad;                            /* with rc_eop: the completion was malformed */
+  vep_cpl_hdr_t rc_hdr;                      /* held from the sop beat on */
+  uint64_t rc_data;                          /* payload DW k in [31:0], k+1 in [63:32] */
+  uint8_t rc_ndw;                            /* 0..2 */
 } vep_rx_demux_out_t;
 
 /* Sets q to the values of the asynchronous reset (rst_ni low). */

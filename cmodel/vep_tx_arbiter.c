@@ -8,22 +8,29 @@
 
 void vep_tx_arbiter_reset(vep_tx_arbiter_q_t *q, const vep_params_t *p)
 {
-  (void)p;
   memset(q, 0, sizeof(*q));
+  q->rr_q = 2;      /* as if wr went last: msg first */
+  vep_skid_reset(&q->skid, p);
 }
 
 void vep_tx_arbiter_outputs(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
                             vep_tx_arbiter_out_t *out)
 {
-  (void)p;
+  vep_skid_out_t sk;
+
+  vep_skid_outputs(&q->skid, p, &sk);
   out->cpl_ready = q->cpl_ready_q;
   out->msg_ready = q->msg_ready_q;
   out->intx_ready = q->intx_ready_q;
-  out->m_tx_valid = q->m_tx_valid_q;
-  out->m_tx_sop = q->m_tx_sop_q;
-  out->m_tx_eop = q->m_tx_eop_q;
-  out->m_tx_keep = q->m_tx_keep_q;
-  memcpy(out->m_tx_data, q->m_tx_data_q, sizeof(out->m_tx_data));
+  out->mrd_ready = q->mrd_ready_q;
+  /* Registers only: the selection and the skid's registered not-full. */
+  out->wr_ready = q->wr_sel_q && sk.s_ready;
+  out->m_tx_valid = sk.m_valid;
+  out->m_tx_sop = (uint8_t)(sk.m_data[1] >> 3 & 1u);
+  out->m_tx_eop = (uint8_t)(sk.m_data[1] >> 2 & 1u);
+  out->m_tx_keep = (uint8_t)(sk.m_data[1] & 3u);
+  memset(out->m_tx_data, 0, sizeof(out->m_tx_data));
+  out->m_tx_data[0] = sk.m_data[0];
 }
 
 void vep_tx_arbiter_next(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
@@ -32,28 +39,38 @@ void vep_tx_arbiter_next(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
   unsigned lanes = p->DATA_W / 32;
   /* At most one ready is up, so at most one take. */
   int take_cpl = q->cpl_ready_q && in->cpl_valid;
-  int take_msg = q->msg_ready_q && in->msg_valid && !take_cpl;
-  int take_intx = q->intx_ready_q && in->intx_valid && !take_cpl && !take_msg;
-  int out_free = !q->m_tx_valid_q || in->m_tx_ready;
+  int take_msg = q->msg_ready_q && in->msg_valid;
+  int take_intx = q->intx_ready_q && in->intx_valid;
+  int take_mrd = q->mrd_ready_q && in->mrd_valid;
+  int take_any = take_cpl || take_msg || take_intx || take_mrd;
+  vep_skid_out_t sk;
+  vep_skid_in_t sk_in;
   const vep_small_tlp_t *src = &q->tlp_q;
   unsigned src_beat = q->beat_q;
   int src_valid = 1;
   uint32_t src_dw[MAX_DW] = {0};
   unsigned hdr_dw, data_dw, src_ndw;
   unsigned beat_keep = 0;
-  uint64_t beat_data[VEP_DATA_QWORDS] = {0};
+  uint64_t beat_data = 0;
   int beat_eop;
+  unsigned posted;
+  unsigned skid_cnt_d;
+
+  vep_skid_outputs(&q->skid, p, &sk);
+  memset(&sk_in, 0, sizeof(sk_in));
+  sk_in.m_ready = in->m_tx_ready;
 
   d->cpl_ready_q = 0;
   d->msg_ready_q = 0;
   d->intx_ready_q = 0;
+  d->mrd_ready_q = 0;
   if (take_msg) {
-    d->rr_q = 1;
-  } else if (take_intx) {
     d->rr_q = 0;
+  } else if (take_intx) {
+    d->rr_q = 1;
   }
 
-  /* The TLP to load the output register from: the one in progress, else the one taken now. */
+  /* The small TLP to push beats of: the one in progress, else the one taken now. */
   if (q->tlp_valid_q) {
     src = &q->tlp_q;
   } else if (take_cpl) {
@@ -64,6 +81,9 @@ void vep_tx_arbiter_next(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
     src_beat = 0;
   } else if (take_intx) {
     src = &in->intx_tlp;
+    src_beat = 0;
+  } else if (take_mrd) {
+    src = &in->mrd_tlp;
     src_beat = 0;
   } else {
     src_valid = 0;
@@ -84,7 +104,7 @@ void vep_tx_arbiter_next(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
     unsigned i = src_beat * lanes + l;
     if (i < src_ndw) {
       beat_keep |= 1u << l;
-      beat_data[l / 2] |= (uint64_t)src_dw[i] << (32 * (l % 2));
+      beat_data |= (uint64_t)src_dw[i] << (32 * l);
     }
   }
   beat_eop = (src_beat + 1) * lanes >= src_ndw;
@@ -93,38 +113,61 @@ void vep_tx_arbiter_next(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
     d->tlp_q = *src;
     d->beat_q = (uint8_t)src_beat;
     d->tlp_valid_q = 1;
-    if (out_free) {
-      d->m_tx_valid_q = 1;
-      d->m_tx_sop_q = src_beat == 0;
-      d->m_tx_eop_q = (uint8_t)beat_eop;
-      d->m_tx_keep_q = (uint8_t)beat_keep;
-      memcpy(d->m_tx_data_q, beat_data, sizeof(d->m_tx_data_q));
+    if (sk.s_ready) {
+      sk_in.s_valid = 1;
+      sk_in.s_data[0] = beat_data;
+      sk_in.s_data[1] = beat_keep | (uint64_t)beat_eop << 2 | (uint64_t)(src_beat == 0) << 3;
       if (beat_eop) {
         d->tlp_valid_q = 0;
       } else {
         d->beat_q = (uint8_t)((src_beat + 1) & 3u);
       }
     }
-  } else if (out_free) {
-    d->m_tx_valid_q = 0;
-    d->m_tx_sop_q = 0;
-    d->m_tx_eop_q = 0;
-    d->m_tx_keep_q = 0;
-    memset(d->m_tx_data_q, 0, sizeof(d->m_tx_data_q));
   }
 
-  /* Offer to take the next TLP once tlp_q will be free: a posted source first (round-robin
-   * between the two), the completion only when neither is valid (PCIe ordering: a completion
-   * must not pass a posted request). */
-  if (!take_cpl && !take_msg && !take_intx && !d->tlp_valid_q) {
-    if (in->msg_valid && in->intx_valid) {
-      d->msg_ready_q = !q->rr_q;
-      d->intx_ready_q = q->rr_q;
-    } else if (in->msg_valid || in->intx_valid) {
-      d->msg_ready_q = in->msg_valid != 0;
-      d->intx_ready_q = in->intx_valid != 0;
-    } else {
-      d->cpl_ready_q = in->cpl_valid != 0;
+  /* A selected wr TLP: its beats pass into the skid as the wr source offers them. */
+  if (q->wr_sel_q && in->wr_valid && sk.s_ready) {
+    sk_in.s_valid = 1;
+    sk_in.s_data[0] = in->wr_data;
+    sk_in.s_data[1] = (in->wr_keep & 3u) | (uint64_t)(in->wr_eop != 0) << 2 |
+                      (uint64_t)(in->wr_sop != 0) << 3;
+    if (in->wr_eop) {
+      d->wr_sel_q = 0;
     }
   }
+
+  /* The skid's count after this edge (vep_skid: push only when not full). */
+  skid_cnt_d = (!sk.m_valid ? 0u : !sk.s_ready ? 2u : 1u) + (sk_in.s_valid ? 1u : 0u) -
+               ((sk.m_valid && in->m_tx_ready) ? 1u : 0u);
+
+  /* Choose the next TLP when the arbiter is free on the next cycle, no wr TLP streams, and the
+   * skid will hold at most the last beat of the previous TLP (so, with m_tx_ready low, no TLP
+   * is taken from a source while an earlier one waits whole in the skid: the source can still
+   * withdraw it): a posted source first (round robin from rr_q), then the completion, then the
+   * MRd. */
+  posted = (in->msg_valid ? 1u : 0u) | (in->intx_valid ? 2u : 0u) | (in->wr_valid ? 4u : 0u);
+  if (!take_any && !d->tlp_valid_q && !q->wr_sel_q && skid_cnt_d <= 1) {
+    int pick = -1;
+    for (unsigned i = 1; i <= 3; i++) {
+      unsigned cand = (q->rr_q + i) % 3;
+      if (posted >> cand & 1u) {
+        pick = (int)cand;
+        break;
+      }
+    }
+    if (pick == 0) {
+      d->msg_ready_q = 1;
+    } else if (pick == 1) {
+      d->intx_ready_q = 1;
+    } else if (pick == 2) {
+      d->wr_sel_q = 1;
+      d->rr_q = 2;
+    } else if (in->cpl_valid) {
+      d->cpl_ready_q = 1;
+    } else {
+      d->mrd_ready_q = in->mrd_valid != 0;
+    }
+  }
+
+  vep_skid_next(&q->skid, p, &sk_in, &d->skid);
 }

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * vep_tx_arbiter: chooses among the completer (cpl), MSI-X (msg) and INTx (intx) and serializes
- * the taken small TLP into beats on the TX stream (rtl/vep_tx_arbiter.sv). Posted sources (msg,
- * intx) go before the completion (PCIe: a completion must not pass a posted request); between
- * the two posted sources, round-robin.
+ * vep_tx_arbiter: chooses among five TLP sources and sends the chosen TLP, whole, on the TX
+ * stream (rtl/vep_tx_arbiter.sv): the small-TLP sources cpl (completer), msg (MSI-X), intx
+ * (INTx) and mrd (DMA read engine), each one vep_small_tlp_t on valid/ready, and wr (DMA write
+ * engine), a beat stream of whole MWr TLPs. Between TLPs: a posted source (msg, intx, wr; round
+ * robin) first, then cpl, then mrd (PCIe: neither a completion nor a read may pass a posted
+ * request).
  *
- * Timing (docs/microarchitecture.md): outputs depend on q only. The beat on m_tx_* is a register;
- * tlp_q holds the TLP whose remaining beats still have to be loaded into it. One source's ready
- * at most is raised (registered), only when that source is valid and tlp_q will be free. All
- * functions expect parameters accepted by vep_model_check_params() (DATA_W a multiple of 64, at
- * most VEP_DATA_W_MAX).
+ * Timing (docs/microarchitecture.md): outputs depend on q only. The readies of the small sources
+ * are registered, at most one is up, only for a source that was valid at the choice; a source
+ * may withdraw. A chosen wr TLP streams at one beat per cycle (wr_ready = selected and the skid
+ * not full); after it there is one cycle without a push, in which the next choice is made. The
+ * beats leave through a two-entry skid buffer (vep_skid) whose head register is m_tx_*.
+ * DATA_W must be 64.
  */
 #ifndef VEP_TX_ARBITER_H
 #define VEP_TX_ARBITER_H
@@ -17,22 +20,22 @@
 #include <stdint.h>
 
 #include "vep_ports.h"
+#include "vep_skid.h"
 #include "vep_types.h"
 
-/* The flops: same names as the _q signals of rtl/vep_tx_arbiter.sv. */
+/* The flops: same names as the _q signals of rtl/vep_tx_arbiter.sv; skid is u_skid. The skid
+ * payload is the beat: data in word 0, keep in word 1 bits [1:0], eop bit 2, sop bit 3. */
 typedef struct vep_tx_arbiter_q {
   uint8_t cpl_ready_q;
   uint8_t msg_ready_q;
   uint8_t intx_ready_q;
-  uint8_t rr_q;                          /* 1: msg was taken last, intx goes first */
+  uint8_t mrd_ready_q;
+  uint8_t rr_q;                          /* posted source chosen last: 0 msg, 1 intx, 2 wr */
   vep_small_tlp_t tlp_q;
-  uint8_t tlp_valid_q;                   /* tlp_q has beats still to load */
-  uint8_t beat_q;                        /* next beat of tlp_q to load */
-  uint8_t m_tx_valid_q;
-  uint8_t m_tx_sop_q;
-  uint8_t m_tx_eop_q;
-  uint8_t m_tx_keep_q;
-  uint64_t m_tx_data_q[VEP_DATA_QWORDS];
+  uint8_t tlp_valid_q;                   /* tlp_q has beats still to push */
+  uint8_t beat_q;                        /* next beat of tlp_q to push */
+  uint8_t wr_sel_q;                      /* a wr TLP is chosen: its beats pass through */
+  vep_skid_q_t skid;
 } vep_tx_arbiter_q_t;
 
 typedef struct vep_tx_arbiter_in {
@@ -42,6 +45,13 @@ typedef struct vep_tx_arbiter_in {
   vep_small_tlp_t msg_tlp;
   uint8_t intx_valid;                    /* posted: INTx Msg */
   vep_small_tlp_t intx_tlp;
+  uint8_t mrd_valid;                     /* non-posted: DMA MRd */
+  vep_small_tlp_t mrd_tlp;
+  uint8_t wr_valid;                      /* posted: DMA MWr beats */
+  uint8_t wr_sop;
+  uint8_t wr_eop;
+  uint8_t wr_keep;                       /* bit l: DW lane l */
+  uint64_t wr_data;
   uint8_t m_tx_ready;
 } vep_tx_arbiter_in_t;
 
@@ -49,6 +59,8 @@ typedef struct vep_tx_arbiter_out {
   uint8_t cpl_ready;
   uint8_t msg_ready;
   uint8_t intx_ready;
+  uint8_t mrd_ready;
+  uint8_t wr_ready;
   uint8_t m_tx_valid;
   uint8_t m_tx_sop;
   uint8_t m_tx_eop;

@@ -35,8 +35,11 @@ module vep_blk_cfg #(
 
   localparam logic [2:0]  Region      = 3'(vep_pkg::VEP_BAR_DEVICE_OFF >> 12);
   localparam logic [63:0] FeaturesFix = (64'd1 << vep_pkg::VEP_F_VERSION_1) |
+                                        (64'd1 << vep_pkg::VEP_F_INDIRECT_DESC) |
+                                        (64'd1 << vep_pkg::VEP_F_EVENT_IDX) |
                                         (64'd1 << vep_pkg::VEP_BLK_F_SEG_MAX) |
-                                        (64'd1 << vep_pkg::VEP_BLK_F_BLK_SIZE);
+                                        (64'd1 << vep_pkg::VEP_BLK_F_BLK_SIZE) |
+                                        (64'd1 << vep_pkg::VEP_BLK_F_FLUSH);
   localparam logic [63:0] FeatureRo   = 64'd1 << vep_pkg::VEP_BLK_F_RO;
 
   // struct vep_virtio_blk_config, DW offsets (include/vep_consts.h VEP_BLK_CFG_*)

@@ -2,8 +2,9 @@
 // vep_common_cfg: the virtio common configuration structure, BAR0 region 0 (docs/registers.md):
 // feature selects and values, device status with FEATURES_OK validation and the device reset
 // (a write of 0), config vector, queue_select and the per-queue registers of NUM_QUEUES queues,
-// config_generation. Raises the configuration-change notification. C twin:
-// cmodel/vep_common_cfg.c.
+// config_generation. Raises the configuration-change notification. Exports the per-queue
+// registers and the accepted features to the data path, and takes its device-error strobe
+// (DEVICE_NEEDS_RESET). C twin: cmodel/vep_common_cfg.c.
 `default_nettype none
 
 module vep_common_cfg #(
@@ -27,11 +28,23 @@ module vep_common_cfg #(
   input  logic [63:0] dev_features_i,   // offered features, from vep_blk_cfg
   input  logic        config_changed_i, // strobe from vep_blk_cfg
 
+  // ---- Data path ----
+  input  logic        dev_err_i,        // strobe: a data-path error; sets DEVICE_NEEDS_RESET
+
   // ---- State exported to the other blocks ----
   output logic [7:0]  dev_status_o,
   output logic [15:0] config_vector_o,  // msix_config
   output logic        dev_reset_o,      // strobe: the driver wrote 0 to device_status
-  output logic        cfg_irq_o         // strobe: a configuration-change notification is due
+  output logic        cfg_irq_o,        // strobe: a configuration-change notification is due
+
+  // ---- Per-queue registers and accepted features, to the data path (queue q in [W*q +: W]) ----
+  output logic [NUM_QUEUES-1:0]    q_enable_o,     // queue_enable
+  output logic [NUM_QUEUES*16-1:0] q_size_o,       // queue_size
+  output logic [NUM_QUEUES*64-1:0] q_desc_o,       // queue_desc (descriptor area)
+  output logic [NUM_QUEUES*64-1:0] q_avail_o,      // queue_driver (driver area: avail ring)
+  output logic [NUM_QUEUES*64-1:0] q_used_o,       // queue_device (device area: used ring)
+  output logic [NUM_QUEUES*16-1:0] q_vector_o,     // queue_msix_vector
+  output logic [63:0]              drv_features_o  // driver_feature, selects 0 and 1
 );
 
   if (NUM_QUEUES < 1 || NUM_QUEUES > 64) begin : gen_check_num_queues
@@ -105,6 +118,13 @@ module vep_common_cfg #(
   assign config_vector_o = msix_config_q;
   assign dev_reset_o     = dev_reset_q;
   assign cfg_irq_o       = cfg_irq_q;
+  assign q_enable_o      = queue_enable_q;
+  assign q_size_o        = queue_size_q;
+  assign q_desc_o        = queue_desc_q;
+  assign q_avail_o       = queue_driver_q;
+  assign q_used_o        = queue_device_q;
+  assign q_vector_o      = queue_msix_q;
+  assign drv_features_o  = gf_q;
 
   // ---- Register-bus decode ----
   // The queue index is decoded once into a one-hot select; every per-queue access below is a
@@ -305,7 +325,9 @@ module vep_common_cfg #(
       end
     end
 
-    if (needs_reset && (status_q & StsNeedsReset) == 8'd0) begin
+    // A driver error (queue_enable != 1) or a data-path error (dev_err_i): DEVICE_NEEDS_RESET,
+    // notified once (virtio: after setting it with DRIVER_OK set, a configuration interrupt).
+    if ((needs_reset || dev_err_i) && (status_q & StsNeedsReset) == 8'd0) begin
       status_d = status_d | StsNeedsReset;
       if ((status_q & StsDriverOk) != 8'd0) cfg_irq_d = 1'b1;
     end

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // vep_isr: the virtio ISR status byte, BAR0 region 1 (docs/registers.md). Bit 1 (configuration
-// change) is set by cfg_irq_i; bit 0 (queue) has no source yet and reads 0. A read with BE[0]
+// change) is set by cfg_irq_i, bit 0 (queue) by queue_irq_i (vep_vq_used). A read with BE[0]
 // returns the byte and clears it; writes are ignored; the device reset clears it.
 // C twin: cmodel/vep_isr.c.
 `default_nettype none
@@ -20,6 +20,7 @@ module vep_isr (
 
   // ---- Events ----
   input  logic        cfg_irq_i,     // strobe from vep_common_cfg: sets the config bit
+  input  logic        queue_irq_i,   // strobe from vep_vq_used: sets the queue bit
   input  logic        dev_reset_i,   // strobe from vep_common_cfg: clears the ISR
 
   output logic        isr_pending_o  // ISR != 0: Status.Interrupt Status and the INTA wire
@@ -27,6 +28,7 @@ module vep_isr (
 
   localparam logic [2:0] Region    = 3'(vep_pkg::VEP_BAR_ISR_OFF >> 12);
   localparam logic [7:0] IsrConfig = 8'(vep_pkg::VEP_ISR_CONFIG);
+  localparam logic [7:0] IsrQueue  = 8'(vep_pkg::VEP_ISR_QUEUE);
 
   logic [7:0]  isr_q, isr_d;
   logic [31:0] isr_rdata_q, isr_rdata_d;
@@ -44,6 +46,7 @@ module vep_isr (
     isr_d       = (rd || dev_reset_i) ? 8'd0 : isr_q;
     // An event on the clearing edge is newer than what the read returned: keep it.
     if (cfg_irq_i) isr_d = isr_d | IsrConfig;
+    if (queue_irq_i) isr_d = isr_d | IsrQueue;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // vep_msix: the MSI-X table (BAR0 region 4) and Pending Bit Array (region 5) (docs/registers.md).
-// Interrupt events set pending bits. While MSI-X is enabled, the function is unmasked and Bus
+// Interrupt events (configuration change, queue q) set the pending bit of their vector. While MSI-X is enabled, the function is unmasked and Bus
 // Master is on, the lowest-numbered pending vector whose entry is unmasked is offered to
 // vep_tx_arbiter as a one-DW MWr of the entry's data to the entry's address; its pending bit
 // clears on the handshake. The offer is withdrawn (the bit stays pending) as soon as the message
@@ -11,7 +11,8 @@
 `default_nettype none
 
 module vep_msix #(
-  parameter int unsigned MSIX_VECTORS = 8  // table entries, 1..64
+  parameter int unsigned MSIX_VECTORS = 8,  // table entries, 1..64
+  parameter int unsigned NUM_QUEUES   = 4   // virtqueues, 1..64: one interrupt event each
 ) (
   input  logic                clk_i,
   input  logic                rst_ni,
@@ -36,6 +37,10 @@ module vep_msix #(
   input  logic [15:0]         config_vector_i,  // its vector (msix_config)
   input  logic                dev_reset_i,      // strobe: virtio device reset
 
+  // ---- Queue interrupt events from vep_vq_used, vectors from vep_common_cfg ----
+  input  logic [NUM_QUEUES-1:0]    q_irq_i,     // strobe per queue: used-buffer notification
+  input  logic [NUM_QUEUES*16-1:0] q_vector_i,  // queue q's queue_msix_vector in [16q +: 16]
+
   // ---- Messages to vep_tx_arbiter ----
   output logic                msg_valid_o,
   input  logic                msg_ready_i,
@@ -44,6 +49,9 @@ module vep_msix #(
 
   if (MSIX_VECTORS < 1 || MSIX_VECTORS > 64) begin : gen_check_msix_vectors
     $error("vep_msix: MSIX_VECTORS must be 1..64");
+  end
+  if (NUM_QUEUES < 1 || NUM_QUEUES > 64) begin : gen_check_num_queues
+    $error("vep_msix: NUM_QUEUES must be 1..64");
   end
 
   localparam logic [2:0] RegionTable = 3'(vep_pkg::VEP_BAR_MSIX_TABLE_OFF >> 12);
@@ -212,8 +220,13 @@ module vep_msix #(
       msg_valid_d = 1'b0;
     end
     // An event on the handshake edge is a new one: it needs its own message.
+    // A queue whose vector is NO_VECTOR or beyond the table sets nothing. Like the configuration
+    // event, a queue event while MSI-X is disabled leaves no pending bit (it goes to the ISR).
     for (int v = 0; v < MSIX_VECTORS; v++) begin
       if (cfg_irq_i && msix_en_i && 32'(config_vector_i) == v) pending_d[v] = 1'b1;
+      for (int i = 0; i < NUM_QUEUES; i++) begin
+        if (q_irq_i[i] && msix_en_i && 32'(q_vector_i[16*i +: 16]) == v) pending_d[v] = 1'b1;
+      end
     end
 
     if (dev_reset_i) begin

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // vep_notify: the doorbells, BAR0 region 3 (docs/registers.md). A write with BE[1:0] != 0 to
 // offset VEP_NOTIFY_MULTIPLIER * q, q < NUM_QUEUES, latches "queue q notified"; the queue comes
-// from the address, the value written is not checked. The device reset clears every doorbell.
+// from the address, the value written is not checked. The device reset clears every doorbell;
+// doorbell_clr_i clears the named ones (a ring on the same edge wins).
 // The region reads 0, so there is no read-data output. C twin: cmodel/vep_notify.c.
 `default_nettype none
 
@@ -20,6 +21,8 @@ module vep_notify #(
   input  logic [31:0]           reg_wdata_i,
 
   input  logic                  dev_reset_i,  // strobe from vep_common_cfg
+  // strobe from vep_vq_fetch: clear these doorbells (it is about to read avail.idx)
+  input  logic [NUM_QUEUES-1:0] doorbell_clr_i,
 
   output logic [NUM_QUEUES-1:0] doorbell_o    // bit q: queue q was notified
 );
@@ -44,8 +47,8 @@ module vep_notify #(
                 (reg_be_i[1:0] != 2'b00) && (qi < NUM_QUEUES);
 
   always_comb begin
-    doorbell_d = dev_reset_i ? '0 : doorbell_q;
-    // A doorbell on the reset edge was written after the reset: keep it.
+    doorbell_d = dev_reset_i ? '0 : (doorbell_q & ~doorbell_clr_i);
+    // A doorbell on the reset or clear edge was written after it: keep it (never lost).
     if (ring) doorbell_d[qi] = 1'b1;
   end
 

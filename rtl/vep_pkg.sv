@@ -93,6 +93,9 @@ package vep_pkg;
   localparam int unsigned VEP_BLK_F_SEG_MAX              = 32'h00000002;
   localparam int unsigned VEP_BLK_F_RO                   = 32'h00000005;
   localparam int unsigned VEP_BLK_F_BLK_SIZE             = 32'h00000006;
+  localparam int unsigned VEP_BLK_F_FLUSH                = 32'h00000009;
+  localparam int unsigned VEP_F_INDIRECT_DESC            = 32'h0000001C;
+  localparam int unsigned VEP_F_EVENT_IDX                = 32'h0000001D;
   localparam int unsigned VEP_TLP_MRD32                  = 32'h00000000;
   localparam int unsigned VEP_TLP_MRD64                  = 32'h00000020;
   localparam int unsigned VEP_TLP_MWR32                  = 32'h00000040;
@@ -248,6 +251,42 @@ package vep_pkg;
   // ---- Block-private types: vep_cfg_space, vep_common_cfg, vep_isr, vep_blk_cfg,
   //      vep_notify, vep_msix ----
   // (register-block enums go here)
+
+  // ---- Block-private types: vep_vq_used ----
+  // vep_vq_used: waiting for a done; used element write (request, data, wr_done); used index
+  // write (request, data, wr_done); suppression-field read (request, response beats).
+  typedef enum logic [3:0] {
+    UsedIdle     = 4'd0,
+    UsedElemReq  = 4'd1,
+    UsedElemData = 4'd2,
+    UsedElemWait = 4'd3,
+    UsedIdxReq   = 4'd4,
+    UsedIdxData  = 4'd5,
+    UsedIdxWait  = 4'd6,
+    UsedEvtReq   = 4'd7,
+    UsedEvtData  = 4'd8
+  } used_state_e;
+
+  // ---- Block-private types: vep_vq_fetch ----
+  // vep_vq_fetch: choosing a queue; avail.idx read (request, response); avail_event write
+  // (request, data beat, wr_done); ring entry read; descriptor read; chain offered to vep_blk;
+  // stopped after a ring error (until the device reset); a write taken before a device reset,
+  // waiting for its wr_done.
+  typedef enum logic [3:0] {
+    FetchIdle     = 4'd0,
+    FetchIdxReq   = 4'd1,
+    FetchIdxRsp   = 4'd2,
+    FetchEvtReq   = 4'd3,
+    FetchEvtData  = 4'd4,
+    FetchEvtWait  = 4'd5,
+    FetchRingReq  = 4'd6,
+    FetchRingRsp  = 4'd7,
+    FetchDescReq  = 4'd8,
+    FetchDescRsp  = 4'd9,
+    FetchChain    = 4'd10,
+    FetchHalt     = 4'd11,
+    FetchDrain    = 4'd12
+  } fetch_state_e;
 
 endpackage
 

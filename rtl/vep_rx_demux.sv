@@ -1,9 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 // vep_rx_demux: assembles one TLP at a time from the RX stream, checks its framing and hands
-// requests to vep_completer. Completions (no DMA engine yet, so none is expected), messages,
-// TLP prefixes and malformed TLPs are dropped: a malformed TLP is discarded, nothing acts on it
-// but the registered strobe ev_malformed_o (one cycle per malformed TLP), which sets Device Status
-// Fatal Error Detected in vep_cfg_space. C twin: cmodel/vep_rx_demux.c.
+// requests to vep_completer, and streams completions (Cpl, CplD) to vep_dma_rd. Messages,
+// locked completions (CplLk, CplDLk: the endpoint never sends MRdLk), completions with a 4DW
+// header, TLP prefixes and malformed TLPs are dropped: a malformed TLP is discarded, nothing acts
+// on it but the registered strobe ev_malformed_o (one cycle per malformed TLP), which sets Device
+// Status Fatal Error Detected in vep_cfg_space. C twin: cmodel/vep_rx_demux.c.
+//
+// Completion stream (rc_*, registered, no backpressure, DATA_W = 64 only): a completion is
+// streamed when its first RX beat is good (sop, both lanes, no eop), its header is 3DW and, for
+// a CplD, its Length is within the Max Payload Size (mps_i, capped at the 512 bytes the device
+// supports: VEP_MPS_SUPPORTED_ENC). A CplD longer than that is malformed and nothing of it is
+// streamed. RX beat j >= 1 of a streamed completion becomes rc beat j-1 one cycle later: the
+// first (rc_sop_o) carries the header (rc_hdr_o, then held until the next completion) and
+// payload DW 0 (lane 1 of the second RX beat); later beats carry up to two payload DWs, in
+// payload order, never more DWs in all than the header's Length (an ECRC DW or excess DWs give
+// beats with rc_ndw_o 0). Every streamed completion ends with an rc_eop_o beat; a framing error
+// found only at eop (DW count, a bad later beat) sets rc_bad_o on that beat, together with
+// ev_malformed_o: the read engine then fails the tag.
 //
 // Framing: a TLP is every beat from the one taken while a TLP is expected up to and including
 // the next eop beat. It is malformed if its first beat lacks sop, a later beat has sop, a keep is
@@ -42,7 +55,19 @@ module vep_rx_demux #(
   output vep_pkg::req_t        req_o,
 
   // ---- Error event to vep_cfg_space ----
-  output logic                 ev_malformed_o   // strobe: a malformed TLP was dropped
+  output logic                 ev_malformed_o,  // strobe: a malformed TLP was dropped
+
+  // ---- Max Payload Size from vep_cfg_space (Device Control [7:5]) ----
+  input  logic [2:0]           mps_i,
+
+  // ---- Completion stream to vep_dma_rd (no backpressure) ----
+  output logic                 rc_valid_o,
+  output logic                 rc_sop_o,      // first beat: rc_hdr_o is new
+  output logic                 rc_eop_o,      // last beat of the completion
+  output logic                 rc_bad_o,      // with rc_eop_o: the completion was malformed
+  output vep_pkg::cpl_hdr_t    rc_hdr_o,      // held from the sop beat to the next completion
+  output logic [63:0]          rc_data_o,     // payload DW k in [31:0], DW k+1 in [63:32]
+  output logic [1:0]           rc_ndw_o       // payload DWs in this beat: 0..2
 );
 
   localparam int unsigned Lanes = DATA_W / 32;
@@ -54,8 +79,8 @@ module vep_rx_demux #(
   localparam logic [Lanes-1:0] KeepAll = {Lanes{1'b1}};
   localparam logic [Lanes-1:0] KeepOne = {{(Lanes - 1){1'b0}}, 1'b1};
 
-  if (DATA_W % 64 != 0 || DATA_W < 64 || DATA_W > 256) begin : gen_check_data_w
-    $error("vep_rx_demux: DATA_W must be 64, 128 or 256");
+  if (DATA_W != 64) begin : gen_check_data_w
+    $error("vep_rx_demux: DATA_W must be 64 (the completion stream takes two lanes per beat)");
   end
 
   vep_pkg::rx_state_e          state_q, state_d;
@@ -63,6 +88,18 @@ module vep_rx_demux #(
   logic [CntW-1:0]             dw_cnt_q, dw_cnt_d;
   logic [32*BufDw-1:0]         dw_q, dw_d;   // DW j in [32j+31:32j]
   logic                        ev_malformed_q, ev_malformed_d;
+  // The completion stream: the TLP in progress is a streamed completion; its next beat is the
+  // first rc beat; payload DWs still to stream; the rc beat register.
+  logic                        cs_q, cs_d;
+  logic                        cfirst_q, cfirst_d;
+  logic [10:0]                 cpay_q, cpay_d;
+  logic                        rc_valid_q, rc_valid_d;
+  logic                        rc_sop_q, rc_sop_d;
+  logic                        rc_eop_q, rc_eop_d;
+  logic                        rc_bad_q, rc_bad_d;
+  vep_pkg::cpl_hdr_t           rc_hdr_q, rc_hdr_d;
+  logic [63:0]                 rc_data_q, rc_data_d;
+  logic [1:0]                  rc_ndw_q, rc_ndw_d;
 
   // The stored DWs by position in the TLP. Header fields the endpoint ignores (LN, TH, AT; TD
   // and Length only matter to the framing check) are stored but not decoded.
@@ -85,6 +122,13 @@ module vep_rx_demux #(
   assign s_rx_ready  = (state_q != vep_pkg::RxReq);
   assign req_valid_o = (state_q == vep_pkg::RxReq);
   assign ev_malformed_o = ev_malformed_q;
+  assign rc_valid_o  = rc_valid_q;
+  assign rc_sop_o    = rc_sop_q;
+  assign rc_eop_o    = rc_eop_q;
+  assign rc_bad_o    = rc_bad_q;
+  assign rc_hdr_o    = rc_hdr_q;
+  assign rc_data_o   = rc_data_q;
+  assign rc_ndw_o    = rc_ndw_q;
 
   always_comb begin
     fmt_type = q_dw0[31:24];
@@ -137,6 +181,15 @@ module vep_rx_demux #(
   logic                be_bad;
   logic                req_bad;     // a well-framed request that is malformed nonetheless
   logic                malformed;   // the TLP that ends here is malformed
+  logic [31:0]         lane0, lane1;
+  logic [2:0]          s_fmt;       // Fmt/Type/Length of a first beat (lane 0 = DW0)
+  logic [4:0]          s_type;
+  logic [10:0]         s_len;
+  logic                is_cpl;      // a first beat of a Cpl/CplD with a 3DW header
+  logic [10:0]         mps_dw;      // the Max Payload Size in DWs, capped at what is supported
+  logic                over_mps;
+  logic [1:0]          nlanes;      // valid lanes of this beat (keep contiguous from lane 0)
+  logic [1:0]          ndw;
 
   always_comb begin
     state_d  = state_q;
@@ -144,6 +197,28 @@ module vep_rx_demux #(
     dw_cnt_d = dw_cnt_q;
     dw_d     = dw_q;
     ev_malformed_d = 1'b0;
+    cs_d       = cs_q;
+    cfirst_d   = cfirst_q;
+    cpay_d     = cpay_q;
+    rc_valid_d = 1'b0;
+    rc_sop_d   = 1'b0;
+    rc_eop_d   = 1'b0;
+    rc_bad_d   = 1'b0;
+    rc_hdr_d   = rc_hdr_q;
+    rc_data_d  = rc_data_q;
+    rc_ndw_d   = 2'd0;
+
+    lane0    = s_rx_data[31:0];
+    lane1    = s_rx_data[63:32];
+    s_fmt    = lane0[31:29];
+    s_type   = lane0[28:24];
+    s_len    = {(lane0[9:0] == 10'd0), lane0[9:0]};
+    is_cpl   = (s_fmt == 3'b000 || s_fmt == 3'b010) && (s_type == 5'b01010);
+    mps_dw   = (mps_i > 3'(vep_pkg::VEP_MPS_SUPPORTED_ENC)) ?
+               (11'd32 << vep_pkg::VEP_MPS_SUPPORTED_ENC) : (11'd32 << mps_i);
+    over_mps = s_rx_keep[0] && is_cpl && s_fmt[1] && (s_len > mps_dw);
+    nlanes   = {1'b0, s_rx_keep[0]} + {1'b0, s_rx_keep[1]};
+    ndw      = 2'd0;
 
     start    = (state_q == vep_pkg::RxSop);
     base     = start ? '0 : dw_cnt_q;
@@ -190,7 +265,8 @@ module vep_rx_demux #(
               end
             end
           end
-          bad_d    = (start ? 1'b0 : bad_q) | beat_bad;
+          // A CplD longer than the MPS is malformed from its first beat on.
+          bad_d    = (start ? 1'b0 : bad_q) | beat_bad | (start && over_mps);
           dw_cnt_d = (cnt_sum > {4'd0, CntMax}) ? CntMax : cnt_sum[CntW-1:0];
 
           if (s_rx_eop) begin
@@ -229,6 +305,41 @@ module vep_rx_demux #(
           end else begin
             state_d = vep_pkg::RxBody;
           end
+
+          // ---- The completion stream ----
+          if (start) begin
+            // Stream only what is well begun: the whole first beat, a 3DW completion header.
+            cs_d     = !beat_bad && !s_rx_eop && is_cpl && !over_mps;
+            cfirst_d = 1'b1;
+            cpay_d   = s_fmt[1] ? s_len : 11'd0;
+          end else if (cs_q) begin
+            if (cfirst_q) begin
+              // Lane 0 is DW2 of the header, lane 1 payload DW 0.
+              ndw = (s_rx_keep[1] && cpay_q != 11'd0) ? 2'd1 : 2'd0;
+              rc_data_d = {32'd0, (ndw != 2'd0) ? lane1 : 32'd0};
+              rc_hdr_d.completer_id = q_dw1[31:16];
+              rc_hdr_d.status       = q_dw1[15:13];
+              rc_hdr_d.byte_count   = {(q_dw1[11:0] == 12'd0), q_dw1[11:0]};
+              rc_hdr_d.requester_id = lane0[31:16];
+              rc_hdr_d.tag          = {q_dw0[23], q_dw0[19], lane0[15:8]};
+              rc_hdr_d.lower_addr   = lane0[6:0];
+              rc_hdr_d.len_dw       = cpay_q;
+              rc_hdr_d.ep           = q_dw0[14];
+            end else begin
+              ndw = (cpay_q < {9'd0, nlanes}) ? cpay_q[1:0] : nlanes;
+              rc_data_d = {(ndw == 2'd2) ? lane1 : 32'd0, (ndw != 2'd0) ? lane0 : 32'd0};
+            end
+            rc_valid_d = 1'b1;
+            rc_sop_d   = cfirst_q;
+            rc_eop_d   = s_rx_eop;
+            rc_bad_d   = s_rx_eop && malformed;
+            rc_ndw_d   = ndw;
+            cpay_d     = cpay_q - {9'd0, ndw};
+            cfirst_d   = 1'b0;
+            if (s_rx_eop) begin
+              cs_d = 1'b0;
+            end
+          end
         end
       end
       default: begin
@@ -244,12 +355,32 @@ module vep_rx_demux #(
       dw_cnt_q <= '0;
       dw_q     <= '0;
       ev_malformed_q <= 1'b0;
+      cs_q       <= 1'b0;
+      cfirst_q   <= 1'b0;
+      cpay_q     <= '0;
+      rc_valid_q <= 1'b0;
+      rc_sop_q   <= 1'b0;
+      rc_eop_q   <= 1'b0;
+      rc_bad_q   <= 1'b0;
+      rc_hdr_q   <= '0;
+      rc_data_q  <= '0;
+      rc_ndw_q   <= '0;
     end else begin
       state_q  <= state_d;
       bad_q    <= bad_d;
       dw_cnt_q <= dw_cnt_d;
       dw_q     <= dw_d;
       ev_malformed_q <= ev_malformed_d;
+      cs_q       <= cs_d;
+      cfirst_q   <= cfirst_d;
+      cpay_q     <= cpay_d;
+      rc_valid_q <= rc_valid_d;
+      rc_sop_q   <= rc_sop_d;
+      rc_eop_q   <= rc_eop_d;
+      rc_bad_q   <= rc_bad_d;
+      rc_hdr_q   <= rc_hdr_d;
+      rc_data_q  <= rc_data_d;
+      rc_ndw_q   <= rc_ndw_d;
     end
   end
 

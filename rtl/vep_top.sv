@@ -12,8 +12,7 @@ module vep_top #(
   parameter int unsigned NUM_QUEUES     = 4,    // virtqueues, 1..64
   parameter int unsigned QUEUE_SIZE_MAX = 256,  // queue_size after reset: power of two, 1..32768
   parameter int unsigned MSIX_VECTORS   = 8,    // MSI-X table entries, 1..64
-  // Outstanding read tags of the DMA engine, 1..256. Checked, but nothing uses it until the DMA
-  // engine exists.
+  // Outstanding read tags of the DMA engine, 1..256
   parameter int unsigned DMA_TAGS       = 32,
   parameter int unsigned DEVICE_ID      = 2,    // virtio device ID: 2 = blk, the only one so far
   parameter int unsigned BLK_SEG_MAX    = 64,   // virtio-blk seg_max, >= 1
@@ -113,6 +112,11 @@ module vep_top #(
   logic [15:0]         completer_id;
   logic                ev_ur, ev_ca;
   logic                ev_malformed;   // vep_rx_demux -> vep_cfg_space: sets DevSta.FED
+  // Completion stream vep_rx_demux -> vep_dma_rd.
+  logic                rc_valid, rc_sop, rc_eop, rc_bad;
+  vep_pkg::cpl_hdr_t   rc_hdr;
+  logic [63:0]         rc_data;
+  logic [1:0]          rc_ndw;
 
   // Completions and messages to the TX arbiter
   logic                cpl_valid, cpl_ready;
@@ -132,17 +136,88 @@ module vep_top #(
   logic [15:0]         config_vector;
   logic                dev_reset;
   logic                cfg_irq;
+  logic [NUM_QUEUES*16-1:0] q_vector;  // vep_common_cfg -> vep_msix: queue_msix_vector per queue
 
-  // Outputs the next issues consume: the device status, the DMA engine (MPS, MRRS, extended
-  // tags, RCB) and the ring walker (doorbells). Nothing reads them yet.
-  /* verilator lint_off UNUSEDSIGNAL */
+  // Per-queue registers and accepted features for the data path.
+  logic [NUM_QUEUES-1:0]    q_enable;
+  logic [NUM_QUEUES*16-1:0] q_size;
+  logic [NUM_QUEUES*64-1:0] q_desc;
+  logic [NUM_QUEUES*64-1:0] q_avail;
+  logic [NUM_QUEUES*64-1:0] q_used;
+  /* verilator lint_off UNUSEDSIGNAL */  // only the ring features matter to the data path
+  logic [63:0]              drv_features;
+  /* verilator lint_on UNUSEDSIGNAL */
+
   logic [2:0]          mps;
   logic [2:0]          mrrs;
   logic                ext_tag_en;
+  /* verilator lint_off UNUSEDSIGNAL */  // the RCB concerns completers: the device only reads
   logic                rcb;
-  logic [7:0]          dev_status;
-  logic [NUM_QUEUES-1:0] doorbell;
   /* verilator lint_on UNUSEDSIGNAL */
+  /* verilator lint_off UNUSEDSIGNAL */  // the data path looks at DRIVER_OK and NEEDS_RESET
+  logic [7:0]          dev_status;
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [NUM_QUEUES-1:0] doorbell;
+
+  // ---- The data path (docs/datapath.md) ----
+  localparam int unsigned NCli     = vep_pkg::VEP_DMA_CLIENTS;
+  localparam int unsigned SegSlots = BLK_SEG_MAX + vep_pkg::VEP_SEG_EXTRA;
+  localparam int unsigned SegAw    = $clog2(vep_pkg::VEP_BLK_SLOTS * SegSlots);
+
+  // Read engine: requests from the three clients, responses broadcast with the client number.
+  logic [NCli-1:0]      rdq_valid, rdq_ready;
+  logic [NCli*64-1:0]   rdq_addr;
+  logic [NCli*13-1:0]   rdq_len;
+  logic                 rdr_valid, rdr_last, rdr_err;
+  logic [1:0]           rdr_client;
+  logic [63:0]          rdr_data;
+  logic [2:0]           rdr_lo;
+  logic [3:0]           rdr_n;
+  logic [NCli-1:0]      rdr_valid_c;     // rdr_valid for the client it belongs to
+  logic                 mrd_valid, mrd_ready;
+  vep_pkg::small_tlp_t  mrd_tlp;
+  logic                 ev_unexp_cpl;
+  logic                 dma_rd_idle;
+
+  // Write engine
+  logic [NCli-1:0]      wrq_valid, wrq_ready, wrd_valid, wrd_ready, wr_done;
+  logic [NCli*64-1:0]   wrq_addr, wrd_data;
+  logic [NCli*13-1:0]   wrq_len;
+  logic [NCli*3-1:0]    wrd_lo;
+  logic [NCli*4-1:0]    wrd_n;
+  logic                 wr_err;
+  logic                 wr_valid, wr_ready, wr_sop, wr_eop;
+  logic [1:0]           wr_keep;
+  logic [63:0]          wr_data;
+  logic                 dma_wr_idle;
+
+  // Queues: doorbells cleared by vep_vq_fetch, interrupts from vep_vq_used
+  logic [NUM_QUEUES-1:0]    doorbell_clr, q_irq;
+  logic                     queue_irq;
+  logic                     run;
+
+  // Fetch -> blk -> used
+  logic                 slot_free;
+  logic [7:0]           slot_id;
+  logic                 seg_we;
+  logic [SegAw-1:0]     seg_waddr;
+  vep_pkg::seg_t        seg_wdata;
+  logic                 chain_valid, chain_ready;
+  vep_pkg::chain_t      chain;
+  logic                 done_valid, done_ready;
+  vep_pkg::done_t       done;
+
+  // Device errors: any of them sets DEVICE_NEEDS_RESET
+  logic                 fetch_err, used_err, blk_err, dev_err;
+  logic [7:0]           fetch_err_code, used_err_code, blk_err_code;
+  logic                 fetch_idle, used_idle, blk_idle;
+
+  assign dev_err   = fetch_err | used_err | blk_err;
+  assign queue_irq = |q_irq;
+  assign run       = dev_status[2] && !dev_status[6];  // DRIVER_OK and not DEVICE_NEEDS_RESET
+  for (genvar c = 0; c < NCli; c++) begin : gen_rdr_valid
+    assign rdr_valid_c[c] = rdr_valid && (rdr_client == 2'(c));
+  end
 
   // Each block returns 0 unless the previous cycle's read hit it (the notify region reads 0).
   assign reg_rdata = cfg_rdata | common_rdata | isr_rdata | blk_rdata | msix_rdata;
@@ -161,7 +236,15 @@ module vep_top #(
     .req_valid_o (req_valid),
     .req_ready_i (req_ready),
     .req_o       (req),
-    .ev_malformed_o (ev_malformed)
+    .ev_malformed_o (ev_malformed),
+    .mps_i       (mps),
+    .rc_valid_o  (rc_valid),
+    .rc_sop_o    (rc_sop),
+    .rc_eop_o    (rc_eop),
+    .rc_bad_o    (rc_bad),
+    .rc_hdr_o    (rc_hdr),
+    .rc_data_o   (rc_data),
+    .rc_ndw_o    (rc_ndw)
   );
 
   vep_completer u_completer (
@@ -240,10 +323,18 @@ module vep_top #(
     .common_rdata_o   (common_rdata),
     .dev_features_i   (dev_features),
     .config_changed_i (config_changed),
+    .dev_err_i        (dev_err),
     .dev_status_o     (dev_status),
     .config_vector_o  (config_vector),
     .dev_reset_o      (dev_reset),
-    .cfg_irq_o        (cfg_irq)
+    .cfg_irq_o        (cfg_irq),
+    .q_enable_o       (q_enable),
+    .q_size_o         (q_size),
+    .q_desc_o         (q_desc),
+    .q_avail_o        (q_avail),
+    .q_used_o         (q_used),
+    .q_vector_o       (q_vector),
+    .drv_features_o   (drv_features)
   );
 
   vep_isr u_isr (
@@ -257,6 +348,7 @@ module vep_top #(
     .reg_wdata_i   (reg_wdata),
     .isr_rdata_o   (isr_rdata),
     .cfg_irq_i     (cfg_irq),
+    .queue_irq_i   (queue_irq),
     .dev_reset_i   (dev_reset),
     .isr_pending_o (isr_pending)
   );
@@ -293,11 +385,13 @@ module vep_top #(
     .reg_be_i    (reg_be),
     .reg_wdata_i (reg_wdata),
     .dev_reset_i (dev_reset),
+    .doorbell_clr_i (doorbell_clr),
     .doorbell_o  (doorbell)
   );
 
   vep_msix #(
-    .MSIX_VECTORS (MSIX_VECTORS)
+    .MSIX_VECTORS (MSIX_VECTORS),
+    .NUM_QUEUES   (NUM_QUEUES)
   ) u_msix (
     .clk_i           (clk_i),
     .rst_ni          (rst_ni),
@@ -315,6 +409,8 @@ module vep_top #(
     .cfg_irq_i       (cfg_irq),
     .config_vector_i (config_vector),
     .dev_reset_i     (dev_reset),
+    .q_irq_i         (q_irq),
+    .q_vector_i      (q_vector),
     .msg_valid_o     (msg_valid),
     .msg_ready_i     (msg_ready),
     .msg_tlp_o       (msg_tlp)
@@ -332,7 +428,7 @@ module vep_top #(
     .intx_tlp_o     (intx_tlp)
   );
 
-  // ---- TX: completions, MSI-X and INTx messages ----
+  // ---- TX: completions, MSI-X and INTx messages, DMA reads and writes ----
   vep_tx_arbiter #(
     .DATA_W (DATA_W)
   ) u_tx_arbiter (
@@ -347,6 +443,15 @@ module vep_top #(
     .intx_valid_i (intx_valid),
     .intx_ready_o (intx_ready),
     .intx_tlp_i   (intx_tlp),
+    .mrd_valid_i  (mrd_valid),
+    .mrd_ready_o  (mrd_ready),
+    .mrd_tlp_i    (mrd_tlp),
+    .wr_valid_i   (wr_valid),
+    .wr_ready_o   (wr_ready),
+    .wr_sop_i     (wr_sop),
+    .wr_eop_i     (wr_eop),
+    .wr_keep_i    (wr_keep),
+    .wr_data_i    (wr_data),
     .m_tx_valid   (m_tx_valid),
     .m_tx_ready   (m_tx_ready),
     .m_tx_data    (m_tx_data),
@@ -355,21 +460,229 @@ module vep_top #(
     .m_tx_eop     (m_tx_eop)
   );
 
-  // ---- virtio-blk backend: driven by vep_blk (being integrated) ----
-  assign m_blk_req_valid   = 1'b0;
-  assign m_blk_req_tag     = '0;
-  assign m_blk_req_type    = '0;
-  assign m_blk_req_sector  = '0;
-  assign m_blk_req_bytes   = '0;
-  assign m_blk_wdata_valid = 1'b0;
-  assign m_blk_wdata_data  = '0;
-  assign m_blk_wdata_keep  = '0;
-  assign m_blk_wdata_last  = 1'b0;
-  assign m_blk_wdata_abort = 1'b0;
-  assign s_blk_rsp_ready   = 1'b0;
-  logic unused_blk_port;
-  assign unused_blk_port = ^{m_blk_req_ready, s_blk_rsp_valid, s_blk_rsp_tag, s_blk_rsp_data,
-                             s_blk_rsp_last, s_blk_rsp_status};
+  // ---- DMA engines ----
+  vep_dma_rd #(
+    .DMA_TAGS (DMA_TAGS)
+  ) u_dma_rd (
+    .clk_i          (clk_i),
+    .rst_ni         (rst_ni),
+    .rdq_valid_i    (rdq_valid),
+    .rdq_ready_o    (rdq_ready),
+    .rdq_addr_i     (rdq_addr),
+    .rdq_len_i      (rdq_len),
+    .rdr_valid_o    (rdr_valid),
+    .rdr_client_o   (rdr_client),
+    .rdr_data_o     (rdr_data),
+    .rdr_lo_o       (rdr_lo),
+    .rdr_n_o        (rdr_n),
+    .rdr_last_o     (rdr_last),
+    .rdr_err_o      (rdr_err),
+    .mrd_valid_o    (mrd_valid),
+    .mrd_ready_i    (mrd_ready),
+    .mrd_tlp_o      (mrd_tlp),
+    .rc_valid_i     (rc_valid),
+    .rc_sop_i       (rc_sop),
+    .rc_eop_i       (rc_eop),
+    .rc_bad_i       (rc_bad),
+    .rc_hdr_i       (rc_hdr),
+    .rc_data_i      (rc_data),
+    .rc_ndw_i       (rc_ndw),
+    .bus_master_i   (cmd_bus_master),
+    .mrrs_i         (mrrs),
+    .ext_tag_en_i   (ext_tag_en),
+    .completer_id_i (completer_id),
+    .dev_reset_i    (dev_reset),
+    .ev_unexp_cpl_o (ev_unexp_cpl),
+    .idle_o         (dma_rd_idle)
+  );
+
+  vep_dma_wr u_dma_wr (
+    .clk_i          (clk_i),
+    .rst_ni         (rst_ni),
+    .wrq_valid_i    (wrq_valid),
+    .wrq_ready_o    (wrq_ready),
+    .wrq_addr_i     (wrq_addr),
+    .wrq_len_i      (wrq_len),
+    .wrd_valid_i    (wrd_valid),
+    .wrd_ready_o    (wrd_ready),
+    .wrd_data_i     (wrd_data),
+    .wrd_lo_i       (wrd_lo),
+    .wrd_n_i        (wrd_n),
+    .wr_done_o      (wr_done),
+    .wr_err_o       (wr_err),
+    .tx_valid_o     (wr_valid),
+    .tx_ready_i     (wr_ready),
+    .tx_sop_o       (wr_sop),
+    .tx_eop_o       (wr_eop),
+    .tx_keep_o      (wr_keep),
+    .tx_data_o      (wr_data),
+    .bus_master_i   (cmd_bus_master),
+    .mps_i          (mps),
+    .completer_id_i (completer_id),
+    .dev_reset_i    (dev_reset),
+    .idle_o         (dma_wr_idle)
+  );
+
+  // ---- Virtqueues and the virtio-blk function ----
+  vep_vq_fetch #(
+    .NUM_QUEUES     (NUM_QUEUES),
+    .QUEUE_SIZE_MAX (QUEUE_SIZE_MAX),
+    .BLK_SEG_MAX    (BLK_SEG_MAX)
+  ) u_vq_fetch (
+    .clk_i            (clk_i),
+    .rst_ni           (rst_ni),
+    .dev_reset_i      (dev_reset),
+    .run_i            (run),
+    .feat_indirect_i  (drv_features[vep_pkg::VEP_F_INDIRECT_DESC]),
+    .feat_event_idx_i (drv_features[vep_pkg::VEP_F_EVENT_IDX]),
+    .q_enable_i       (q_enable),
+    .q_size_i         (q_size),
+    .q_desc_i         (q_desc),
+    .q_avail_i        (q_avail),
+    .q_used_i         (q_used),
+    .doorbell_i       (doorbell),
+    .doorbell_clr_o   (doorbell_clr),
+    .rdq_valid_o      (rdq_valid[0]),
+    .rdq_ready_i      (rdq_ready[0]),
+    .rdq_addr_o       (rdq_addr[0 +: 64]),
+    .rdq_len_o        (rdq_len[0 +: 13]),
+    .rdr_valid_i      (rdr_valid_c[0]),
+    .rdr_data_i       (rdr_data),
+    .rdr_lo_i         (rdr_lo),
+    .rdr_n_i          (rdr_n),
+    .rdr_last_i       (rdr_last),
+    .rdr_err_i        (rdr_err),
+    .wrq_valid_o      (wrq_valid[0]),
+    .wrq_ready_i      (wrq_ready[0]),
+    .wrq_addr_o       (wrq_addr[0 +: 64]),
+    .wrq_len_o        (wrq_len[0 +: 13]),
+    .wrd_valid_o      (wrd_valid[0]),
+    .wrd_ready_i      (wrd_ready[0]),
+    .wrd_data_o       (wrd_data[0 +: 64]),
+    .wrd_lo_o         (wrd_lo[0 +: 3]),
+    .wrd_n_o          (wrd_n[0 +: 4]),
+    .wr_done_i        (wr_done[0]),
+    .wr_err_i         (wr_err),
+    .slot_free_i      (slot_free),
+    .slot_id_i        (slot_id),
+    .seg_we_o         (seg_we),
+    .seg_waddr_o      (seg_waddr),
+    .seg_wdata_o      (seg_wdata),
+    .chain_valid_o    (chain_valid),
+    .chain_ready_i    (chain_ready),
+    .chain_o          (chain),
+    .dev_err_o        (fetch_err),
+    .dev_err_code_o   (fetch_err_code),
+    .idle_o           (fetch_idle)
+  );
+
+  vep_blk #(
+    .BLK_SEG_MAX (BLK_SEG_MAX)
+  ) u_blk (
+    .clk_i             (clk_i),
+    .rst_ni            (rst_ni),
+    .dev_reset_i       (dev_reset),
+    .blk_capacity_i    (blk_capacity_i),
+    .blk_ro_i          (blk_ro_i),
+    .slot_free_o       (slot_free),
+    .slot_id_o         (slot_id),
+    .seg_we_i          (seg_we),
+    .seg_waddr_i       (seg_waddr),
+    .seg_wdata_i       (seg_wdata),
+    .chain_valid_i     (chain_valid),
+    .chain_ready_o     (chain_ready),
+    .chain_i           (chain),
+    .rdq_valid_o       (rdq_valid[2]),
+    .rdq_ready_i       (rdq_ready[2]),
+    .rdq_addr_o        (rdq_addr[128 +: 64]),
+    .rdq_len_o         (rdq_len[26 +: 13]),
+    .rdr_valid_i       (rdr_valid_c[2]),
+    .rdr_data_i        (rdr_data),
+    .rdr_lo_i          (rdr_lo),
+    .rdr_n_i           (rdr_n),
+    .rdr_last_i        (rdr_last),
+    .rdr_err_i         (rdr_err),
+    .wrq_valid_o       (wrq_valid[2]),
+    .wrq_ready_i       (wrq_ready[2]),
+    .wrq_addr_o        (wrq_addr[128 +: 64]),
+    .wrq_len_o         (wrq_len[26 +: 13]),
+    .wrd_valid_o       (wrd_valid[2]),
+    .wrd_ready_i       (wrd_ready[2]),
+    .wrd_data_o        (wrd_data[128 +: 64]),
+    .wrd_lo_o          (wrd_lo[6 +: 3]),
+    .wrd_n_o           (wrd_n[8 +: 4]),
+    .wr_done_i         (wr_done[2]),
+    .wr_err_i          (wr_err),
+    .m_blk_req_valid   (m_blk_req_valid),
+    .m_blk_req_ready   (m_blk_req_ready),
+    .m_blk_req_tag     (m_blk_req_tag),
+    .m_blk_req_type    (m_blk_req_type),
+    .m_blk_req_sector  (m_blk_req_sector),
+    .m_blk_req_bytes   (m_blk_req_bytes),
+    .m_blk_wdata_valid (m_blk_wdata_valid),
+    .m_blk_wdata_data  (m_blk_wdata_data),
+    .m_blk_wdata_keep  (m_blk_wdata_keep),
+    .m_blk_wdata_last  (m_blk_wdata_last),
+    .m_blk_wdata_abort (m_blk_wdata_abort),
+    .s_blk_rsp_valid   (s_blk_rsp_valid),
+    .s_blk_rsp_ready   (s_blk_rsp_ready),
+    .s_blk_rsp_tag     (s_blk_rsp_tag),
+    .s_blk_rsp_data    (s_blk_rsp_data),
+    .s_blk_rsp_last    (s_blk_rsp_last),
+    .s_blk_rsp_status  (s_blk_rsp_status),
+    .done_valid_o      (done_valid),
+    .done_ready_i      (done_ready),
+    .done_o            (done),
+    .dev_err_o         (blk_err),
+    .dev_err_code_o    (blk_err_code),
+    .idle_o            (blk_idle)
+  );
+
+  vep_vq_used #(
+    .NUM_QUEUES (NUM_QUEUES)
+  ) u_vq_used (
+    .clk_i            (clk_i),
+    .rst_ni           (rst_ni),
+    .dev_reset_i      (dev_reset),
+    .run_i            (dev_status[2]),  // DRIVER_OK: requests fetched before an error finish
+    .feat_event_idx_i (drv_features[vep_pkg::VEP_F_EVENT_IDX]),
+    .q_size_i         (q_size),
+    .q_avail_i        (q_avail),
+    .q_used_i         (q_used),
+    .done_valid_i     (done_valid),
+    .done_ready_o     (done_ready),
+    .done_i           (done),
+    .rdq_valid_o      (rdq_valid[1]),
+    .rdq_ready_i      (rdq_ready[1]),
+    .rdq_addr_o       (rdq_addr[64 +: 64]),
+    .rdq_len_o        (rdq_len[13 +: 13]),
+    .rdr_valid_i      (rdr_valid_c[1]),
+    .rdr_data_i       (rdr_data),
+    .rdr_lo_i         (rdr_lo),
+    .rdr_n_i          (rdr_n),
+    .rdr_last_i       (rdr_last),
+    .rdr_err_i        (rdr_err),
+    .wrq_valid_o      (wrq_valid[1]),
+    .wrq_ready_i      (wrq_ready[1]),
+    .wrq_addr_o       (wrq_addr[64 +: 64]),
+    .wrq_len_o        (wrq_len[13 +: 13]),
+    .wrd_valid_o      (wrd_valid[1]),
+    .wrd_ready_i      (wrd_ready[1]),
+    .wrd_data_o       (wrd_data[64 +: 64]),
+    .wrd_lo_o         (wrd_lo[3 +: 3]),
+    .wrd_n_o          (wrd_n[4 +: 4]),
+    .wr_done_i        (wr_done[1]),
+    .wr_err_i         (wr_err),
+    .q_irq_o          (q_irq),
+    .dev_err_o        (used_err),
+    .dev_err_code_o   (used_err_code),
+    .idle_o           (used_idle)
+  );
+
+  // The error codes and idle flags are for waveforms and debugging; nothing acts on them.
+  logic unused_dbg;
+  assign unused_dbg = ^{fetch_err_code, used_err_code, blk_err_code, fetch_idle, used_idle,
+                        blk_idle, dma_rd_idle, dma_wr_idle, ev_unexp_cpl};
 
 endmodule
 

@@ -1,31 +1,33 @@
 // SPDX-License-Identifier: Apache-2.0
-// vep_tx_arbiter: chooses among three sources of small TLPs, the completer (cpl), MSI-X (msg) and
-// INTx (intx), and serializes the taken TLP into beats on the TX stream. C twin:
-// cmodel/vep_tx_arbiter.c.
+// vep_tx_arbiter: chooses among five TLP sources and sends the chosen TLP, whole, on the TX
+// stream: four sources of small TLPs on valid/ready, the completer (cpl), MSI-X (msg), INTx
+// (intx) and the DMA read engine (mrd, MRd), and the DMA write engine (wr, a beat stream of whole
+// MWr TLPs). C twin: cmodel/vep_tx_arbiter.c.
 //
-// Ordering (PCIe: a completion must not pass a posted request): the posted sources, msg (MWr)
-// and intx (Msg), go before the completion; between the two posted sources, round-robin. The
-// choice is made when tlp_q becomes free, from the valids of that cycle, so a completion is only
-// taken while no posted TLP was offered at the moment of the choice. Starvation argument:
-// docs/microarchitecture.md.
+// Choice (PCIe ordering: neither a completion nor a non-posted request may pass a posted
+// request): between TLPs, a posted source (msg, intx, wr; round robin, rr_q) first, then cpl,
+// then mrd. The choice is made in a cycle in which the arbiter will be free on the next one, from
+// the valids of that cycle: a small source gets its (registered) ready, wr is selected (wr_sel_q:
+// the wr source never withdraws, so selecting it commits). A TLP is taken only later, so one
+// offered only after the choice follows the chosen one. No choice is made in a cycle in which a
+// wr TLP is streaming (its valid then says nothing about its next TLP): after a wr TLP there is
+// one cycle without a beat, in which the choice is made. Starvation: docs/microarchitecture.md.
 //
-// The beat on m_tx_* is a register. tlp_q holds the TLP whose remaining beats still have to be
-// loaded into it; as soon as its last beat is loaded, tlp_q is free and the arbiter raises the
-// ready of the next source, so back-to-back TLPs leave without an idle cycle when the host is
-// ready. At most one ready is up, and only for a source that is valid. A source may withdraw its
-// valid while its ready is up (MSI-X does when a message may no longer be sent, INTx when the
-// wire returns to the signalled state): a TLP is taken, whole, only on an edge where valid and
-// ready are both 1, and the readies are recomputed every cycle from the current valids.
+// Small sources may withdraw (valid dropping before the handshake): the readies are recomputed
+// every cycle from the current valids, a TLP is taken, whole, on an edge where its valid and
+// ready are both 1. tlp_q holds a taken TLP whose remaining beats still have to be pushed. The
+// beats go through a two-entry skid buffer (vep_skid), whose head register drives m_tx_*, so
+// m_tx_ready is honoured at one beat per cycle with registered readies.
 `default_nettype none
 
 module vep_tx_arbiter #(
-  parameter int unsigned DATA_W = 64  // TX stream width in bits: 64, 128 or 256
+  parameter int unsigned DATA_W = 64  // TX stream width in bits: 64 only (the wr stream is 64)
 ) (
   input  logic                 clk_i,
   input  logic                 rst_ni,
 
-  // ---- Sources ----
-  input  logic                 cpl_valid_i,
+  // ---- Small-TLP sources ----
+  input  logic                 cpl_valid_i,   // completion
   output logic                 cpl_ready_o,
   input  vep_pkg::small_tlp_t  cpl_tlp_i,
   input  logic                 msg_valid_i,   // posted (MSI-X MWr)
@@ -34,6 +36,17 @@ module vep_tx_arbiter #(
   input  logic                 intx_valid_i,  // posted (INTx Msg)
   output logic                 intx_ready_o,
   input  vep_pkg::small_tlp_t  intx_tlp_i,
+  input  logic                 mrd_valid_i,   // non-posted (DMA MRd)
+  output logic                 mrd_ready_o,
+  input  vep_pkg::small_tlp_t  mrd_tlp_i,
+
+  // ---- DMA write engine: whole MWr TLPs as beats (posted) ----
+  input  logic                 wr_valid_i,    // never drops inside a TLP, never withdraws
+  output logic                 wr_ready_o,
+  input  logic                 wr_sop_i,
+  input  logic                 wr_eop_i,
+  input  logic [1:0]           wr_keep_i,
+  input  logic [63:0]          wr_data_i,
 
   // ---- TX TLP stream, endpoint to host ----
   output logic                 m_tx_valid,
@@ -46,35 +59,53 @@ module vep_tx_arbiter #(
 
   localparam int unsigned Lanes = DATA_W / 32;
   localparam int unsigned MaxDw = 6;   // 4 header DWs + 2 payload DWs
+  localparam int unsigned BeatW = DATA_W + Lanes + 2;  // {sop, eop, keep, data} in the skid
 
-  if (DATA_W % 64 != 0 || DATA_W < 64 || DATA_W > 256) begin : gen_check_data_w
-    $error("vep_tx_arbiter: DATA_W must be 64, 128 or 256");
+  if (DATA_W != 64) begin : gen_check_data_w
+    $error("vep_tx_arbiter: DATA_W must be 64");
   end
 
   logic                 cpl_ready_q, cpl_ready_d;
   logic                 msg_ready_q, msg_ready_d;
   logic                 intx_ready_q, intx_ready_d;
-  logic                 rr_q, rr_d;              // 1: msg was taken last, intx goes first
+  logic                 mrd_ready_q, mrd_ready_d;
+  logic [1:0]           rr_q, rr_d;              // posted source chosen last: 0 msg, 1 intx, 2 wr
   vep_pkg::small_tlp_t  tlp_q, tlp_d;
   logic                 tlp_valid_q, tlp_valid_d;
-  logic [1:0]           beat_q, beat_d;          // next beat of tlp_q to load
-  logic                 m_tx_valid_q, m_tx_valid_d;
-  logic                 m_tx_sop_q, m_tx_sop_d;
-  logic                 m_tx_eop_q, m_tx_eop_d;
-  logic [Lanes-1:0]     m_tx_keep_q, m_tx_keep_d;
-  logic [DATA_W-1:0]    m_tx_data_q, m_tx_data_d;
+  logic [1:0]           beat_q, beat_d;          // next beat of tlp_q to push
+  logic                 wr_sel_q, wr_sel_d;      // a wr TLP is chosen: its beats pass through
+
+  logic                 skid_s_valid;
+  logic                 skid_s_ready;
+  logic [BeatW-1:0]     skid_s_data;
+  logic [BeatW-1:0]     skid_m_data;
+
+  vep_skid #(
+    .W (BeatW)
+  ) u_skid (
+    .clk_i     (clk_i),
+    .rst_ni    (rst_ni),
+    .s_valid_i (skid_s_valid),
+    .s_ready_o (skid_s_ready),
+    .s_data_i  (skid_s_data),
+    .m_valid_o (m_tx_valid),
+    .m_ready_i (m_tx_ready),
+    .m_data_o  (skid_m_data)
+  );
 
   assign cpl_ready_o  = cpl_ready_q;
   assign msg_ready_o  = msg_ready_q;
   assign intx_ready_o = intx_ready_q;
-  assign m_tx_valid   = m_tx_valid_q;
-  assign m_tx_sop     = m_tx_sop_q;
-  assign m_tx_eop     = m_tx_eop_q;
-  assign m_tx_keep    = m_tx_keep_q;
-  assign m_tx_data    = m_tx_data_q;
+  assign mrd_ready_o  = mrd_ready_q;
+  // Registers only: the selection and the skid's registered not-full.
+  assign wr_ready_o   = wr_sel_q && skid_s_ready;
+  assign m_tx_sop     = skid_m_data[BeatW-1];
+  assign m_tx_eop     = skid_m_data[BeatW-2];
+  assign m_tx_keep    = skid_m_data[DATA_W +: Lanes];
+  assign m_tx_data    = skid_m_data[DATA_W-1:0];
 
-  logic                    take_cpl, take_msg, take_intx;
-  logic                    out_free;
+  logic                    take_cpl, take_msg, take_intx, take_mrd, take_any;
+  logic                    wr_push;
   logic                    src_valid;
   vep_pkg::small_tlp_t     src;
   logic [1:0]              src_beat;
@@ -83,33 +114,38 @@ module vep_tx_arbiter #(
   logic [Lanes-1:0]        beat_keep;
   logic [DATA_W-1:0]       beat_data;
   logic                    beat_eop;
+  logic [1:0]              skid_cnt_d;  // beats the skid holds after this edge
+  logic [2:0]              posted;      // valid posted sources: 0 msg, 1 intx, 2 wr
+  logic                    pick_ok;
+  logic [1:0]              pick;
+  logic [1:0]              cand;
 
   always_comb begin
     cpl_ready_d  = 1'b0;
     msg_ready_d  = 1'b0;
     intx_ready_d = 1'b0;
+    mrd_ready_d  = 1'b0;
     rr_d         = rr_q;
     tlp_d        = tlp_q;
     tlp_valid_d  = tlp_valid_q;
     beat_d       = beat_q;
-    m_tx_valid_d = m_tx_valid_q;
-    m_tx_sop_d   = m_tx_sop_q;
-    m_tx_eop_d   = m_tx_eop_q;
-    m_tx_keep_d  = m_tx_keep_q;
-    m_tx_data_d  = m_tx_data_q;
+    wr_sel_d     = wr_sel_q;
+    skid_s_valid = 1'b0;
+    skid_s_data  = '0;
 
     // At most one ready is up, so at most one take.
     take_cpl  = cpl_ready_q && cpl_valid_i;
-    take_msg  = msg_ready_q && msg_valid_i && !take_cpl;
-    take_intx = intx_ready_q && intx_valid_i && !take_cpl && !take_msg;
+    take_msg  = msg_ready_q && msg_valid_i;
+    take_intx = intx_ready_q && intx_valid_i;
+    take_mrd  = mrd_ready_q && mrd_valid_i;
+    take_any  = take_cpl || take_msg || take_intx || take_mrd;
     if (take_msg) begin
-      rr_d = 1'b1;
+      rr_d = 2'd0;
     end else if (take_intx) begin
-      rr_d = 1'b0;
+      rr_d = 2'd1;
     end
-    out_free = !m_tx_valid_q || m_tx_ready;
 
-    // The TLP to load the output register from: the one in progress, else the one taken now.
+    // The small TLP to push beats of: the one in progress, else the one taken now.
     src_valid = 1'b1;
     src_beat  = beat_q;
     if (tlp_valid_q) begin
@@ -122,6 +158,9 @@ module vep_tx_arbiter #(
       src_beat = 2'd0;
     end else if (take_intx) begin
       src      = intx_tlp_i;
+      src_beat = 2'd0;
+    end else if (take_mrd) begin
+      src      = mrd_tlp_i;
       src_beat = 2'd0;
     end else begin
       src       = tlp_q;
@@ -159,37 +198,59 @@ module vep_tx_arbiter #(
       tlp_d       = src;
       beat_d      = src_beat;
       tlp_valid_d = 1'b1;
-      if (out_free) begin
-        m_tx_valid_d = 1'b1;
-        m_tx_sop_d   = (src_beat == 2'd0);
-        m_tx_eop_d   = beat_eop;
-        m_tx_keep_d  = beat_keep;
-        m_tx_data_d  = beat_data;
+      if (skid_s_ready) begin
+        skid_s_valid = 1'b1;
+        skid_s_data  = {src_beat == 2'd0, beat_eop, beat_keep, beat_data};
         if (beat_eop) begin
           tlp_valid_d = 1'b0;
         end else begin
           beat_d = src_beat + 2'd1;
         end
       end
-    end else if (out_free) begin
-      m_tx_valid_d = 1'b0;
-      m_tx_sop_d   = 1'b0;
-      m_tx_eop_d   = 1'b0;
-      m_tx_keep_d  = '0;
-      m_tx_data_d  = '0;
     end
 
-    // Offer to take the next TLP once tlp_q will be free: a posted source first (round-robin
-    // between the two), the completion only when neither is valid.
-    if (!take_cpl && !take_msg && !take_intx && !tlp_valid_d) begin
-      if (msg_valid_i && intx_valid_i) begin
-        msg_ready_d  = !rr_q;
-        intx_ready_d = rr_q;
-      end else if (msg_valid_i || intx_valid_i) begin
-        msg_ready_d  = msg_valid_i;
-        intx_ready_d = intx_valid_i;
+    // A selected wr TLP: its beats pass into the skid as the wr source offers them.
+    wr_push = wr_sel_q && wr_valid_i && skid_s_ready;
+    if (wr_push) begin
+      skid_s_valid = 1'b1;
+      skid_s_data  = {wr_sop_i, wr_eop_i, wr_keep_i, wr_data_i};
+      if (wr_eop_i) wr_sel_d = 1'b0;
+    end
+
+    // The skid's count from its outputs (0: not valid, 2: not ready), then after this edge.
+    skid_cnt_d = (!m_tx_valid ? 2'd0 : (!skid_s_ready ? 2'd2 : 2'd1)) + {1'b0, skid_s_valid}
+                 - {1'b0, m_tx_valid && m_tx_ready};
+
+    // Choose the next TLP when the arbiter is free on the next cycle, no wr TLP streams, and the
+    // skid will hold at most the last beat of the previous TLP (so, with m_tx_ready low, no
+    // TLP is taken from a source while an earlier one waits whole in the skid: the source can
+    // still withdraw it): a posted source first (round robin from rr_q), then the completion,
+    // then the MRd.
+    posted  = {wr_valid_i, intx_valid_i, msg_valid_i};
+    pick_ok = 1'b0;
+    pick    = 2'd0;
+    cand    = 2'd0;
+    if (!take_any && !tlp_valid_d && !wr_sel_q && skid_cnt_d <= 2'd1) begin
+      for (int unsigned i = 1; i <= 3; i++) begin
+        cand = 2'((32'(rr_q) + i) % 3);
+        if (!pick_ok && posted[cand]) begin
+          pick_ok = 1'b1;
+          pick    = cand;
+        end
+      end
+      if (pick_ok) begin
+        unique case (pick)
+          2'd0:    msg_ready_d  = 1'b1;
+          2'd1:    intx_ready_d = 1'b1;
+          default: begin
+            wr_sel_d = 1'b1;
+            rr_d     = 2'd2;
+          end
+        endcase
+      end else if (cpl_valid_i) begin
+        cpl_ready_d = 1'b1;
       end else begin
-        cpl_ready_d  = cpl_valid_i;
+        mrd_ready_d = mrd_valid_i;
       end
     end
   end
@@ -199,28 +260,22 @@ module vep_tx_arbiter #(
       cpl_ready_q  <= 1'b0;
       msg_ready_q  <= 1'b0;
       intx_ready_q <= 1'b0;
-      rr_q         <= 1'b0;
+      mrd_ready_q  <= 1'b0;
+      rr_q         <= 2'd2;
       tlp_q        <= '0;
       tlp_valid_q  <= 1'b0;
       beat_q       <= '0;
-      m_tx_valid_q <= 1'b0;
-      m_tx_sop_q   <= 1'b0;
-      m_tx_eop_q   <= 1'b0;
-      m_tx_keep_q  <= '0;
-      m_tx_data_q  <= '0;
+      wr_sel_q     <= 1'b0;
     end else begin
       cpl_ready_q  <= cpl_ready_d;
       msg_ready_q  <= msg_ready_d;
       intx_ready_q <= intx_ready_d;
+      mrd_ready_q  <= mrd_ready_d;
       rr_q         <= rr_d;
       tlp_q        <= tlp_d;
       tlp_valid_q  <= tlp_valid_d;
       beat_q       <= beat_d;
-      m_tx_valid_q <= m_tx_valid_d;
-      m_tx_sop_q   <= m_tx_sop_d;
-      m_tx_eop_q   <= m_tx_eop_d;
-      m_tx_keep_q  <= m_tx_keep_d;
-      m_tx_data_q  <= m_tx_data_d;
+      wr_sel_q     <= wr_sel_d;
     end
   end
 

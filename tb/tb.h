@@ -229,7 +229,8 @@ void tb_reconfigure(tb_t *t, const cosim_cfg_t *cfg);
 #define TB_COMMON(field) (VEP_BAR_COMMON_OFF + (field))
 /* Features this endpoint offers with the default straps. */
 #define TB_FEATURES_OFFERED                                                          \
-  ((1ull << VEP_F_VERSION_1) | (1ull << VEP_BLK_F_SEG_MAX) | (1ull << VEP_BLK_F_BLK_SIZE))
+  ((1ull << VEP_F_VERSION_1) | (1ull << VEP_F_INDIRECT_DESC) | (1ull << VEP_F_EVENT_IDX) | \
+   (1ull << VEP_BLK_F_SEG_MAX) | (1ull << VEP_BLK_F_BLK_SIZE) | (1ull << VEP_BLK_F_FLUSH))
 /* virtio device status write + read back, through BAR0. */
 void tb_status_wr(tb_t *t, uint8_t status);
 uint8_t tb_status_rd(tb_t *t);
@@ -250,6 +251,13 @@ typedef struct tb_opts {
   const char *expect_port;  /* --expect-divergence PORT, or NULL */
   unsigned backpressure;    /* --backpressure PCT: TX backpressure and RX gaps, % of cycles */
   const char *argv0;
+  /* virtio-blk backend (cosim_cfg.blk_*): */
+  const char *disk;         /* --disk FILE: raw image, or NULL (RAM) */
+  uint64_t disk_sectors;    /* its size / 512, checked when parsed */
+  int ro;                   /* --ro, or an image that cannot be written */
+  int ro_flag;              /* --ro given (for the repro command) */
+  unsigned blk_latency;     /* --blk-latency N */
+  int blk_latency_set;
 } tb_opts_t;
 
 const char *tb_dut_name(cosim_dut_kind_t d);

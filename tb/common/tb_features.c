@@ -20,8 +20,9 @@ static int try_features(tb_t *t, const uint32_t words[4]) {
   return (s & VEP_STATUS_FEATURES_OK) != 0;
 }
 
-TB_TEST(features_offered, "device_feature: select 0/1 show VERSION_1|SEG_MAX|BLK_SIZE (plus RO "
-                          "with the blk_ro strap), every other select reads 0") {
+TB_TEST(features_offered, "device_feature: select 0/1 show VERSION_1|INDIRECT_DESC|EVENT_IDX|"
+                          "SEG_MAX|BLK_SIZE|FLUSH (plus RO with the blk_ro strap), every other "
+                          "select reads 0") {
   for (int ro = 0; ro < 2; ro++) {
     if (ro) {
       cosim_cfg_t c = t->cfg;
@@ -65,10 +66,13 @@ TB_TEST(features_negotiation, "FEATURES_OK accepted for subsets of the offer wit
       {"no VERSION_1", {(uint32_t)off, 0, 0, 0}, 0},
       {"nothing at all", {0, 0, 0, 0}, 0},
       {"RO not offered", {(uint32_t)off | 1u << VEP_BLK_F_RO, (uint32_t)(off >> 32), 0, 0}, 0},
-      {"FLUSH not offered", {1u << VEP_BLK_F_FLUSH, (uint32_t)(v1 >> 32), 0, 0}, 0},
+      {"VERSION_1 + FLUSH + EVENT_IDX",
+       {1u << VEP_BLK_F_FLUSH | 1u << VEP_F_EVENT_IDX, (uint32_t)(v1 >> 32), 0, 0}, 1},
+      {"GEOMETRY not offered", {1u << VEP_BLK_F_GEOMETRY, (uint32_t)(v1 >> 32), 0, 0}, 0},
       {"RING_PACKED not offered",
        {0, (uint32_t)(v1 >> 32) | 1u << (VEP_F_RING_PACKED - 32), 0, 0}, 0},
-      {"EVENT_IDX not offered", {1u << VEP_F_EVENT_IDX, (uint32_t)(v1 >> 32), 0, 0}, 0},
+      {"ACCESS_PLATFORM not offered",
+       {0, (uint32_t)(v1 >> 32) | 1u << (VEP_F_ACCESS_PLATFORM - 32), 0, 0}, 0},
       {"a bit in select 2", {(uint32_t)off, (uint32_t)(off >> 32), 1u, 0}, 0},
       {"a bit in select 3", {(uint32_t)off, (uint32_t)(off >> 32), 0, 0x80000000u}, 0},
   };

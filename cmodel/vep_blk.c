@@ -1,0 +1,614 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* C twin of rtl/vep_blk.sv; see vep_blk.h and docs/datapath.md. Statement for statement the
+ * order of the RTL always_comb, so later assignments win the same way. */
+#include "vep_blk.h"
+
+#include <string.h>
+
+#include "vep_consts.h"
+
+static unsigned depth(const vep_params_t *p)
+{
+  return VEP_BLK_SLOTS * vep_blk_seg_slots(p);
+}
+
+/* Segment memory address of segment i of slot s; out of range reads entry 0 (never used). */
+static unsigned seg_addr(const vep_params_t *p, unsigned s, unsigned i)
+{
+  uint32_t a = (uint32_t)s * vep_blk_seg_slots(p) + i;
+  return a < depth(p) ? a : 0u;
+}
+
+static uint32_t min32(uint32_t a, uint32_t b)
+{
+  return a < b ? a : b;
+}
+
+void vep_blk_reset(vep_blk_q_t *q, vep_blk_mem_t *mem, const vep_params_t *p)
+{
+  (void)p;
+  memset(q, 0, sizeof(*q));
+  memset(mem, 0, sizeof(*mem));
+}
+
+void vep_blk_outputs(const vep_blk_q_t *q, const vep_params_t *p, vep_blk_out_t *out)
+{
+  (void)p;
+  out->slot_free = q->slot_free_q;
+  out->slot_id = q->slot_id_q;
+  out->chain_ready = q->chain_ready_q;
+  out->rdq_valid = q->rdq_valid_q;
+  out->rdq_addr = q->rdq_addr_q;
+  out->rdq_len = q->rdq_len_q;
+  out->wrq_valid = q->wrq_valid_q;
+  out->wrq_addr = q->wrq_addr_q;
+  out->wrq_len = q->wrq_len_q;
+  out->wrd_valid = q->wrd_valid_q;
+  out->wrd_data = q->wrd_data_q;
+  out->wrd_lo = q->wrd_lo_q;
+  out->wrd_n = q->wrd_n_q;
+  out->m_blk_req_valid = q->req_valid_q;
+  out->m_blk_req_tag = q->req_tag_q;
+  out->m_blk_req_type = q->req_type_q;
+  out->m_blk_req_sector = q->req_sector_q;
+  out->m_blk_req_bytes = q->req_bytes_q;
+  out->m_blk_wdata_valid = q->wd_valid_q;
+  out->m_blk_wdata_data = q->wd_data_q;
+  out->m_blk_wdata_keep = q->wd_keep_q;
+  out->m_blk_wdata_last = q->wd_last_q;
+  out->m_blk_wdata_abort = q->wd_abort_q;
+  out->s_blk_rsp_ready = q->rsp_ready_q;
+  out->done_valid = q->done_valid_q;
+  out->done = q->done_q;
+  out->dev_err = q->dev_err_q;
+  out->dev_err_code = q->dev_err_code_q;
+  out->idle = q->idle_q;
+}
+
+/* The window of the held response beat the next DMA write beat carries. */
+static uint8_t win_n(uint8_t hb_pos, uint16_t prem)
+{
+  uint32_t avail = 8u - hb_pos;
+  return (uint8_t)min32(avail, prem);
+}
+
+void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_t *in,
+                  vep_blk_q_t *d, vep_blk_mem_t *mem)
+{
+  unsigned r_inc = 0, r_dec = 0, rdrop_dec = 0;
+  unsigned w_inc = 0, w_dec = 0, wdrop_dec = 0;
+  const uint8_t rs = q->r_slot_q & 7u;
+  const uint8_t ws = q->w_slot_q & 7u;
+
+
+  d->dev_err_q = 0;
+  d->dev_err_code_q = 0;
+  d->wd_valid_q = 0;
+  d->wd_data_q = 0;
+  d->wd_keep_q = 0;
+  d->wd_last_q = 0;
+  d->wd_abort_q = 0;
+  d->chain_ready_q = 1;
+
+  /* ---- chain hand-off: the slot joins the reader's FIFO ---- */
+  const int chain_hs = in->chain_valid && q->chain_ready_q;
+  if (chain_hs) {
+    uint8_t s = in->chain.slot & 7u;
+    d->busy_q |= (uint8_t)(1u << s);
+    d->sl_queue_q[s] = in->chain.q & 0x3Fu;
+    d->sl_head_q[s] = in->chain.head;
+    d->sl_nseg_q[s] = in->chain.nseg;
+    d->sl_nr_q[s] = in->chain.nr;
+    d->sl_rb_q[s] = in->chain.r_bytes;
+    d->sl_wb_q[s] = in->chain.w_bytes;
+    d->rf_q[q->rf_wr_q & 7u] = s;
+    d->rf_wr_q = (q->rf_wr_q + 1u) & 7u;
+  }
+  int rf_pop = 0;
+
+  /* ---- reader ---- */
+  switch (q->r_st_q) {
+  case BrIdle:
+    if (q->rf_cnt_q != 0) {
+      rf_pop = 1;
+      d->r_slot_q = q->rf_q[q->rf_rd_q & 7u];
+      d->r_st_q = BrCheck;
+    }
+    break;
+  case BrCheck:
+    if (q->sl_rb_q[rs] < VEP_BLK_HDR_BYTES || q->sl_wb_q[rs] == 0) {
+      /* Nowhere to put a status: a device error, the slot is freed without a done. */
+      d->dev_err_q = 1;
+      d->dev_err_code_q = VEP_ERR_BLK_HEADERS;
+      d->busy_q &= (uint8_t)~(1u << rs);
+      d->r_st_q = BrIdle;
+    } else {
+      d->r_ph_q = 0;
+      d->r_seg_q = 0;
+      d->r_off_q = 0;
+      d->r_pos_q = 0;
+      d->r_lim_q = VEP_BLK_HDR_BYTES;
+      d->r_hcnt_q = 0;
+      d->r_err_q = 0;
+      d->r_abort_q = 0;
+      d->r_st_q = BrSegRd;
+    }
+    break;
+  case BrSegRd:
+    if (q->r_abort_q || q->r_seg_q >= q->sl_nr_q[rs]) {
+      /* aborted, or the readable segments ran out before r_lim (inconsistent chain) */
+      d->r_st_q = q->r_ph_q ? BrDrain : BrWait;
+    } else {
+      d->rseg_q = mem->seg_mem[seg_addr(p, rs, q->r_seg_q)];
+      d->r_st_q = BrSeg;
+    }
+    break;
+  case BrSeg: {
+    uint32_t seg_end = q->r_off_q + q->rseg_q.len;
+    if (q->r_abort_q) {
+      d->r_st_q = BrDrain;
+    } else if (q->r_pos_q >= seg_end) {
+      d->r_off_q = seg_end;
+      d->r_seg_q = (uint8_t)(q->r_seg_q + 1u);
+      d->r_st_q = BrSegRd;
+    } else if (q->r_out_q < VEP_BLK_MAX_OUT) {
+      uint32_t len = min32(min32(seg_end, q->r_lim_q) - q->r_pos_q, VEP_DMA_MAX_LEN);
+      d->rdq_valid_q = 1;
+      d->rdq_addr_q = q->rseg_q.addr + (q->r_pos_q - q->r_off_q);
+      d->rdq_len_q = (uint16_t)len;
+      d->r_st_q = BrReq;
+    }
+    break;
+  }
+  case BrReq:
+    if (in->rdq_ready) {
+      uint32_t npos = q->r_pos_q + q->rdq_len_q;
+      d->rdq_valid_q = 0;
+      r_inc = 1;
+      d->r_pos_q = npos;
+      if (npos == q->r_lim_q) {
+        d->r_st_q = q->r_ph_q ? BrDrain : BrWait;
+      } else {
+        d->r_st_q = BrSeg;
+      }
+    }
+    break;
+  case BrWait:
+    if (q->r_out_q == 0) {
+      d->r_st_q = BrDecide;
+    }
+    break;
+  case BrDecide: {
+    uint32_t type = (uint32_t)q->r_hdr_q[0];
+    uint64_t sector = q->r_hdr_q[1];
+    uint32_t rb = q->sl_rb_q[rs], wb = q->sl_wb_q[rs];
+    uint32_t dlen = (type == VEP_BLK_T_IN) ? wb - 1u : rb - VEP_BLK_HDR_BYTES;
+    uint64_t nsec = dlen >> 9;
+    int range_ok = (dlen & 511u) == 0 && sector <= in->blk_capacity &&
+                   nsec <= in->blk_capacity - sector;
+    int backend = 0;
+    uint8_t st = VEP_BLK_S_OK;
+    uint64_t rsec = 0;
+    uint32_t rbytes = 0;
+    if (q->r_err_q) {
+      st = VEP_BLK_S_IOERR;
+    } else if (type == VEP_BLK_T_IN) {
+      if (range_ok) {
+        backend = 1;
+        rsec = sector;
+        rbytes = dlen;
+      } else {
+        st = VEP_BLK_S_IOERR;
+      }
+    } else if (type == VEP_BLK_T_OUT) {
+      if (range_ok && !in->blk_ro) {
+        backend = 1;
+        rsec = sector;
+        rbytes = dlen;
+      } else {
+        st = VEP_BLK_S_IOERR;
+      }
+    } else if (type == VEP_BLK_T_FLUSH) {
+      backend = 1;
+    } else if (type == VEP_BLK_T_GET_ID) {
+      backend = 1;
+      rbytes = VEP_BLK_ID_BYTES;
+    } else {
+      st = VEP_BLK_S_UNSUPP;
+    }
+    if (backend) {
+      d->sl_type_q[rs] = (uint8_t)type;
+      d->req_valid_q = 1;
+      d->req_tag_q = rs;
+      d->req_type_q = (uint8_t)type;
+      d->req_sector_q = rsec;
+      d->req_bytes_q = rbytes;
+      d->r_st_q = BrBreq;
+    } else {
+      d->loc_q |= (uint8_t)(1u << rs);
+      d->sl_st_q[rs] = st;
+      d->r_st_q = BrIdle;
+    }
+    break;
+  }
+  case BrBreq:
+    if (in->m_blk_req_ready) {
+      d->req_valid_q = 0;
+      d->bk_q |= (uint8_t)(1u << rs);
+      if (q->req_type_q == VEP_BLK_T_OUT) {
+        if (q->req_bytes_q == 0) {
+          /* No data: the stream is one empty last beat, so every OUT ends with a last. */
+          d->wd_valid_q = 1;
+          d->wd_last_q = 1;
+          d->r_st_q = BrIdle;
+        } else {
+          d->r_ph_q = 1;
+          d->r_seg_q = 0;
+          d->r_off_q = 0;
+          d->r_pos_q = VEP_BLK_HDR_BYTES;
+          d->r_lim_q = q->sl_rb_q[rs];
+          d->r_wd_open_q = 1;
+          d->r_st_q = BrSegRd;
+        }
+      } else {
+        d->r_st_q = BrIdle;
+      }
+    }
+    break;
+  case BrDrain:
+    if (q->r_out_q == 0) {
+      d->r_st_q = BrIdle;
+    }
+    break;
+  default:
+    d->r_st_q = BrIdle;
+    break;
+  }
+
+  /* ---- DMA read responses (in request order) ---- */
+  if (in->rdr_valid) {
+    if (q->r_drop_q != 0) {
+      rdrop_dec = in->rdr_last;
+    } else {
+      if (in->rdr_last) {
+        r_dec = q->r_out_q != 0;
+        if (in->rdr_err) {
+          d->r_err_q = 1;
+        }
+      }
+      if (q->r_ph_q == 0) {
+        if (!in->rdr_err) {
+          for (unsigned i = 0; i < 8; i++) {
+            if (i >= in->rdr_lo && i < (unsigned)in->rdr_lo + in->rdr_n) {
+              unsigned k = q->r_hcnt_q + (i - in->rdr_lo);
+              if (k < 16) {
+                uint64_t b = (in->rdr_data >> (8 * i)) & 0xFFu;
+                d->r_hdr_q[k >> 3] = (d->r_hdr_q[k >> 3] & ~(0xFFull << (8 * (k & 7u)))) |
+                                     (b << (8 * (k & 7u)));
+              }
+            }
+          }
+          d->r_hcnt_q = (uint8_t)((q->r_hcnt_q + in->rdr_n) & 0x1Fu);
+        }
+      } else if (q->r_wd_open_q) {
+        if (in->rdr_err) {
+          d->wd_valid_q = 1;
+          d->wd_last_q = 1;
+          d->wd_abort_q = 1;
+          d->r_wd_open_q = 0;
+          d->r_abort_q = 1;
+          d->ioerr_q |= (uint8_t)(1u << rs);
+        } else {
+          int fin = in->rdr_last && q->r_st_q == BrDrain && q->r_out_q == 1;
+          d->wd_valid_q = 1;
+          d->wd_data_q = in->rdr_data;
+          d->wd_keep_q = (uint8_t)(((1u << in->rdr_n) - 1u) << in->rdr_lo);
+          d->wd_last_q = (uint8_t)fin;
+          if (fin) {
+            d->r_wd_open_q = 0;
+          }
+        }
+      }
+    }
+  }
+
+  /* ---- writer ---- */
+  const int rsp_hs = in->s_blk_rsp_valid && q->rsp_ready_q;
+  switch (q->w_st_q) {
+  case BwIdle:
+    if (rsp_hs) {
+      uint8_t t = in->s_blk_rsp_tag & 7u;
+      int known = in->s_blk_rsp_tag < VEP_BLK_SLOTS && ((q->bk_q >> t) & 1u);
+      if (!known) {
+        /* not outstanding: dropped beat by beat */
+      } else if ((q->zomb_q >> t) & 1u) {
+        if (in->s_blk_rsp_last) {
+          d->bk_q &= (uint8_t)~(1u << t);
+          d->zomb_q &= (uint8_t)~(1u << t);
+          d->busy_q &= (uint8_t)~(1u << t);
+        }
+      } else {
+        uint32_t wb = q->sl_wb_q[t];
+        uint32_t dlen = q->sl_type_q[t] == VEP_BLK_T_IN       ? wb - 1u
+                        : q->sl_type_q[t] == VEP_BLK_T_GET_ID ? min32(VEP_BLK_ID_BYTES, wb - 1u)
+                                                              : 0u;
+        int fail = in->s_blk_rsp_last && in->s_blk_rsp_status != VEP_BLK_S_OK;
+        d->w_slot_q = t;
+        d->w_short_q = 0;
+        d->w_pos_q = 0;
+        d->w_status_q = in->s_blk_rsp_status;
+        d->w_open_q = !in->s_blk_rsp_last;
+        if (in->s_blk_rsp_last) {
+          d->bk_q &= (uint8_t)~(1u << t);
+        }
+        if (!fail && dlen != 0) {
+          d->w_dlen_q = dlen;
+          d->hb_data_q = in->s_blk_rsp_data;
+          d->hb_pos_q = 0;
+          d->hb_last_q = in->s_blk_rsp_last;
+          d->w_seg_q = q->sl_nr_q[t];
+          d->w_off_q = 0;
+          d->w_st_q = BwSegRd;
+        } else {
+          d->w_dlen_q = 0;
+          d->w_st_q = in->s_blk_rsp_last ? BwStRd : BwDrain;
+        }
+      }
+    } else if (q->loc_q != 0) {
+      uint8_t s = 0;
+      for (unsigned i = VEP_BLK_SLOTS; i-- > 0;) {
+        if ((q->loc_q >> i) & 1u) {
+          s = (uint8_t)i;
+        }
+      }
+      d->loc_q &= (uint8_t)~(1u << s);
+      d->w_slot_q = s;
+      d->w_dlen_q = 0;
+      d->w_pos_q = 0;
+      d->w_short_q = 0;
+      d->w_open_q = 0;
+      d->w_status_q = q->sl_st_q[s];
+      d->w_st_q = BwStRd;
+    }
+    break;
+  case BwSegRd:
+    if (q->w_seg_q >= q->sl_nseg_q[ws]) {
+      /* writable segments ran out before the data (inconsistent chain): give up the data */
+      d->w_short_q = 1;
+      d->w_st_q = q->w_open_q ? BwDrain : BwStRd;
+    } else {
+      d->wseg_q = mem->seg_mem[seg_addr(p, ws, q->w_seg_q)];
+      d->w_st_q = BwSeg;
+    }
+    break;
+  case BwSeg: {
+    uint32_t seg_end = q->w_off_q + q->wseg_q.len;
+    if (q->w_pos_q >= seg_end) {
+      d->w_off_q = seg_end;
+      d->w_seg_q = (uint8_t)(q->w_seg_q + 1u);
+      d->w_st_q = BwSegRd;
+    } else if (q->wr_out_q < VEP_BLK_MAX_OUT) {
+      uint32_t len = min32(min32(seg_end, q->w_dlen_q) - q->w_pos_q, VEP_DMA_MAX_LEN);
+      d->wrq_valid_q = 1;
+      d->wrq_addr_q = q->wseg_q.addr + (q->w_pos_q - q->w_off_q);
+      d->wrq_len_q = (uint16_t)len;
+      d->w_prem_q = (uint16_t)len;
+      d->w_st_q = BwReq;
+    }
+    break;
+  }
+  case BwReq:
+    if (in->wrq_ready) {
+      d->wrq_valid_q = 0;
+      w_inc = 1;
+      d->wrd_valid_q = 1;
+      d->wrd_data_q = q->hb_data_q;
+      d->wrd_lo_q = q->hb_pos_q;
+      d->wrd_n_q = win_n(q->hb_pos_q, q->w_prem_q);
+      d->w_st_q = BwData;
+    }
+    break;
+  case BwData:
+    if (in->wrd_ready) {
+      uint8_t npos = (uint8_t)(q->hb_pos_q + q->wrd_n_q);
+      uint16_t nprem = (uint16_t)(q->w_prem_q - q->wrd_n_q);
+      uint32_t nwpos = q->w_pos_q + q->wrd_n_q;
+      d->w_prem_q = nprem;
+      d->w_pos_q = nwpos;
+      d->hb_pos_q = npos;
+      d->wrd_valid_q = 0;
+      if (npos == 8 && !q->hb_last_q && (nprem != 0 || nwpos != q->w_dlen_q)) {
+        d->w_st_q = BwBeat;
+      } else {
+        if (npos == 8) {
+          /* The response ended before its data (fewer beats than announced): the rest of
+           * the DMA write repeats the last beat and the status becomes IOERR. */
+          if (nprem != 0 || nwpos != q->w_dlen_q) {
+            d->w_short_q = 1;
+          }
+          d->hb_pos_q = 0;
+          npos = 0;
+        }
+        if (nprem != 0) {
+          d->wrd_valid_q = 1;
+          d->wrd_lo_q = npos;
+          d->wrd_n_q = win_n(npos, nprem);
+        } else if (nwpos == q->w_dlen_q) {
+          d->w_st_q = q->w_open_q ? BwDrain : BwStRd;
+        } else {
+          d->w_st_q = BwSeg;
+        }
+      }
+    }
+    break;
+  case BwBeat:
+    if (rsp_hs) {
+      d->hb_data_q = in->s_blk_rsp_data;
+      d->hb_pos_q = 0;
+      d->hb_last_q = in->s_blk_rsp_last;
+      if (in->s_blk_rsp_last) {
+        d->bk_q &= (uint8_t)~(1u << ws);
+        d->w_open_q = 0;
+        d->w_status_q = in->s_blk_rsp_status;
+      }
+      if (q->w_prem_q != 0) {
+        d->wrd_valid_q = 1;
+        d->wrd_data_q = in->s_blk_rsp_data;
+        d->wrd_lo_q = 0;
+        d->wrd_n_q = win_n(0, q->w_prem_q);
+        d->w_st_q = BwData;
+      } else {
+        d->w_st_q = BwSeg;
+      }
+    }
+    break;
+  case BwDrain:
+    if (rsp_hs && in->s_blk_rsp_last) {
+      d->bk_q &= (uint8_t)~(1u << ws);
+      d->w_open_q = 0;
+      d->w_status_q = in->s_blk_rsp_status;
+      if ((q->zomb_q >> ws) & 1u) {
+        d->zomb_q &= (uint8_t)~(1u << ws);
+        d->busy_q &= (uint8_t)~(1u << ws);
+        d->w_st_q = BwIdle;
+      } else {
+        d->w_st_q = BwStRd;
+      }
+    }
+    break;
+  case BwStRd:
+    d->wseg_q = mem->seg_mem[seg_addr(p, ws, (uint32_t)q->sl_nseg_q[ws] - 1u)];
+    d->w_st_q = BwSt;
+    break;
+  case BwSt:
+    if (q->wr_out_q < VEP_BLK_MAX_OUT) {
+      d->wrq_valid_q = 1;
+      d->wrq_addr_q = q->wseg_q.addr + q->wseg_q.len - 1u;
+      d->wrq_len_q = 1;
+      if (((q->ioerr_q >> ws) & 1u) || q->w_short_q) {
+        d->w_status_q = VEP_BLK_S_IOERR;
+      }
+      d->w_st_q = BwStReq;
+    }
+    break;
+  case BwStReq:
+    if (in->wrq_ready) {
+      d->wrq_valid_q = 0;
+      w_inc = 1;
+      d->wrd_valid_q = 1;
+      d->wrd_data_q = q->w_status_q;
+      d->wrd_lo_q = 0;
+      d->wrd_n_q = 1;
+      d->w_st_q = BwStData;
+    }
+    break;
+  case BwStData:
+    if (in->wrd_ready) {
+      d->wrd_valid_q = 0;
+      d->w_st_q = BwWait;
+    }
+    break;
+  case BwWait:
+    /* The status write is done (taken for transmission) before the used ring is written. */
+    if (q->wr_out_q == 0) {
+      d->done_valid_q = 1;
+      d->done_q.q = q->sl_queue_q[ws];
+      d->done_q.head = q->sl_head_q[ws];
+      d->done_q.len = q->w_dlen_q + 1u;
+      d->w_st_q = BwDone;
+    }
+    break;
+  case BwDone:
+    if (in->done_ready) {
+      d->done_valid_q = 0;
+      d->busy_q &= (uint8_t)~(1u << ws);
+      d->ioerr_q &= (uint8_t)~(1u << ws);
+      d->w_st_q = BwIdle;
+    }
+    break;
+  default:
+    d->w_st_q = BwIdle;
+    break;
+  }
+
+  /* ---- wr_done strobes (one per write request, in order) ---- */
+  if (in->wr_done) {
+    if (q->wr_drop_q != 0) {
+      wdrop_dec = 1;
+    } else {
+      w_dec = q->wr_out_q != 0;
+    }
+  }
+
+  d->r_out_q = (uint8_t)(q->r_out_q + r_inc - r_dec);
+  d->r_drop_q = (uint16_t)(q->r_drop_q - rdrop_dec);
+  d->wr_out_q = (uint8_t)(q->wr_out_q + w_inc - w_dec);
+  d->wr_drop_q = (uint16_t)(q->wr_drop_q - wdrop_dec);
+  if (rf_pop) {
+    d->rf_rd_q = (q->rf_rd_q + 1u) & 7u;
+  }
+  d->rf_cnt_q = (uint8_t)(q->rf_cnt_q + (chain_hs ? 1u : 0u) - (rf_pop ? 1u : 0u));
+
+  /* ---- virtio device reset ---- */
+  if (in->dev_reset) {
+    if (d->r_wd_open_q) {
+      /* The OUT data stream at the backend ends at once. */
+      d->wd_valid_q = 1;
+      d->wd_data_q = 0;
+      d->wd_keep_q = 0;
+      d->wd_last_q = 1;
+      d->wd_abort_q = 1;
+      d->r_wd_open_q = 0;
+    }
+    /* vep_dma_rd forgets every read it took before the reset: nothing more to swallow. */
+    d->r_drop_q = 0;
+    d->r_out_q = 0;
+    d->r_st_q = BrIdle;
+    d->r_abort_q = 0;
+    d->r_err_q = 0;
+    d->rdq_valid_q = 0;
+    d->req_valid_q = 0;
+    d->rf_rd_q = 0;
+    d->rf_wr_q = 0;
+    d->rf_cnt_q = 0;
+    d->wr_drop_q = (uint16_t)(d->wr_drop_q + d->wr_out_q);
+    d->wr_out_q = 0;
+    d->wrq_valid_q = 0;
+    d->wrd_valid_q = 0;
+    d->done_valid_q = 0;
+    /* A response being taken keeps its slot until its last beat, then drops it. */
+    if (d->w_st_q != BwIdle && ((d->bk_q >> (d->w_slot_q & 7u)) & 1u)) {
+      d->w_st_q = BwDrain;
+    } else {
+      d->w_st_q = BwIdle;
+    }
+    d->zomb_q = d->bk_q;
+    d->busy_q = d->bk_q;
+    d->loc_q = 0;
+    d->ioerr_q = 0;
+    d->dev_err_q = 0;
+    d->dev_err_code_q = 0;
+  }
+
+  /* ---- slot supply: a free slot, held until it is handed over ---- */
+  if (!(q->slot_free_q && !chain_hs && !((d->busy_q >> (q->slot_id_q & 7u)) & 1u))) {
+    uint8_t found = 0, id = q->slot_id_q;
+    for (unsigned i = VEP_BLK_SLOTS; i-- > 0;) {
+      if (!((d->busy_q >> i) & 1u)) {
+        found = 1;
+        id = (uint8_t)i;
+      }
+    }
+    d->slot_free_q = found;
+    d->slot_id_q = id;
+  }
+
+  d->rsp_ready_q = d->w_st_q == BwIdle || d->w_st_q == BwBeat || d->w_st_q == BwDrain;
+  d->idle_q = d->busy_q == 0 && d->r_out_q == 0 && d->r_drop_q == 0 && d->wr_out_q == 0 &&
+              d->wr_drop_q == 0;
+
+  /* ---- segment RAM write, after the reads above (read-before-write, as the RAM) ---- */
+  if (in->seg_we && in->seg_waddr < depth(p)) {
+    mem->seg_mem[in->seg_waddr] = in->seg_wdata;
+  }
+}

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * vep_blk: the virtio-blk device function (rtl/vep_blk.sv, docs/datapath.md "vep_blk").
+ *
+ * A slot table of VEP_BLK_SLOTS requests, the segment memory that vep_vq_fetch fills
+ * (slot*SEG_SLOTS + i, SEG_SLOTS = BLK_SEG_MAX + VEP_SEG_EXTRA), and two sequencers:
+ * - the reader takes slots in hand-off order: reads the 16-byte header over the readable
+ *   segments (DMA read client 2), checks it, sends the backend request (m_blk_req_*) and, for
+ *   OUT, streams the data from DMA reads to m_blk_wdata_*; rejected requests get a local status;
+ * - the writer takes backend responses (s_blk_rsp_*) first, then the local verdicts: writes IN /
+ *   GET_ID data over the writable segments (DMA write client 2), then the status byte at the last
+ *   writable byte, waits for every wr_done of the slot, and offers done_* to vep_vq_used.
+ *   The slot is freed on the done handshake.
+ * A request with fewer than 16 readable or no writable byte raises dev_err (VEP_ERR_BLK_HEADERS)
+ * and frees its slot without a done.
+ *
+ * Timing (docs/microarchitecture.md): every output is a register; a valid/ready handshake commits
+ * on the edge where both are 1. The device reset (dev_reset) frees every slot at once except
+ * those whose backend request is outstanding (their response is dropped when it comes), ends an
+ * OUT data stream with a last+abort beat, and swallows the DMA responses / wr_done strobes of
+ * requests issued before it (counted in r_drop_q / wr_drop_q).
+ * All functions expect 1 <= BLK_SEG_MAX <= VEP_BLK_SEG_MAX_MAX.
+ */
+#ifndef VEP_BLK_H
+#define VEP_BLK_H
+
+#include <stdint.h>
+
+#include "vep_ports.h"
+#include "vep_types.h"
+
+/* Array bound: chain_t.nseg is 8 bits, so a chain has at most 255 segments. */
+#define VEP_BLK_SEG_MAX_MAX 253u
+#define VEP_BLK_SEG_SLOTS_MAX (VEP_BLK_SEG_MAX_MAX + VEP_SEG_EXTRA)
+/* Most DMA requests of one sequencer outstanding at a time (bounds its counters). */
+#define VEP_BLK_MAX_OUT 15u
+
+/* Reader states (rtl/vep_blk.sv rd_state_e). */
+enum {
+  BrIdle = 0,  /* waiting for a slot in the hand-off FIFO */
+  BrCheck,     /* header and status present? */
+  BrSegRd,     /* segment memory read of r_seg_q */
+  BrSeg,       /* cut the next DMA read from the segment in rseg_q */
+  BrReq,       /* rdq offered */
+  BrWait,      /* header: every read issued, waiting for the responses */
+  BrDecide,    /* header complete: verdict */
+  BrBreq,      /* backend request offered */
+  BrDrain      /* OUT data: every read issued (or aborted), waiting for the responses */
+};
+
+/* Writer states (rtl/vep_blk.sv wr_state_e). */
+enum {
+  BwIdle = 0,  /* s_blk_rsp_ready: a response's first beat, else a local verdict */
+  BwSegRd,     /* segment memory read of w_seg_q */
+  BwSeg,       /* cut the next DMA write from the segment in wseg_q */
+  BwReq,       /* wrq offered */
+  BwData,      /* wrd offered: a window of the held response beat */
+  BwBeat,      /* s_blk_rsp_ready: the next beat of the response */
+  BwDrain,     /* s_blk_rsp_ready: drop the response's beats up to its last */
+  BwStRd,      /* segment memory read of the last writable segment */
+  BwSt,        /* offer the 1-byte status write */
+  BwStReq,     /* wrq of the status offered */
+  BwStData,    /* wrd of the status offered */
+  BwWait,      /* waiting for every wr_done of this slot */
+  BwDone       /* done offered */
+};
+
+/* The segment memory (a RAM in RTL: not reset there; zero here). Kept out of the flops so the
+ * model does not copy it every cycle: vep_blk_next reads it (registered reads see the contents
+ * before this edge's write, as the RTL's RAM does) and then writes it in place. */
+typedef struct vep_blk_mem {
+  vep_seg_t seg_mem[VEP_BLK_SLOTS * VEP_BLK_SEG_SLOTS_MAX];
+} vep_blk_mem_t;
+
+/* The flops: same names as the _q signals of rtl/vep_blk.sv. Bit s of a uint8_t mask is slot s. */
+typedef struct vep_blk_q {
+  /* slot table */
+  uint8_t busy_q;       /* slot not free */
+  uint8_t bk_q;         /* backend request taken, its response's last beat not yet */
+  uint8_t zomb_q;       /* reset while bk: drop the response, then free */
+  uint8_t loc_q;        /* a local verdict (sl_st_q) waits for the writer */
+  uint8_t ioerr_q;      /* OUT data failed: the status is IOERR whatever the backend says */
+  uint8_t sl_queue_q[VEP_BLK_SLOTS];
+  uint16_t sl_head_q[VEP_BLK_SLOTS];
+  uint8_t sl_nseg_q[VEP_BLK_SLOTS];
+  uint8_t sl_nr_q[VEP_BLK_SLOTS];
+  uint32_t sl_rb_q[VEP_BLK_SLOTS];
+  uint32_t sl_wb_q[VEP_BLK_SLOTS];
+  uint8_t sl_type_q[VEP_BLK_SLOTS];  /* type of the backend request */
+  uint8_t sl_st_q[VEP_BLK_SLOTS];    /* local verdict */
+  /* slot supply and chain hand-off */
+  uint8_t slot_free_q;
+  uint8_t slot_id_q;
+  uint8_t chain_ready_q;
+  uint8_t rf_q[VEP_BLK_SLOTS];  /* hand-off order FIFO of slots for the reader */
+  uint8_t rf_rd_q, rf_wr_q, rf_cnt_q;
+  /* reader */
+  uint8_t r_st_q;
+  uint8_t r_slot_q;
+  uint8_t r_ph_q;       /* 0 header, 1 OUT data */
+  uint8_t r_seg_q;
+  uint32_t r_off_q;     /* stream offset of segment r_seg_q */
+  uint32_t r_pos_q;     /* next stream byte to request */
+  uint32_t r_lim_q;     /* end of this phase's stream range */
+  uint8_t r_out_q;      /* reads issued, last beat not yet seen */
+  uint16_t r_drop_q;    /* reads from before a reset still to swallow */
+  uint8_t r_err_q;      /* a header read failed */
+  uint8_t r_abort_q;    /* OUT data read failed: issue no more, swallow the rest */
+  uint8_t r_wd_open_q;  /* OUT data stream open at the backend (no last yet) */
+  uint8_t r_hcnt_q;     /* header bytes received */
+  uint64_t r_hdr_q[2];  /* header byte k in bits 8k (k = 0..15) */
+  vep_seg_t rseg_q;     /* registered read of the reader */
+  uint8_t rdq_valid_q;
+  uint64_t rdq_addr_q;
+  uint16_t rdq_len_q;
+  uint8_t req_valid_q;
+  uint8_t req_tag_q;
+  uint8_t req_type_q;
+  uint64_t req_sector_q;
+  uint32_t req_bytes_q;
+  uint8_t wd_valid_q;
+  uint64_t wd_data_q;
+  uint8_t wd_keep_q;
+  uint8_t wd_last_q;
+  uint8_t wd_abort_q;
+  /* writer */
+  uint8_t w_st_q;
+  uint8_t w_slot_q;
+  uint8_t w_seg_q;
+  uint32_t w_off_q;     /* stream offset of segment w_seg_q (writable stream) */
+  uint32_t w_pos_q;     /* next data byte to write */
+  uint32_t w_dlen_q;    /* data bytes to write */
+  uint16_t w_prem_q;    /* bytes of the current DMA write still to send */
+  uint8_t w_status_q;
+  uint8_t w_short_q;    /* the response had fewer beats than its data: IOERR */
+  uint8_t w_open_q;     /* the response being written has more beats */
+  uint64_t hb_data_q;   /* the held response beat */
+  uint8_t hb_pos_q;     /* its bytes already written (0..8) */
+  uint8_t hb_last_q;
+  vep_seg_t wseg_q;     /* registered read of the writer */
+  uint8_t wr_out_q;     /* writes issued, wr_done not yet seen */
+  uint16_t wr_drop_q;   /* wr_done strobes from before a reset still to swallow */
+  uint8_t rsp_ready_q;
+  uint8_t wrq_valid_q;
+  uint64_t wrq_addr_q;
+  uint16_t wrq_len_q;
+  uint8_t wrd_valid_q;
+  uint64_t wrd_data_q;
+  uint8_t wrd_lo_q;
+  uint8_t wrd_n_q;
+  uint8_t done_valid_q;
+  vep_done_t done_q;
+  /* status */
+  uint8_t dev_err_q;
+  uint8_t dev_err_code_q;
+  uint8_t idle_q;
+} vep_blk_q_t;
+
+typedef struct vep_blk_in {
+  uint8_t dev_reset;         /* strobe: virtio device reset */
+  uint64_t blk_capacity;     /* 512-byte sectors */
+  uint8_t blk_ro;
+  /* segment writes and chain hand-off from vep_vq_fetch */
+  uint8_t seg_we;
+  uint32_t seg_waddr;        /* slot*SEG_SLOTS + i */
+  vep_seg_t seg_wdata;
+  uint8_t chain_valid;
+  vep_chain_t chain;
+  /* DMA read client 2 */
+  uint8_t rdq_ready;
+  uint8_t rdr_valid;
+  uint64_t rdr_data;
+  uint8_t rdr_lo;
+  uint8_t rdr_n;
+  uint8_t rdr_last;
+  uint8_t rdr_err;
+  /* DMA write client 2 */
+  uint8_t wrq_ready;
+  uint8_t wrd_ready;
+  uint8_t wr_done;
+  uint8_t wr_err;
+  /* backend */
+  uint8_t m_blk_req_ready;
+  uint8_t s_blk_rsp_valid;
+  uint8_t s_blk_rsp_tag;
+  uint64_t s_blk_rsp_data;
+  uint8_t s_blk_rsp_last;
+  uint8_t s_blk_rsp_status;
+  /* vep_vq_used */
+  uint8_t done_ready;
+} vep_blk_in_t;
+
+typedef struct vep_blk_out {
+  uint8_t slot_free;
+  uint8_t slot_id;
+  uint8_t chain_ready;
+  uint8_t rdq_valid;
+  uint64_t rdq_addr;
+  uint16_t rdq_len;          /* 1..4096 */
+  uint8_t wrq_valid;
+  uint64_t wrq_addr;
+  uint16_t wrq_len;          /* 1..4096 */
+  uint8_t wrd_valid;
+  uint64_t wrd_data;
+  uint8_t wrd_lo;
+  uint8_t wrd_n;
+  uint8_t m_blk_req_valid;
+  uint8_t m_blk_req_tag;
+  uint8_t m_blk_req_type;
+  uint64_t m_blk_req_sector;
+  uint32_t m_blk_req_bytes;
+  uint8_t m_blk_wdata_valid;
+  uint64_t m_blk_wdata_data;
+  uint8_t m_blk_wdata_keep;
+  uint8_t m_blk_wdata_last;
+  uint8_t m_blk_wdata_abort;
+  uint8_t s_blk_rsp_ready;
+  uint8_t done_valid;
+  vep_done_t done;
+  uint8_t dev_err;
+  uint8_t dev_err_code;
+  uint8_t idle;
+} vep_blk_out_t;
+
+/* Segments per slot, BLK_SEG_MAX + VEP_SEG_EXTRA. */
+static inline unsigned vep_blk_seg_slots(const vep_params_t *p)
+{
+  return p->BLK_SEG_MAX + VEP_SEG_EXTRA;
+}
+
+/* Sets q to the values of the asynchronous reset (rst_ni low). */
+void vep_blk_reset(vep_blk_q_t *q, vep_blk_mem_t *mem, const vep_params_t *p);
+/* The outputs of the current cycle, from q only (the RTL's assigns). */
+void vep_blk_outputs(const vep_blk_q_t *q, const vep_params_t *p, vep_blk_out_t *out);
+/* The next state (the RTL's always_comb and the segment RAM write). *d must start as a copy
+ * of *q. */
+void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_t *in,
+                  vep_blk_q_t *d, vep_blk_mem_t *mem);
+
+#endif /* VEP_BLK_H */

@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* C twin of rtl/vep_dma_rd.sv; see vep_dma_rd.h. Arithmetic is masked to the RTL's widths. */
+#include "vep_dma_rd.h"
+
+#include <string.h>
+
+/* log2 of the tag circle's address space, as the RTL's TagW. */
+static unsigned tag_w(const vep_params_t *p)
+{
+  unsigned w = 0;
+
+  while ((1u << w) < p->DMA_TAGS) {
+    w++;
+  }
+  return w ? w : 1u;
+}
+
+void vep_dma_rd_reset(vep_dma_rd_q_t *q, vep_dma_rd_mem_t *mem, const vep_params_t *p)
+{
+  (void)p;
+  memset(q, 0, sizeof(*q));
+  memset(mem, 0, sizeof(*mem));
+  q->rr_q = 2;  /* so client 0 comes first */
+}
+
+void vep_dma_rd_outputs(const vep_dma_rd_q_t *q, const vep_params_t *p, vep_dma_rd_out_t *out)
+{
+  uint64_t mask = 0;
+
+  (void)p;
+  memset(out, 0, sizeof(*out));
+  for (unsigned c = 0; c < VEP_DMA_CLIENTS; c++) {
+    out->rdq_ready[c] = (uint8_t)((q->rdq_ready_q >> c) & 1u);
+  }
+  for (unsigned i = 0; i < 8; i++) {
+    if (i >= q->rd_lo_q && i < ((q->rd_lo_q + q->rd_n_q) & 0xFu)) {
+      mask |= (uint64_t)0xFFu << (8 * i);
+    }
+  }
+  out->rdr_valid = q->rd_v_q;
+  out->rdr_client = q->rd_cli_q;
+  out->rdr_data = (q->rd_v_q && !q->rd_err_q)
+                      ? ((((uint64_t)q->b1_rdata_q << 32) | q->b0_rdata_q) & mask) : 0;
+  out->rdr_lo = q->rd_lo_q;
+  out->rdr_n = q->rd_n_q;
+  out->rdr_last = q->rd_last_q;
+  out->rdr_err = q->rd_err_q;
+  out->mrd_valid = q->mrd_valid_q;
+  out->mrd_tlp = q->mrd_tlp_q;
+  out->ev_unexp_cpl = q->unexp_q;
+  out->idle = (uint8_t)(q->cnt_q == 0 && !q->cut_q && !q->mrd_valid_q && !q->rd_v_q);
+}
+
+void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_dma_rd_in_t *in,
+                     vep_dma_rd_q_t *d, vep_dma_rd_mem_t *mem)
+{
+  const unsigned tagw = tag_w(p);
+  const unsigned tmask = (1u << tagw) - 1u;
+  const unsigned ntags = q->ext_q ? p->DMA_TAGS : (p->DMA_TAGS < 32 ? p->DMA_TAGS : 32u);
+  const unsigned head = q->head_q, tail = q->tail_q;
+  const unsigned head_nx = head + 1 >= ntags ? 0 : ((head + 1) & tmask);
+  const unsigned tail_nx = tail + 1 >= ntags ? 0 : ((tail + 1) & tmask);
+  const int can_alloc = q->cnt_q < ntags;
+  int alloc = 0, retire = 0, take;
+  unsigned take_c, pick_c = 0;
+  int pick_v = 0;
+  int w0_en = 0, w1_en = 0;
+  unsigned w0_row = 0, w1_row = 0;
+  uint32_t w0_val = 0, w1_val = 0;
+
+  d->rdq_ready_q = 0;
+  d->unexp_q = 0;
+  d->rd_v_q = 0;
+  d->rd_last_q = 0;
+  d->rd_err_q = 0;
+
+  /* ---- Requests: take on a registered ready, then offer the next client in turn ---- */
+  take = (q->rdq_ready_q & ((in->rdq_valid[0] ? 1u : 0u) | (in->rdq_valid[1] ? 2u : 0u) |
+                            (in->rdq_valid[2] ? 4u : 0u))) != 0 && !in->dev_reset;
+  take_c = (q->rdq_ready_q & 2u) ? 1u : ((q->rdq_ready_q & 4u) ? 2u : 0u);
+  if (take) {
+    d->cut_q = 1;
+    d->cut_addr_q = in->rdq_addr[take_c];
+    d->cut_rem_q = (uint16_t)(in->rdq_len[take_c] & 0x1FFFu);
+    d->cut_cli_q = (uint8_t)take_c;
+    d->rr_q = (uint8_t)take_c;
+  }
+  {
+    /* Round robin: the clients after rr_q first, rr_q itself last. */
+    unsigned c1 = q->rr_q == 2 ? 0u : q->rr_q + 1u;
+    unsigned c2 = c1 == 2 ? 0u : c1 + 1u;
+    pick_v = in->rdq_valid[0] || in->rdq_valid[1] || in->rdq_valid[2];
+    pick_c = in->rdq_valid[c1] ? c1 : (in->rdq_valid[c2] ? c2 : q->rr_q);
+  }
+  if (!q->cut_q && !take && !in->dev_reset && pick_v) {
+    d->rdq_ready_q = (uint8_t)(1u << pick_c);
+  }
+
+  /* ---- The MRd register ---- */
+  if (q->mrd_valid_q && in->mrd_ready) {
+    d->mrd_valid_q = 0;
+  }
+
+  /* ---- Cutting: the next chunk of the request ---- */
+  {
+    unsigned lim = in->mrrs >= 2 ? 512u : (128u << in->mrrs);
+    unsigned room = lim - ((unsigned)q->cut_addr_q & 0x3FFu & (lim - 1u));
+    unsigned chunk = q->cut_rem_q < room ? q->cut_rem_q : room;
+    unsigned dwoff = (unsigned)q->cut_addr_q & 3u;
+    unsigned ndw = (((dwoff + chunk + 3u) & 0x1FFFu) >> 2) & 0x3FFu;
+    unsigned lastb = (dwoff + chunk - 1u) & 3u;
+    unsigned fbe = (0xFu << dwoff) & 0xFu;
+    unsigned lbe = 0xFu >> (3u - lastb);
+    int is4 = (q->cut_addr_q >> 32) != 0;
+
+    if (ndw == 1) {
+      fbe &= lbe;
+      lbe = 0;
+    }
+    if (q->cut_q && !in->dev_reset && can_alloc) {
+      if (!in->bus_master) {
+        /* No MRd may go out: an already-failed tag carries the request's error, in order. */
+        alloc = 1;
+        d->end_q[head] = 1;
+        d->fail_q[head] = 1;
+        d->last_q[head] = 1;
+        d->cut_q = 0;
+      } else if (!q->mrd_valid_q || in->mrd_ready) {
+        vep_small_tlp_t *t = &d->mrd_tlp_q;
+        alloc = 1;
+        d->end_q[head] = 0;
+        d->fail_q[head] = 0;
+        d->last_q[head] = (uint8_t)(q->cut_rem_q == chunk);
+        d->sa_q[head] = (uint16_t)(q->cut_addr_q & 0x1FFu);
+        d->blen_q[head] = (uint16_t)(chunk & 0x3FFu);
+        d->nxt_q[head] = (uint16_t)(q->cut_addr_q & 0x1FFu);
+        d->rem_q[head] = (uint16_t)(chunk & 0x3FFu);
+        d->mrd_valid_q = 1;
+        d->mrd_tag_q = (uint16_t)head;
+        memset(t, 0, sizeof(*t));
+        t->hdr[0] = ((is4 ? VEP_TLP_MRD64 : VEP_TLP_MRD32) << 24) | ndw;
+        t->hdr[1] = ((uint32_t)in->completer_id << 16) | ((head & 0xFFu) << 8) | (lbe << 4) | fbe;
+        t->hdr[2] = is4 ? (uint32_t)(q->cut_addr_q >> 32) : ((uint32_t)q->cut_addr_q & ~3u);
+        t->hdr[3] = is4 ? ((uint32_t)q->cut_addr_q & ~3u) : 0u;
+        t->hdr_4dw = (uint8_t)is4;
+        d->cut_addr_q = q->cut_addr_q + chunk;
+        d->cut_rem_q = (uint16_t)((q->cut_rem_q - chunk) & 0x1FFFu);
+        if (q->cut_rem_q == chunk) {
+          d->cut_q = 0;
+        }
+      }
+    }
+  }
+  if (alloc) {
+    d->busy_q[head] = 1;
+    d->disc_q[head] = 0;
+    d->cli_q[head] = q->cut_cli_q;
+    d->head_q = (uint16_t)head_nx;
+  }
+
+  /* ---- Completions ---- */
+  if (in->rc_valid) {
+    const vep_cpl_hdr_t *h = &in->rc_hdr;
+    unsigned ct = h->tag & tmask;
+    unsigned la2 = h->lower_addr & 3u;
+    int c_open = h->tag < p->DMA_TAGS && q->busy_q[ct] && !q->end_q[ct];
+    unsigned c_rem = q->rem_q[ct], c_nxt = q->nxt_q[ct];
+    unsigned carried = ((unsigned)h->len_dw * 4u - la2) & 0x1FFFu;
+    unsigned need = ((la2 + c_rem + 3u) & 0x1FFFu) >> 2;
+    unsigned bc = h->byte_count & 0x1FFFu;
+    int c_ok = h->status == VEP_CPL_SC && !h->ep && h->requester_id == in->completer_id &&
+               h->len_dw != 0 && h->lower_addr == (c_nxt & 0x7Fu) && bc == c_rem &&
+               h->len_dw <= need;
+    int c_fin = h->status != VEP_CPL_SC || h->len_dw == 0 || bc <= carried;
+    unsigned c_bytes = bc <= carried ? bc : carried;
+    int w_act, e_mt = q->cur_mt_q, e_fin = q->cur_fin_q;
+    unsigned w_tag = q->cur_tag_q, w_dw = q->cur_dw_q, e_tag = q->cur_tag_q;
+
+    if (in->rc_sop) {
+      e_mt = c_open;
+      e_fin = c_fin;
+      e_tag = ct;
+      if (!c_open) {
+        d->unexp_q = 1;
+        d->cur_mt_q = 0;
+        d->cur_ok_q = 0;
+      } else {
+        d->cur_mt_q = 1;
+        d->cur_ok_q = (uint8_t)c_ok;
+        d->cur_fin_q = (uint8_t)c_fin;
+        d->cur_tag_q = (uint16_t)ct;
+        if (c_ok) {
+          d->rem_q[ct] = (uint16_t)((c_rem - c_bytes) & 0x3FFu);
+          d->nxt_q[ct] = (uint16_t)((c_nxt + c_bytes) & 0x1FFu);
+        } else {
+          d->fail_q[ct] = 1;
+        }
+      }
+      w_act = c_open && c_ok;
+      w_tag = ct;
+      w_dw = (c_nxt >> 2) & 0x7Fu;
+    } else {
+      w_act = q->cur_ok_q;
+    }
+    /* The beat's DWs land in both banks at once: DW at address a goes to bank a[0]. */
+    if (w_act && in->rc_ndw != 0) {
+      unsigned w_dw1 = (w_dw + 1u) & 0x7Fu;
+      unsigned r0 = w_tag * 64u + (w_dw >> 1), r1 = w_tag * 64u + (w_dw1 >> 1);
+      uint32_t lo = (uint32_t)in->rc_data, hi = (uint32_t)(in->rc_data >> 32);
+      /* Applied after the buffer read below: the read sees the contents before this edge. */
+      if (w_dw & 1u) {
+        w1_en = 1, w1_row = r0, w1_val = lo;
+        if (in->rc_ndw == 2) {
+          w0_en = 1, w0_row = r1, w0_val = hi;
+        }
+      } else {
+        w0_en = 1, w0_row = r0, w0_val = lo;
+        if (in->rc_ndw == 2) {
+          w1_en = 1, w1_row = r1, w1_val = hi;
+        }
+      }
+    }
+    if (w_act) {
+      d->cur_dw_q = (uint8_t)((w_dw + in->rc_ndw) & 0x7Fu);
+    }
+    if (in->rc_eop) {
+      if (e_mt) {
+        if (in->rc_bad) {
+          d->fail_q[e_tag] = 1;
+        }
+        if (e_fin) {
+          d->end_q[e_tag] = 1;
+        }
+      }
+      d->cur_mt_q = 0;
+      d->cur_ok_q = 0;
+    }
+  }
+
+  /* ---- Retirement of the oldest tag ---- */
+  {
+    unsigned t_sa = q->sa_q[tail];
+    unsigned t_ea = (t_sa + (q->blen_q[tail] & 0x1FFu) - 1u) & 0x1FFu;
+    unsigned t_w = q->rt_rd_q ? q->rt_w_q : (t_sa >> 3);
+    unsigned t_hi = t_w == (t_ea >> 3) ? (t_ea & 7u) : 7u;
+    int t_fin = t_w == (t_ea >> 3);
+    unsigned row = tail * 64u + t_w;
+    int ram_re = 0;
+
+    if (q->rt_rd_q) {
+      /* Reading out: one word per cycle; the device reset cuts it short. */
+      ram_re = !in->dev_reset;
+      d->rd_v_q = 1;
+      d->rd_cli_q = q->cli_q[tail];
+      d->rd_lo_q = 0;
+      d->rd_n_q = (uint8_t)(t_hi + 1u);
+      d->rd_last_q = (uint8_t)(t_fin && q->last_q[tail]);
+      d->rt_w_q = (uint8_t)((t_w + 1u) & 0x3Fu);
+      if (t_fin || in->dev_reset) {
+        retire = 1;
+        d->rt_rd_q = 0;
+      }
+    } else if (q->cnt_q != 0 && q->end_q[tail] && !in->dev_reset) {
+      retire = 1;
+      if (q->disc_q[tail]) {
+        /* dropped without a word */
+      } else if (q->fail_q[tail] || q->rt_fail_q) {
+        if (!q->rt_fail_q) {
+          d->rd_v_q = 1;
+          d->rd_err_q = 1;
+          d->rd_last_q = 1;
+          d->rd_cli_q = q->cli_q[tail];
+          d->rd_lo_q = 0;
+          d->rd_n_q = 0;
+        }
+        d->rt_fail_q = (uint8_t)!q->last_q[tail];
+      } else {
+        ram_re = 1;
+        d->rd_v_q = 1;
+        d->rd_cli_q = q->cli_q[tail];
+        d->rd_lo_q = (uint8_t)(t_sa & 7u);
+        d->rd_n_q = (uint8_t)((t_hi - (t_sa & 7u) + 1u) & 0xFu);
+        d->rd_last_q = (uint8_t)(t_fin && q->last_q[tail]);
+        d->rt_w_q = (uint8_t)((t_w + 1u) & 0x3Fu);
+        if (!t_fin) {
+          retire = 0;
+          d->rt_rd_q = 1;
+        }
+      }
+    }
+    if (ram_re) {
+      d->b0_rdata_q = mem->bank0_mem[row];
+      d->b1_rdata_q = mem->bank1_mem[row];
+    }
+  }
+  if (w0_en) {
+    mem->bank0_mem[w0_row] = w0_val;
+  }
+  if (w1_en) {
+    mem->bank1_mem[w1_row] = w1_val;
+  }
+  if (retire) {
+    d->busy_q[tail] = 0;
+    d->tail_q = (uint16_t)tail_nx;
+  }
+  d->cnt_q = (uint16_t)((q->cnt_q + alloc - retire) & 0x1FFu);
+
+  /* ---- Completion timeout of the oldest tag ---- */
+  {
+    int waiting = q->cnt_q != 0 && !q->end_q[tail];
+    int force_end = 0;
+
+    d->to_q = waiting ? (uint16_t)((q->to_q + 1u) & 0x3FFFu) : 0;
+    if (waiting && q->to_q == VEP_CPL_TIMEOUT_CYCLES - 1u) {
+      force_end = 1;
+      d->to_q = 0;
+    }
+    /* ---- Withdrawal: an MRd not yet taken may not go out any more ---- */
+    if (q->mrd_valid_q && !in->mrd_ready && (!in->bus_master || in->dev_reset)) {
+      d->mrd_valid_q = 0;
+      d->end_q[q->mrd_tag_q] = 1;
+      d->fail_q[q->mrd_tag_q] = 1;
+      if (d->cur_mt_q && d->cur_tag_q == q->mrd_tag_q) {
+        d->cur_mt_q = 0;
+        d->cur_ok_q = 0;
+      }
+    }
+    if (force_end) {
+      d->end_q[tail] = 1;
+      d->fail_q[tail] = 1;
+      /* A completion still streaming for it must not touch the tag once it is reused. */
+      if (d->cur_mt_q && d->cur_tag_q == tail) {
+        d->cur_mt_q = 0;
+        d->cur_ok_q = 0;
+      }
+    }
+  }
+
+  /* ---- The device reset ---- */
+  if (in->dev_reset) {
+    for (unsigned t = 0; t < p->DMA_TAGS; t++) {
+      if (q->busy_q[t]) {
+        d->disc_q[t] = 1;
+      }
+    }
+    d->cut_q = 0;
+    d->rt_fail_q = 0;
+    d->rd_v_q = 0;
+    d->rd_err_q = 0;
+    d->rd_last_q = 0;
+  }
+
+  /* ---- Extended Tag Enable, sampled with no tag outstanding ---- */
+  if (q->cnt_q == 0 && !alloc && q->ext_q != (in->ext_tag_en ? 1 : 0)) {
+    d->ext_q = in->ext_tag_en ? 1 : 0;
+    d->head_q = 0;
+    d->tail_q = 0;
+  }
+}

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * vep_dma_rd: the read DMA engine, C twin of rtl/vep_dma_rd.sv (docs/datapath.md).
+ *
+ * Requests of the three read clients (round robin; rdq_ready registered, one bit at most) are
+ * cut into MRds of at most min(512, MRRS) bytes that never cross a boundary of that size. Each
+ * MRd takes a tag, allocated in a circle (0..DMA_TAGS-1, or 0..31 without Extended Tag, which
+ * is sampled only while no tag is outstanding); tags retire in allocation order, so responses
+ * come back in request order. Completions (rc_* from vep_rx_demux) are checked against the tag
+ * (Requester ID, status SC, not poisoned, Lower Address, Byte Count, Length) and their payload
+ * stored in the completion buffer (two 32-bit banks, DW at host address bits [8:2] of its tag's
+ * 512-byte area, bank = address bit 2). The oldest tag, once its completion has ended, is read
+ * out one word per cycle as byte-window beats (rdr_*), or gives one error beat (rdr_err with
+ * rdr_last, n = 0) for its request; the later tags of a failed request retire silently.
+ *
+ * A tag ends when a completion whose Byte Count says it is the last has ended (or one with a
+ * status other than SC, or without data), when it has waited VEP_CPL_TIMEOUT_CYCLES as the
+ * oldest, or when its MRd was withdrawn unsent (Bus Master off, device reset). It is free again
+ * only when retired. Without Bus Master no MRd is issued: the request being cut ends with an
+ * already-failed tag, in order. dev_reset stops cutting, drops a request taken on the same edge,
+ * marks every outstanding tag "discard" (no beat) and stops a read-out in progress.
+ *
+ * Timing: outputs depend on q only. A response word appears two cycles after the completion
+ * that ended the tag (one to see it ended and read the buffer, one for the registered read).
+ */
+#ifndef VEP_DMA_RD_H
+#define VEP_DMA_RD_H
+
+#include <stdint.h>
+
+#include "vep_consts.h"
+#include "vep_ports.h"
+#include "vep_types.h"
+
+/* The largest DMA_TAGS (vep_model_check_params enforces 1..256). */
+#define VEP_DMA_RD_TAGS_MAX 256u
+/* Completion-buffer rows per bank for the largest DMA_TAGS: 64 words of 8 bytes per tag. */
+#define VEP_DMA_RD_ROWS (VEP_DMA_RD_TAGS_MAX * 64u)
+
+/* The flops: same names as the _q signals of rtl/vep_dma_rd.sv (per-tag vectors as arrays). */
+typedef struct vep_dma_rd_q {
+  /* Per tag */
+  uint8_t busy_q[VEP_DMA_RD_TAGS_MAX];   /* allocated, not yet retired */
+  uint8_t end_q[VEP_DMA_RD_TAGS_MAX];    /* its completion has ended (or timed out) */
+  uint8_t fail_q[VEP_DMA_RD_TAGS_MAX];
+  uint8_t disc_q[VEP_DMA_RD_TAGS_MAX];   /* the device reset came: deliver nothing */
+  uint8_t last_q[VEP_DMA_RD_TAGS_MAX];   /* the last chunk of its request */
+  uint8_t cli_q[VEP_DMA_RD_TAGS_MAX];
+  uint16_t sa_q[VEP_DMA_RD_TAGS_MAX];    /* chunk start, host address [8:0] */
+  uint16_t blen_q[VEP_DMA_RD_TAGS_MAX];  /* chunk bytes, 1..512 */
+  uint16_t nxt_q[VEP_DMA_RD_TAGS_MAX];   /* next expected byte, host address [8:0] */
+  uint16_t rem_q[VEP_DMA_RD_TAGS_MAX];   /* bytes still expected */
+  /* Tag circle */
+  uint16_t head_q;                       /* next tag to allocate */
+  uint16_t tail_q;                       /* oldest tag */
+  uint16_t cnt_q;                        /* tags allocated and not retired */
+  uint8_t ext_q;                         /* Extended Tag in use */
+  /* Requests and the cutter */
+  uint8_t rdq_ready_q;                   /* bit c: client c */
+  uint8_t rr_q;                          /* client taken last */
+  uint8_t cut_q;                         /* a request is being cut */
+  uint64_t cut_addr_q;
+  uint16_t cut_rem_q;
+  uint8_t cut_cli_q;
+  uint8_t mrd_valid_q;
+  vep_small_tlp_t mrd_tlp_q;
+  uint16_t mrd_tag_q;
+  /* The completion streaming in */
+  uint8_t cur_mt_q;                      /* it matched an open tag */
+  uint8_t cur_ok_q;                      /* its header passed the checks: store its payload */
+  uint8_t cur_fin_q;                     /* it ends the tag's completion */
+  uint16_t cur_tag_q;
+  uint8_t cur_dw_q;                      /* host address [8:2] of its next payload DW */
+  uint8_t unexp_q;
+  uint16_t to_q;                         /* cycles the oldest tag has waited */
+  /* Retirement and the response register */
+  uint8_t rt_rd_q;                       /* reading out the oldest tag */
+  uint8_t rt_w_q;                        /* its next word */
+  uint8_t rt_fail_q;                     /* the request has failed: silence until its last */
+  uint8_t rd_v_q;
+  uint8_t rd_cli_q;
+  uint8_t rd_lo_q;
+  uint8_t rd_n_q;
+  uint8_t rd_last_q;
+  uint8_t rd_err_q;
+  /* The read registers of the completion buffer */
+  uint32_t b0_rdata_q;
+  uint32_t b1_rdata_q;
+} vep_dma_rd_q_t;
+
+/* The completion buffer (block RAM in the RTL). Kept out of the flops so that the model does not
+ * copy it every cycle: vep_dma_rd_next reads it (the registered read sees the contents before
+ * this edge's writes, as the RTL's RAM does) and then writes it in place. */
+typedef struct vep_dma_rd_mem {
+  uint32_t bank0_mem[VEP_DMA_RD_ROWS];
+  uint32_t bank1_mem[VEP_DMA_RD_ROWS];
+} vep_dma_rd_mem_t;
+
+typedef struct vep_dma_rd_in {
+  uint8_t rdq_valid[VEP_DMA_CLIENTS];
+  uint64_t rdq_addr[VEP_DMA_CLIENTS];    /* byte address */
+  uint16_t rdq_len[VEP_DMA_CLIENTS];     /* 1..4096 bytes */
+  uint8_t mrd_ready;                     /* from vep_tx_arbiter */
+  /* Completion stream from vep_rx_demux */
+  uint8_t rc_valid;
+  uint8_t rc_sop;
+  uint8_t rc_eop;
+  uint8_t rc_bad;
+  vep_cpl_hdr_t rc_hdr;
+  uint64_t rc_data;
+  uint8_t rc_ndw;
+  /* From vep_cfg_space / vep_completer / vep_common_cfg */
+  uint8_t bus_master;
+  uint8_t mrrs;
+  uint8_t ext_tag_en;
+  uint16_t completer_id;
+  uint8_t dev_reset;
+} vep_dma_rd_in_t;
+
+typedef struct vep_dma_rd_out {
+  uint8_t rdq_ready[VEP_DMA_CLIENTS];
+  uint8_t rdr_valid;
+  uint8_t rdr_client;
+  uint64_t rdr_data;                     /* bytes outside lo..lo+n-1 are 0 */
+  uint8_t rdr_lo;
+  uint8_t rdr_n;                         /* 1..8; 0 on an error beat */
+  uint8_t rdr_last;
+  uint8_t rdr_err;                       /* with rdr_last: the request failed */
+  uint8_t mrd_valid;
+  vep_small_tlp_t mrd_tlp;
+  uint8_t ev_unexp_cpl;                  /* strobe: a completion for no open tag, dropped */
+  uint8_t idle;
+} vep_dma_rd_out_t;
+
+/* Sets q to the values of the asynchronous reset, and the buffer to 0 (as the Verilated RAM). */
+void vep_dma_rd_reset(vep_dma_rd_q_t *q, vep_dma_rd_mem_t *mem, const vep_params_t *p);
+/* The outputs of the current cycle, from q only (the RTL's assigns). */
+void vep_dma_rd_outputs(const vep_dma_rd_q_t *q, const vep_params_t *p, vep_dma_rd_out_t *out);
+/* The next state (the RTL's always_comb) and the buffer's read and write on this edge. *d must
+ * start as a copy of *q. */
+void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_dma_rd_in_t *in,
+                     vep_dma_rd_q_t *d, vep_dma_rd_mem_t *mem);
+
+#endif /* VEP_DMA_RD_H */

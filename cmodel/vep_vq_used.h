@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * vep_vq_used: the used ring and the used-buffer notifications (rtl/vep_vq_used.sv,
+ * docs/datapath.md). One done from vep_blk at a time: the used element {id = head, len} is
+ * written at q_used + 4 + 8*(used_idx mod size) (DMA write client 1), then, after its wr_done, the
+ * used index at q_used + 2; after the index's wr_done the suppression field is read (DMA read
+ * client 1: used_event at q_avail + 4 + 2*size with EVENT_IDX, else avail.flags) and q_irq[q]
+ * strobes if the driver wants an interrupt. A DMA error strobes dev_err (VEP_ERR_USED_DMA) and
+ * freezes the used rings until dev_reset: dones are still taken, and dropped. dev_reset forgets
+ * every index; a DMA request already taken is finished and its result swallowed.
+ *
+ * Timing (docs/microarchitecture.md): outputs depend on q only; done_ready is high exactly while
+ * the block is idle, and a done taken on an edge shows as wrq_valid in the next cycle.
+ */
+#ifndef VEP_VQ_USED_H
+#define VEP_VQ_USED_H
+
+#include <stdint.h>
+
+#include "vep_ports.h"
+#include "vep_types.h"
+
+/* Array bound: the largest NUM_QUEUES the parameter checks accept. */
+#define VEP_VQ_USED_QUEUES_MAX 64
+
+/* FSM states: the names and values of vep_pkg::used_state_e. */
+typedef enum vep_used_state {
+  UsedIdle = 0,      /* done_ready: waiting for a done */
+  UsedElemReq = 1,   /* used element: write request offered */
+  UsedElemData = 2,  /*   its data beat offered */
+  UsedElemWait = 3,  /*   waiting for its wr_done */
+  UsedIdxReq = 4,    /* used index: write request offered */
+  UsedIdxData = 5,   /*   its data beat offered */
+  UsedIdxWait = 6,   /*   waiting for its wr_done */
+  UsedEvtReq = 7,    /* suppression field: read request offered */
+  UsedEvtData = 8    /*   waiting for its response beats */
+} vep_used_state_t;
+
+/* The flops: same names as the _q signals of rtl/vep_vq_used.sv. */
+typedef struct vep_vq_used_q {
+  uint8_t st_q;                                /* vep_used_state_t */
+  uint8_t discard_q;                           /* the request in flight predates a dev_reset */
+  uint8_t err_q;                               /* a DMA error: used rings frozen until reset */
+  uint16_t used_idx_q[VEP_VQ_USED_QUEUES_MAX]; /* per queue: the next used index */
+  uint8_t qn_q;                                /* the current done's queue */
+  uint16_t old_idx_q;                          /* its used index before this element */
+  uint16_t size_q;                             /* its queue_size */
+  uint64_t avail_q;                            /* its driver area */
+  uint64_t used_q;                             /* its device area */
+  uint8_t evt_q;                               /* EVENT_IDX as at the take */
+  uint64_t addr_q;                             /* the DMA request in flight: address */
+  uint16_t len_q;                              /*   and length (13 bits) */
+  uint64_t wdata_q;                            /* the one data beat of a write (lo = 0) */
+  uint8_t wn_q;                                /*   its byte count */
+  uint16_t sup_q;                              /* the suppression field, assembled */
+  uint8_t sup_n_q;                             /*   bytes of it received (0..2) */
+  uint64_t q_irq_q;                            /* bit q: strobe */
+  uint8_t dev_err_q;                           /* strobe */
+} vep_vq_used_q_t;
+
+typedef struct vep_vq_used_in {
+  uint8_t dev_reset;         /* strobe from vep_common_cfg */
+  uint8_t run;               /* device_status has DRIVER_OK */
+  uint8_t feat_event_idx;    /* VIRTIO_F_EVENT_IDX negotiated */
+  uint16_t q_size[VEP_VQ_USED_QUEUES_MAX];
+  uint64_t q_avail[VEP_VQ_USED_QUEUES_MAX];
+  uint64_t q_used[VEP_VQ_USED_QUEUES_MAX];
+  uint8_t done_valid;        /* from vep_blk */
+  vep_done_t done;
+  uint8_t rdq_ready;         /* DMA read client 1 (registered in vep_dma_rd) */
+  uint8_t rdr_valid;         /* a response beat of this client */
+  uint64_t rdr_data;
+  uint8_t rdr_lo;
+  uint8_t rdr_n;
+  uint8_t rdr_last;
+  uint8_t rdr_err;
+  uint8_t wrq_ready;         /* DMA write client 1 (registered in vep_dma_wr) */
+  uint8_t wrd_ready;
+  uint8_t wr_done;
+  uint8_t wr_err;            /* with wr_done */
+} vep_vq_used_in_t;
+
+typedef struct vep_vq_used_out {
+  uint8_t done_ready;
+  uint8_t rdq_valid;
+  uint64_t rdq_addr;
+  uint16_t rdq_len;
+  uint8_t wrq_valid;
+  uint64_t wrq_addr;
+  uint16_t wrq_len;
+  uint8_t wrd_valid;
+  uint64_t wrd_data;
+  uint8_t wrd_lo;
+  uint8_t wrd_n;
+  uint64_t q_irq;            /* bit q: queue q's used-buffer notification (strobe) */
+  uint8_t dev_err;           /* strobe */
+  uint8_t dev_err_code;      /* VEP_ERR_USED_DMA with dev_err, else 0 */
+  uint8_t idle;              /* nothing in flight, no strobe pending */
+} vep_vq_used_out_t;
+
+/* Sets q to the values of the asynchronous reset (rst_ni low). */
+void vep_vq_used_reset(vep_vq_used_q_t *q, const vep_params_t *p);
+/* The outputs of the current cycle, from q only (the RTL's assigns). */
+void vep_vq_used_outputs(const vep_vq_used_q_t *q, const vep_params_t *p, vep_vq_used_out_t *out);
+/* The next state (the RTL's always_comb). *d must start as a copy of *q. */
+void vep_vq_used_next(const vep_vq_used_q_t *q, const vep_params_t *p, const vep_vq_used_in_t *in,
+                      vep_vq_used_q_t *d);
+
+#endif /* VEP_VQ_USED_H */

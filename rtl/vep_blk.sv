@@ -1,0 +1,894 @@
+// SPDX-License-Identifier: Apache-2.0
+// vep_blk: the virtio-blk device function (docs/datapath.md, "vep_blk").
+// A slot table of VEP_BLK_SLOTS requests with the segment memory vep_vq_fetch fills, and two
+// sequencers. The reader takes slots in hand-off order: reads the 16-byte header over the
+// readable segments (DMA read client 2), checks it, sends the backend request and, for OUT,
+// streams the data from DMA reads to m_blk_wdata. The writer takes backend responses first, then
+// the reader's local verdicts: writes IN / GET_ID data over the writable segments (DMA write
+// client 2), then the status byte at the last writable byte, waits for every wr_done, and offers
+// done to vep_vq_used; the slot is freed on the done handshake.
+// Every output is a register. C twin: cmodel/vep_blk.c (same registers, same order of
+// assignments in the next-state logic).
+`default_nettype none
+
+module vep_blk #(
+  parameter int unsigned BLK_SEG_MAX = 64,  // virtio-blk seg_max: segments per chain - 2
+  // Segment memory address width: $clog2(VEP_BLK_SLOTS * (BLK_SEG_MAX + VEP_SEG_EXTRA)).
+  localparam int unsigned SegSlots = BLK_SEG_MAX + vep_pkg::VEP_SEG_EXTRA,
+  localparam int unsigned SegAw    = $clog2(vep_pkg::VEP_BLK_SLOTS * SegSlots)
+) (
+  input  logic                 clk_i,
+  input  logic                 rst_ni,
+  input  logic                 dev_reset_i,       // strobe: virtio device reset
+  input  logic [63:0]          blk_capacity_i,    // 512-byte sectors
+  input  logic                 blk_ro_i,
+
+  // ---- Slot supply, segment writes and chain hand-off (vep_vq_fetch) ----
+  output logic                 slot_free_o,
+  output logic [7:0]           slot_id_o,         // held until that slot is handed over
+  input  logic                 seg_we_i,
+  input  logic [SegAw-1:0]     seg_waddr_i,       // slot*SegSlots + i
+  input  vep_pkg::seg_t        seg_wdata_i,
+  input  logic                 chain_valid_i,
+  output logic                 chain_ready_o,
+  input  vep_pkg::chain_t      chain_i,
+
+  // ---- DMA read client 2 ----
+  output logic                 rdq_valid_o,
+  input  logic                 rdq_ready_i,
+  output logic [63:0]          rdq_addr_o,
+  output logic [12:0]          rdq_len_o,         // 1..4096
+  input  logic                 rdr_valid_i,
+  input  logic [63:0]          rdr_data_i,
+  input  logic [2:0]           rdr_lo_i,
+  input  logic [3:0]           rdr_n_i,
+  input  logic                 rdr_last_i,
+  input  logic                 rdr_err_i,
+
+  // ---- DMA write client 2 ----
+  output logic                 wrq_valid_o,
+  input  logic                 wrq_ready_i,
+  output logic [63:0]          wrq_addr_o,
+  output logic [12:0]          wrq_len_o,         // 1..4096
+  output logic                 wrd_valid_o,
+  input  logic                 wrd_ready_i,
+  output logic [63:0]          wrd_data_o,
+  output logic [2:0]           wrd_lo_o,
+  output logic [3:0]           wrd_n_o,
+  input  logic                 wr_done_i,
+  input  logic                 wr_err_i,
+
+  // ---- Backend port ----
+  output logic                 m_blk_req_valid,
+  input  logic                 m_blk_req_ready,
+  output logic [7:0]           m_blk_req_tag,
+  output logic [7:0]           m_blk_req_type,
+  output logic [63:0]          m_blk_req_sector,
+  output logic [31:0]          m_blk_req_bytes,
+  output logic                 m_blk_wdata_valid,
+  output logic [63:0]          m_blk_wdata_data,
+  output logic [7:0]           m_blk_wdata_keep,
+  output logic                 m_blk_wdata_last,
+  output logic                 m_blk_wdata_abort,
+  input  logic                 s_blk_rsp_valid,
+  output logic                 s_blk_rsp_ready,
+  input  logic [7:0]           s_blk_rsp_tag,
+  input  logic [63:0]          s_blk_rsp_data,
+  input  logic                 s_blk_rsp_last,
+  input  logic [7:0]           s_blk_rsp_status,
+
+  // ---- Finished requests to vep_vq_used ----
+  output logic                 done_valid_o,
+  input  logic                 done_ready_i,
+  output vep_pkg::done_t       done_o,
+
+  output logic                 dev_err_o,         // strobe
+  output logic [7:0]           dev_err_code_o,
+  output logic                 idle_o
+);
+
+  if (BLK_SEG_MAX < 1 || BLK_SEG_MAX > 253) begin : gen_check_seg_max
+    $error("vep_blk: BLK_SEG_MAX must be 1..253 (chain_t.nseg is 8 bits)");
+  end
+
+  localparam int unsigned NSlot  = vep_pkg::VEP_BLK_SLOTS;
+  localparam int unsigned Depth  = NSlot * SegSlots;
+  localparam logic [7:0]  MaxOut = 8'd15;  // DMA requests of one sequencer outstanding at most
+  localparam logic [31:0] HdrB   = 32'(vep_pkg::VEP_BLK_HDR_BYTES);
+  localparam logic [31:0] IdB    = 32'(vep_pkg::VEP_BLK_ID_BYTES);
+  localparam logic [31:0] TIn    = 32'(vep_pkg::VEP_BLK_T_IN);
+  localparam logic [31:0] TOut   = 32'(vep_pkg::VEP_BLK_T_OUT);
+  localparam logic [31:0] TFlush = 32'(vep_pkg::VEP_BLK_T_FLUSH);
+  localparam logic [31:0] TGetId = 32'(vep_pkg::VEP_BLK_T_GET_ID);
+  localparam logic [7:0]  SOk    = 8'(vep_pkg::VEP_BLK_S_OK);
+  localparam logic [7:0]  SIoerr = 8'(vep_pkg::VEP_BLK_S_IOERR);
+  localparam logic [7:0]  SUnsup = 8'(vep_pkg::VEP_BLK_S_UNSUPP);
+
+  if (NSlot != 8) begin : gen_check_slots
+    $error("vep_blk: the slot masks are 8 bits: VEP_BLK_SLOTS must be 8");
+  end
+
+  // Reader: slot from the hand-off FIFO, header present?, segment read, cut a DMA read, rdq
+  // offered, header responses, verdict, backend request offered, OUT data responses.
+  typedef enum logic [3:0] {
+    BrIdle   = 4'd0,
+    BrCheck  = 4'd1,
+    BrSegRd  = 4'd2,
+    BrSeg    = 4'd3,
+    BrReq    = 4'd4,
+    BrWait   = 4'd5,
+    BrDecide = 4'd6,
+    BrBreq   = 4'd7,
+    BrDrain  = 4'd8
+  } rd_state_e;
+
+  // Writer: first beat or local verdict, segment read, cut a DMA write, wrq offered, wrd offered,
+  // next response beat, drop beats to the last, status: segment read, cut, wrq, wrd, wait for the
+  // wr_done strobes, done offered.
+  typedef enum logic [3:0] {
+    BwIdle   = 4'd0,
+    BwSegRd  = 4'd1,
+    BwSeg    = 4'd2,
+    BwReq    = 4'd3,
+    BwData   = 4'd4,
+    BwBeat   = 4'd5,
+    BwDrain  = 4'd6,
+    BwStRd   = 4'd7,
+    BwSt     = 4'd8,
+    BwStReq  = 4'd9,
+    BwStData = 4'd10,
+    BwWait   = 4'd11,
+    BwDone   = 4'd12
+  } wr_state_e;
+
+  // ---- Segment memory: one write port, registered reads (rseg_q, wseg_q); a RAM, not reset ----
+  logic [96:0] seg_mem [Depth];  // = $bits(vep_pkg::seg_t); plain vectors: Yosys infers a memory  // plain vectors: Yosys infers a memory
+  always_ff @(posedge clk_i) begin
+    if (seg_we_i && 32'(seg_waddr_i) < Depth) seg_mem[seg_waddr_i] <= seg_wdata_i;
+  end
+
+  // ---- Registers ----
+  // slot table (bit / entry s = slot s)
+  logic [NSlot-1:0]       busy_q, busy_d;      // slot not free
+  logic [NSlot-1:0]       bk_q, bk_d;          // backend request outstanding
+  logic [NSlot-1:0]       zomb_q, zomb_d;      // reset while bk: drop its response, then free
+  logic [NSlot-1:0]       loc_q, loc_d;        // local verdict waiting for the writer
+  logic [NSlot-1:0]       ioerr_q, ioerr_d;    // OUT data failed: status IOERR
+  logic [NSlot*6-1:0] sl_queue_q, sl_queue_d;
+  logic [NSlot*16-1:0] sl_head_q, sl_head_d;
+  logic [NSlot*8-1:0] sl_nseg_q, sl_nseg_d;
+  logic [NSlot*8-1:0] sl_nr_q, sl_nr_d;
+  logic [NSlot*32-1:0] sl_rb_q, sl_rb_d;
+  logic [NSlot*32-1:0] sl_wb_q, sl_wb_d;
+  logic [NSlot*8-1:0] sl_type_q, sl_type_d;
+  logic [NSlot*8-1:0] sl_st_q, sl_st_d;
+  // slot supply, hand-off FIFO
+  logic                   slot_free_q, slot_free_d;
+  logic [7:0]             slot_id_q, slot_id_d;
+  logic                   chain_ready_q, chain_ready_d;
+  logic [NSlot*3-1:0] rf_q, rf_d;
+  logic [2:0]             rf_rd_q, rf_rd_d, rf_wr_q, rf_wr_d;
+  logic [3:0]             rf_cnt_q, rf_cnt_d;
+  // reader
+  rd_state_e              r_st_q, r_st_d;
+  logic [2:0]             r_slot_q, r_slot_d;
+  logic                   r_ph_q, r_ph_d;      // 0 header, 1 OUT data
+  logic [7:0]             r_seg_q, r_seg_d;
+  logic [31:0]            r_off_q, r_off_d;    // stream offset of segment r_seg_q
+  logic [31:0]            r_pos_q, r_pos_d;    // next stream byte to request
+  logic [31:0]            r_lim_q, r_lim_d;    // end of this phase's stream range
+  logic [7:0]             r_out_q, r_out_d;    // reads issued, last beat not yet seen
+  logic [15:0]            r_drop_q, r_drop_d;  // reads from before a reset still to swallow
+  logic                   r_err_q, r_err_d;
+  logic                   r_abort_q, r_abort_d;
+  logic                   r_wd_open_q, r_wd_open_d;
+  logic [4:0]             r_hcnt_q, r_hcnt_d;
+  logic [127:0]           r_hdr_q, r_hdr_d;    // header byte k in [8k +: 8]
+  vep_pkg::seg_t          rseg_q, rseg_d;
+  logic                   rdq_valid_q, rdq_valid_d;
+  logic [63:0]            rdq_addr_q, rdq_addr_d;
+  logic [12:0]            rdq_len_q, rdq_len_d;
+  logic                   req_valid_q, req_valid_d;
+  logic [7:0]             req_tag_q, req_tag_d;
+  logic [7:0]             req_type_q, req_type_d;
+  logic [63:0]            req_sector_q, req_sector_d;
+  logic [31:0]            req_bytes_q, req_bytes_d;
+  logic                   wd_valid_q, wd_valid_d;
+  logic [63:0]            wd_data_q, wd_data_d;
+  logic [7:0]             wd_keep_q, wd_keep_d;
+  logic                   wd_last_q, wd_last_d;
+  logic                   wd_abort_q, wd_abort_d;
+  // writer
+  wr_state_e              w_st_q, w_st_d;
+  logic [2:0]             w_slot_q, w_slot_d;
+  logic [7:0]             w_seg_q, w_seg_d;
+  logic [31:0]            w_off_q, w_off_d;
+  logic [31:0]            w_pos_q, w_pos_d;
+  logic [31:0]            w_dlen_q, w_dlen_d;
+  logic [12:0]            w_prem_q, w_prem_d;
+  logic [7:0]             w_status_q, w_status_d;
+  logic                   w_short_q, w_short_d;
+  logic                   w_open_q, w_open_d;
+  logic [63:0]            hb_data_q, hb_data_d;
+  logic [3:0]             hb_pos_q, hb_pos_d;
+  logic                   hb_last_q, hb_last_d;
+  vep_pkg::seg_t          wseg_q, wseg_d;
+  logic [7:0]             wr_out_q, wr_out_d;
+  logic [15:0]            wr_drop_q, wr_drop_d;
+  logic                   rsp_ready_q, rsp_ready_d;
+  logic                   wrq_valid_q, wrq_valid_d;
+  logic [63:0]            wrq_addr_q, wrq_addr_d;
+  logic [12:0]            wrq_len_q, wrq_len_d;
+  logic                   wrd_valid_q, wrd_valid_d;
+  logic [63:0]            wrd_data_q, wrd_data_d;
+  logic [2:0]             wrd_lo_q, wrd_lo_d;
+  logic [3:0]             wrd_n_q, wrd_n_d;
+  logic                   done_valid_q, done_valid_d;
+  vep_pkg::done_t         done_q, done_d;
+  logic                   dev_err_q, dev_err_d;
+  logic [7:0]             dev_err_code_q, dev_err_code_d;
+  logic                   idle_q, idle_d;
+
+  // ---- Outputs: registers only ----
+  assign slot_free_o       = slot_free_q;
+  assign slot_id_o         = slot_id_q;
+  assign chain_ready_o     = chain_ready_q;
+  assign rdq_valid_o       = rdq_valid_q;
+  assign rdq_addr_o        = rdq_addr_q;
+  assign rdq_len_o         = rdq_len_q;
+  assign wrq_valid_o       = wrq_valid_q;
+  assign wrq_addr_o        = wrq_addr_q;
+  assign wrq_len_o         = wrq_len_q;
+  assign wrd_valid_o       = wrd_valid_q;
+  assign wrd_data_o        = wrd_data_q;
+  assign wrd_lo_o          = wrd_lo_q;
+  assign wrd_n_o           = wrd_n_q;
+  assign m_blk_req_valid   = req_valid_q;
+  assign m_blk_req_tag     = req_tag_q;
+  assign m_blk_req_type    = req_type_q;
+  assign m_blk_req_sector  = req_sector_q;
+  assign m_blk_req_bytes   = req_bytes_q;
+  assign m_blk_wdata_valid = wd_valid_q;
+  assign m_blk_wdata_data  = wd_data_q;
+  assign m_blk_wdata_keep  = wd_keep_q;
+  assign m_blk_wdata_last  = wd_last_q;
+  assign m_blk_wdata_abort = wd_abort_q;
+  assign s_blk_rsp_ready   = rsp_ready_q;
+  assign done_valid_o      = done_valid_q;
+  assign done_o            = done_q;
+  assign dev_err_o         = dev_err_q;
+  assign dev_err_code_o    = dev_err_code_q;
+  assign idle_o            = idle_q;
+
+  // Segment memory address of segment i of slot s; out of range reads entry 0 (never used).
+  function automatic logic [SegAw-1:0] seg_addr(logic [2:0] s, logic [31:0] i);
+    logic [31:0] a;
+    a = 32'(s) * 32'(SegSlots) + i;
+    seg_addr = (a < 32'(Depth)) ? a[SegAw-1:0] : '0;
+  endfunction
+
+  function automatic logic [31:0] min32(logic [31:0] a, logic [31:0] b);
+    min32 = (a < b) ? a : b;
+  endfunction
+
+  // The window of the held response beat the next DMA write beat carries.
+  function automatic logic [3:0] win_n(logic [3:0] pos, logic [12:0] prem);
+    logic [3:0] avail;
+    avail = 4'd8 - pos;
+    win_n = (prem < 13'(avail)) ? prem[3:0] : avail;
+  endfunction
+
+  // ---- Next state ----
+  logic        chain_hs, rf_pop, rsp_hs;
+  logic        r_inc, r_dec, rdrop_dec, w_inc, w_dec, wdrop_dec;
+  logic [2:0]  rs, ws, cs;
+  // reader temporaries
+  // cut_len, wlen (<= 4096) and keep9 (<= 255): only their low bits carry a value.
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [31:0] cut_len, wlen;
+  logic [8:0]  keep9;
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [31:0] rdiff, wdiff;
+  logic [31:0] seg_end, npos32, dtype, dlen, rb, wb;
+  logic [63:0] sector, nsec, rsec;
+  logic        range_ok, backend, fin, known, fail, keep_slot, found;
+  logic [7:0]  st;
+  logic [31:0] rbytes, k;
+  // writer temporaries
+  logic [2:0]  t, ls, fid;
+  logic [31:0] wseg_end, wdl, nwpos;
+  logic [3:0]  hpos;
+  logic [12:0] nprem;
+  logic        more;
+
+  always_comb begin
+    busy_d = busy_q;  bk_d = bk_q;  zomb_d = zomb_q;  loc_d = loc_q;  ioerr_d = ioerr_q;
+    sl_queue_d = sl_queue_q;  sl_head_d = sl_head_q;  sl_nseg_d = sl_nseg_q;  sl_nr_d = sl_nr_q;
+    sl_rb_d = sl_rb_q;  sl_wb_d = sl_wb_q;  sl_type_d = sl_type_q;  sl_st_d = sl_st_q;
+    slot_free_d = slot_free_q;  slot_id_d = slot_id_q;
+    rf_d = rf_q;  rf_rd_d = rf_rd_q;  rf_wr_d = rf_wr_q;  rf_cnt_d = rf_cnt_q;
+    r_st_d = r_st_q;  r_slot_d = r_slot_q;  r_ph_d = r_ph_q;  r_seg_d = r_seg_q;
+    r_off_d = r_off_q;  r_pos_d = r_pos_q;  r_lim_d = r_lim_q;  r_out_d = r_out_q;
+    r_drop_d = r_drop_q;  r_err_d = r_err_q;  r_abort_d = r_abort_q;  r_wd_open_d = r_wd_open_q;
+    r_hcnt_d = r_hcnt_q;  r_hdr_d = r_hdr_q;  rseg_d = rseg_q;
+    rdq_valid_d = rdq_valid_q;  rdq_addr_d = rdq_addr_q;  rdq_len_d = rdq_len_q;
+    req_valid_d = req_valid_q;  req_tag_d = req_tag_q;  req_type_d = req_type_q;
+    req_sector_d = req_sector_q;  req_bytes_d = req_bytes_q;
+    w_st_d = w_st_q;  w_slot_d = w_slot_q;  w_seg_d = w_seg_q;  w_off_d = w_off_q;
+    w_pos_d = w_pos_q;  w_dlen_d = w_dlen_q;  w_prem_d = w_prem_q;  w_status_d = w_status_q;
+    w_short_d = w_short_q;  w_open_d = w_open_q;
+    hb_data_d = hb_data_q;  hb_pos_d = hb_pos_q;  hb_last_d = hb_last_q;  wseg_d = wseg_q;
+    wr_out_d = wr_out_q;  wr_drop_d = wr_drop_q;  rsp_ready_d = rsp_ready_q;
+    wrq_valid_d = wrq_valid_q;  wrq_addr_d = wrq_addr_q;  wrq_len_d = wrq_len_q;
+    wrd_valid_d = wrd_valid_q;  wrd_data_d = wrd_data_q;  wrd_lo_d = wrd_lo_q;
+    wrd_n_d = wrd_n_q;
+    done_valid_d = done_valid_q;  done_d = done_q;
+    idle_d = idle_q;
+
+    r_inc = 1'b0;  r_dec = 1'b0;  rdrop_dec = 1'b0;
+    w_inc = 1'b0;  w_dec = 1'b0;  wdrop_dec = 1'b0;
+    rs = r_slot_q;  ws = w_slot_q;
+    seg_end = '0;  cut_len = '0;  npos32 = '0;  dtype = '0;  dlen = '0;  rb = '0;  wb = '0;
+    sector = '0;  nsec = '0;  rsec = '0;  range_ok = 1'b0;  backend = 1'b0;  fin = 1'b0;
+    known = 1'b0;  fail = 1'b0;  keep_slot = 1'b0;  found = 1'b0;  st = SOk;  rbytes = '0;
+    k = '0;  keep9 = '0;  rdiff = '0;  wdiff = '0;  t = '0;  ls = '0;  fid = '0;  wseg_end = '0;  wlen = '0;  wdl = '0;
+    nwpos = '0;  hpos = '0;  nprem = '0;  more = 1'b0;  cs = '0;
+
+    dev_err_d      = 1'b0;
+    dev_err_code_d = 8'd0;
+    wd_valid_d     = 1'b0;
+    wd_data_d      = '0;
+    wd_keep_d      = '0;
+    wd_last_d      = 1'b0;
+    wd_abort_d     = 1'b0;
+    chain_ready_d  = 1'b1;
+
+    // ---- chain hand-off: the slot joins the reader's FIFO ----
+    chain_hs = chain_valid_i && chain_ready_q;
+    if (chain_hs) begin
+      cs = chain_i.slot[2:0];
+      busy_d[cs]     = 1'b1;
+      sl_queue_d[6*cs +: 6] = chain_i.q;
+      sl_head_d[16*cs +: 16]  = chain_i.head;
+      sl_nseg_d[8*cs +: 8]  = chain_i.nseg;
+      sl_nr_d[8*cs +: 8]    = chain_i.nr;
+      sl_rb_d[32*cs +: 32]    = chain_i.r_bytes;
+      sl_wb_d[32*cs +: 32]    = chain_i.w_bytes;
+      rf_d[3*rf_wr_q +: 3]  = cs;
+      rf_wr_d        = rf_wr_q + 3'd1;
+    end
+    rf_pop = 1'b0;
+
+    // ---- reader ----
+    unique case (r_st_q)
+      BrIdle: begin
+        if (rf_cnt_q != 4'd0) begin
+          rf_pop   = 1'b1;
+          r_slot_d = rf_q[3*rf_rd_q +: 3];
+          r_st_d   = BrCheck;
+        end
+      end
+      BrCheck: begin
+        if (sl_rb_q[32*rs +: 32] < HdrB || sl_wb_q[32*rs +: 32] == 32'd0) begin
+          // Nowhere to put a status: a device error, the slot is freed without a done.
+          dev_err_d      = 1'b1;
+          dev_err_code_d = 8'(vep_pkg::VEP_ERR_BLK_HEADERS);
+          busy_d[rs]     = 1'b0;
+          r_st_d         = BrIdle;
+        end else begin
+          r_ph_d    = 1'b0;
+          r_seg_d   = 8'd0;
+          r_off_d   = 32'd0;
+          r_pos_d   = 32'd0;
+          r_lim_d   = HdrB;
+          r_hcnt_d  = 5'd0;
+          r_err_d   = 1'b0;
+          r_abort_d = 1'b0;
+          r_st_d    = BrSegRd;
+        end
+      end
+      BrSegRd: begin
+        if (r_abort_q || r_seg_q >= sl_nr_q[8*rs +: 8]) begin
+          // aborted, or the readable segments ran out before r_lim (inconsistent chain)
+          r_st_d = r_ph_q ? BrDrain : BrWait;
+        end else begin
+          rseg_d = seg_mem[seg_addr(rs, 32'(r_seg_q))];
+          r_st_d = BrSeg;
+        end
+      end
+      BrSeg: begin
+        seg_end = r_off_q + rseg_q.len;
+        if (r_abort_q) begin
+          r_st_d = BrDrain;
+        end else if (r_pos_q >= seg_end) begin
+          r_off_d = seg_end;
+          r_seg_d = r_seg_q + 8'd1;
+          r_st_d  = BrSegRd;
+        end else if (r_out_q < MaxOut) begin
+          cut_len     = min32(min32(seg_end, r_lim_q) - r_pos_q, 32'(vep_pkg::VEP_DMA_MAX_LEN));
+          rdq_valid_d = 1'b1;
+          rdiff       = r_pos_q - r_off_q;
+          rdq_addr_d  = rseg_q.addr + 64'(rdiff);
+          rdq_len_d   = cut_len[12:0];
+          r_st_d      = BrReq;
+        end
+      end
+      BrReq: begin
+        if (rdq_ready_i) begin
+          npos32      = r_pos_q + 32'(rdq_len_q);
+          rdq_valid_d = 1'b0;
+          r_inc       = 1'b1;
+          r_pos_d     = npos32;
+          if (npos32 == r_lim_q) r_st_d = r_ph_q ? BrDrain : BrWait;
+          else r_st_d = BrSeg;
+        end
+      end
+      BrWait: begin
+        if (r_out_q == 8'd0) r_st_d = BrDecide;
+      end
+      BrDecide: begin
+        dtype    = r_hdr_q[31:0];
+        sector   = r_hdr_q[127:64];
+        rb       = sl_rb_q[32*rs +: 32];
+        wb       = sl_wb_q[32*rs +: 32];
+        dlen     = (dtype == TIn) ? wb - 32'd1 : rb - HdrB;
+        nsec     = {41'd0, dlen[31:9]};
+        range_ok = (dlen[8:0] == 9'd0) && (sector <= blk_capacity_i) &&
+                   (nsec <= blk_capacity_i - sector);
+        backend  = 1'b0;
+        st       = SOk;
+        rsec     = '0;
+        rbytes   = '0;
+        if (r_err_q) begin
+          st = SIoerr;
+        end else if (dtype == TIn) begin
+          if (range_ok) begin
+            backend = 1'b1;
+            rsec    = sector;
+            rbytes  = dlen;
+          end else begin
+            st = SIoerr;
+          end
+        end else if (dtype == TOut) begin
+          if (range_ok && !blk_ro_i) begin
+            backend = 1'b1;
+            rsec    = sector;
+            rbytes  = dlen;
+          end else begin
+            st = SIoerr;
+          end
+        end else if (dtype == TFlush) begin
+          backend = 1'b1;
+        end else if (dtype == TGetId) begin
+          backend = 1'b1;
+          rbytes  = IdB;
+        end else begin
+          st = SUnsup;
+        end
+        if (backend) begin
+          sl_type_d[8*rs +: 8] = dtype[7:0];
+          req_valid_d   = 1'b1;
+          req_tag_d     = 8'(rs);
+          req_type_d    = dtype[7:0];
+          req_sector_d  = rsec;
+          req_bytes_d   = rbytes;
+          r_st_d        = BrBreq;
+        end else begin
+          loc_d[rs]   = 1'b1;
+          sl_st_d[8*rs +: 8] = st;
+          r_st_d      = BrIdle;
+        end
+      end
+      BrBreq: begin
+        if (m_blk_req_ready) begin
+          req_valid_d = 1'b0;
+          bk_d[rs]    = 1'b1;
+          if (32'(req_type_q) == TOut) begin
+            if (req_bytes_q == 32'd0) begin
+              // No data: the stream is one empty last beat, so every OUT ends with a last.
+              wd_valid_d = 1'b1;
+              wd_last_d  = 1'b1;
+              r_st_d     = BrIdle;
+            end else begin
+              r_ph_d      = 1'b1;
+              r_seg_d     = 8'd0;
+              r_off_d     = 32'd0;
+              r_pos_d     = HdrB;
+              r_lim_d     = sl_rb_q[32*rs +: 32];
+              r_wd_open_d = 1'b1;
+              r_st_d      = BrSegRd;
+            end
+          end else begin
+            r_st_d = BrIdle;
+          end
+        end
+      end
+      BrDrain: begin
+        if (r_out_q == 8'd0) r_st_d = BrIdle;
+      end
+      default: r_st_d = BrIdle;
+    endcase
+
+    // ---- DMA read responses (in request order) ----
+    if (rdr_valid_i) begin
+      if (r_drop_q != 16'd0) begin
+        rdrop_dec = rdr_last_i;
+      end else begin
+        if (rdr_last_i) begin
+          r_dec = (r_out_q != 8'd0);
+          if (rdr_err_i) r_err_d = 1'b1;
+        end
+        if (!r_ph_q) begin
+          if (!rdr_err_i) begin
+            for (int i = 0; i < 8; i++) begin
+              if (32'(i) >= 32'(rdr_lo_i) && 32'(i) < 32'(rdr_lo_i) + 32'(rdr_n_i)) begin
+                k = 32'(r_hcnt_q) + 32'(i) - 32'(rdr_lo_i);
+                if (k < 32'd16) r_hdr_d[8*k[3:0] +: 8] = rdr_data_i[8*i +: 8];
+              end
+            end
+            r_hcnt_d = r_hcnt_q + 5'(rdr_n_i);
+          end
+        end else if (r_wd_open_q) begin
+          if (rdr_err_i) begin
+            wd_valid_d  = 1'b1;
+            wd_last_d   = 1'b1;
+            wd_abort_d  = 1'b1;
+            r_wd_open_d = 1'b0;
+            r_abort_d   = 1'b1;
+            ioerr_d[rs] = 1'b1;
+          end else begin
+            fin        = rdr_last_i && (r_st_q == BrDrain) && (r_out_q == 8'd1);
+            keep9      = ((9'd1 << rdr_n_i) - 9'd1) << rdr_lo_i;
+            wd_valid_d = 1'b1;
+            wd_data_d  = rdr_data_i;
+            wd_keep_d  = keep9[7:0];
+            wd_last_d  = fin;
+            if (fin) r_wd_open_d = 1'b0;
+          end
+        end
+      end
+    end
+
+    // ---- writer ----
+    rsp_hs = s_blk_rsp_valid && rsp_ready_q;
+    unique case (w_st_q)
+      BwIdle: begin
+        if (rsp_hs) begin
+          t     = s_blk_rsp_tag[2:0];
+          known = (32'(s_blk_rsp_tag) < NSlot) && bk_q[t];
+          if (!known) begin
+            // not outstanding: dropped beat by beat
+          end else if (zomb_q[t]) begin
+            if (s_blk_rsp_last) begin
+              bk_d[t]   = 1'b0;
+              zomb_d[t] = 1'b0;
+              busy_d[t] = 1'b0;
+            end
+          end else begin
+            wb   = sl_wb_q[32*t +: 32];
+            wdl  = (32'(sl_type_q[8*t +: 8]) == TIn)    ? wb - 32'd1 :
+                   (32'(sl_type_q[8*t +: 8]) == TGetId) ? min32(IdB, wb - 32'd1) : 32'd0;
+            fail = s_blk_rsp_last && (s_blk_rsp_status != SOk);
+            w_slot_d   = t;
+            w_short_d  = 1'b0;
+            w_pos_d    = 32'd0;
+            w_status_d = s_blk_rsp_status;
+            w_open_d   = !s_blk_rsp_last;
+            if (s_blk_rsp_last) bk_d[t] = 1'b0;
+            if (!fail && wdl != 32'd0) begin
+              w_dlen_d  = wdl;
+              hb_data_d = s_blk_rsp_data;
+              hb_pos_d  = 4'd0;
+              hb_last_d = s_blk_rsp_last;
+              w_seg_d   = sl_nr_q[8*t +: 8];
+              w_off_d   = 32'd0;
+              w_st_d    = BwSegRd;
+            end else begin
+              w_dlen_d = 32'd0;
+              w_st_d   = s_blk_rsp_last ? BwStRd : BwDrain;
+            end
+          end
+        end else if (loc_q != '0) begin
+          ls = '0;
+          for (int i = NSlot - 1; i >= 0; i--) begin
+            if (loc_q[i]) ls = 3'(i);
+          end
+          loc_d[ls]  = 1'b0;
+          w_slot_d   = ls;
+          w_dlen_d   = 32'd0;
+          w_pos_d    = 32'd0;
+          w_short_d  = 1'b0;
+          w_open_d   = 1'b0;
+          w_status_d = sl_st_q[8*ls +: 8];
+          w_st_d     = BwStRd;
+        end
+      end
+      BwSegRd: begin
+        if (w_seg_q >= sl_nseg_q[8*ws +: 8]) begin
+          // writable segments ran out before the data (inconsistent chain): give up the data
+          w_short_d = 1'b1;
+          w_st_d    = w_open_q ? BwDrain : BwStRd;
+        end else begin
+          wseg_d = seg_mem[seg_addr(ws, 32'(w_seg_q))];
+          w_st_d = BwSeg;
+        end
+      end
+      BwSeg: begin
+        wseg_end = w_off_q + wseg_q.len;
+        if (w_pos_q >= wseg_end) begin
+          w_off_d = wseg_end;
+          w_seg_d = w_seg_q + 8'd1;
+          w_st_d  = BwSegRd;
+        end else if (wr_out_q < MaxOut) begin
+          wlen        = min32(min32(wseg_end, w_dlen_q) - w_pos_q, 32'(vep_pkg::VEP_DMA_MAX_LEN));
+          wrq_valid_d = 1'b1;
+          wdiff       = w_pos_q - w_off_q;
+          wrq_addr_d  = wseg_q.addr + 64'(wdiff);
+          wrq_len_d   = wlen[12:0];
+          w_prem_d    = wlen[12:0];
+          w_st_d      = BwReq;
+        end
+      end
+      BwReq: begin
+        if (wrq_ready_i) begin
+          wrq_valid_d = 1'b0;
+          w_inc       = 1'b1;
+          wrd_valid_d = 1'b1;
+          wrd_data_d  = hb_data_q;
+          wrd_lo_d    = hb_pos_q[2:0];
+          wrd_n_d     = win_n(hb_pos_q, w_prem_q);
+          w_st_d      = BwData;
+        end
+      end
+      BwData: begin
+        if (wrd_ready_i) begin
+          hpos        = hb_pos_q + wrd_n_q;
+          nprem       = w_prem_q - 13'(wrd_n_q);
+          nwpos       = w_pos_q + 32'(wrd_n_q);
+          w_prem_d    = nprem;
+          w_pos_d     = nwpos;
+          hb_pos_d    = hpos;
+          wrd_valid_d = 1'b0;
+          more        = (nprem != 13'd0) || (nwpos != w_dlen_q);
+          if (hpos == 4'd8 && !hb_last_q && more) begin
+            w_st_d = BwBeat;
+          end else begin
+            if (hpos == 4'd8) begin
+              // The response ended before its data (fewer beats than announced): the rest of
+              // the DMA write repeats the last beat and the status becomes IOERR.
+              if (more) w_short_d = 1'b1;
+              hb_pos_d = 4'd0;
+              hpos     = 4'd0;
+            end
+            if (nprem != 13'd0) begin
+              wrd_valid_d = 1'b1;
+              wrd_lo_d    = hpos[2:0];
+              wrd_n_d     = win_n(hpos, nprem);
+            end else if (nwpos == w_dlen_q) begin
+              w_st_d = w_open_q ? BwDrain : BwStRd;
+            end else begin
+              w_st_d = BwSeg;
+            end
+          end
+        end
+      end
+      BwBeat: begin
+        if (rsp_hs) begin
+          hb_data_d = s_blk_rsp_data;
+          hb_pos_d  = 4'd0;
+          hb_last_d = s_blk_rsp_last;
+          if (s_blk_rsp_last) begin
+            bk_d[ws]   = 1'b0;
+            w_open_d   = 1'b0;
+            w_status_d = s_blk_rsp_status;
+          end
+          if (w_prem_q != 13'd0) begin
+            wrd_valid_d = 1'b1;
+            wrd_data_d  = s_blk_rsp_data;
+            wrd_lo_d    = 3'd0;
+            wrd_n_d     = win_n(4'd0, w_prem_q);
+            w_st_d      = BwData;
+          end else begin
+            w_st_d = BwSeg;
+          end
+        end
+      end
+      BwDrain: begin
+        if (rsp_hs && s_blk_rsp_last) begin
+          bk_d[ws]   = 1'b0;
+          w_open_d   = 1'b0;
+          w_status_d = s_blk_rsp_status;
+          if (zomb_q[ws]) begin
+            zomb_d[ws] = 1'b0;
+            busy_d[ws] = 1'b0;
+            w_st_d     = BwIdle;
+          end else begin
+            w_st_d = BwStRd;
+          end
+        end
+      end
+      BwStRd: begin
+        wseg_d = seg_mem[seg_addr(ws, 32'(sl_nseg_q[8*ws +: 8]) - 32'd1)];
+        w_st_d = BwSt;
+      end
+      BwSt: begin
+        if (wr_out_q < MaxOut) begin
+          wrq_valid_d = 1'b1;
+          wrq_addr_d  = wseg_q.addr + 64'(wseg_q.len) - 64'd1;
+          wrq_len_d   = 13'd1;
+          if (ioerr_q[ws] || w_short_q) w_status_d = SIoerr;
+          w_st_d = BwStReq;
+        end
+      end
+      BwStReq: begin
+        if (wrq_ready_i) begin
+          wrq_valid_d = 1'b0;
+          w_inc       = 1'b1;
+          wrd_valid_d = 1'b1;
+          wrd_data_d  = 64'(w_status_q);
+          wrd_lo_d    = 3'd0;
+          wrd_n_d     = 4'd1;
+          w_st_d      = BwStData;
+        end
+      end
+      BwStData: begin
+        if (wrd_ready_i) begin
+          wrd_valid_d = 1'b0;
+          w_st_d      = BwWait;
+        end
+      end
+      BwWait: begin
+        // The status write is done (taken for transmission) before the used ring is written.
+        if (wr_out_q == 8'd0) begin
+          done_valid_d = 1'b1;
+          done_d.q     = sl_queue_q[6*ws +: 6];
+          done_d.head  = sl_head_q[16*ws +: 16];
+          done_d.len   = w_dlen_q + 32'd1;
+          w_st_d       = BwDone;
+        end
+      end
+      BwDone: begin
+        if (done_ready_i) begin
+          done_valid_d = 1'b0;
+          busy_d[ws]   = 1'b0;
+          ioerr_d[ws]  = 1'b0;
+          w_st_d       = BwIdle;
+        end
+      end
+      default: w_st_d = BwIdle;
+    endcase
+
+    // ---- wr_done strobes (one per write request, in order) ----
+    if (wr_done_i) begin
+      if (wr_drop_q != 16'd0) wdrop_dec = 1'b1;
+      else w_dec = (wr_out_q != 8'd0);
+    end
+
+    r_out_d   = r_out_q + 8'(r_inc) - 8'(r_dec);
+    r_drop_d  = r_drop_q - 16'(rdrop_dec);
+    wr_out_d  = wr_out_q + 8'(w_inc) - 8'(w_dec);
+    wr_drop_d = wr_drop_q - 16'(wdrop_dec);
+    if (rf_pop) rf_rd_d = rf_rd_q + 3'd1;
+    rf_cnt_d = rf_cnt_q + 4'(chain_hs) - 4'(rf_pop);
+
+    // ---- virtio device reset ----
+    if (dev_reset_i) begin
+      if (r_wd_open_d) begin
+        // The OUT data stream at the backend ends at once.
+        wd_valid_d  = 1'b1;
+        wd_data_d   = '0;
+        wd_keep_d   = '0;
+        wd_last_d   = 1'b1;
+        wd_abort_d  = 1'b1;
+        r_wd_open_d = 1'b0;
+      end
+      // vep_dma_rd forgets every read it took before the reset: nothing more to swallow.
+      r_drop_d    = 16'd0;
+      r_out_d     = 8'd0;
+      r_st_d      = BrIdle;
+      r_abort_d   = 1'b0;
+      r_err_d     = 1'b0;
+      rdq_valid_d = 1'b0;
+      req_valid_d = 1'b0;
+      rf_rd_d     = 3'd0;
+      rf_wr_d     = 3'd0;
+      rf_cnt_d    = 4'd0;
+      wr_drop_d   = wr_drop_d + 16'(wr_out_d);
+      wr_out_d    = 8'd0;
+      wrq_valid_d = 1'b0;
+      wrd_valid_d = 1'b0;
+      done_valid_d = 1'b0;
+      // A response being taken keeps its slot until its last beat, then drops it.
+      if (w_st_d != BwIdle && bk_d[w_slot_d]) w_st_d = BwDrain;
+      else w_st_d = BwIdle;
+      zomb_d         = bk_d;
+      busy_d         = bk_d;
+      loc_d          = '0;
+      ioerr_d        = '0;
+      dev_err_d      = 1'b0;
+      dev_err_code_d = 8'd0;
+    end
+
+    // ---- slot supply: a free slot, held until it is handed over ----
+    keep_slot = slot_free_q && !chain_hs && !busy_d[slot_id_q[2:0]];
+    if (!keep_slot) begin
+      found = 1'b0;
+      fid   = slot_id_q[2:0];
+      for (int i = NSlot - 1; i >= 0; i--) begin
+        if (!busy_d[i]) begin
+          found = 1'b1;
+          fid   = 3'(i);
+        end
+      end
+      slot_free_d = found;
+      slot_id_d   = found ? 8'(fid) : slot_id_q;
+    end
+
+    rsp_ready_d = (w_st_d == BwIdle) || (w_st_d == BwBeat) || (w_st_d == BwDrain);
+    idle_d = (busy_d == '0) && (r_out_d == 8'd0) && (r_drop_d == 16'd0) &&
+             (wr_out_d == 8'd0) && (wr_drop_d == 16'd0);
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      busy_q <= '0;  bk_q <= '0;  zomb_q <= '0;  loc_q <= '0;  ioerr_q <= '0;
+      sl_queue_q <= '0;  sl_head_q <= '0;  sl_nseg_q <= '0;  sl_nr_q <= '0;
+      sl_rb_q <= '0;  sl_wb_q <= '0;  sl_type_q <= '0;  sl_st_q <= '0;
+      slot_free_q <= 1'b0;  slot_id_q <= '0;  chain_ready_q <= 1'b0;
+      rf_q <= '0;  rf_rd_q <= '0;  rf_wr_q <= '0;  rf_cnt_q <= '0;
+      r_st_q <= BrIdle;  r_slot_q <= '0;  r_ph_q <= 1'b0;  r_seg_q <= '0;
+      r_off_q <= '0;  r_pos_q <= '0;  r_lim_q <= '0;  r_out_q <= '0;  r_drop_q <= '0;
+      r_err_q <= 1'b0;  r_abort_q <= 1'b0;  r_wd_open_q <= 1'b0;  r_hcnt_q <= '0;
+      r_hdr_q <= '0;  rseg_q <= '0;
+      rdq_valid_q <= 1'b0;  rdq_addr_q <= '0;  rdq_len_q <= '0;
+      req_valid_q <= 1'b0;  req_tag_q <= '0;  req_type_q <= '0;  req_sector_q <= '0;
+      req_bytes_q <= '0;
+      wd_valid_q <= 1'b0;  wd_data_q <= '0;  wd_keep_q <= '0;  wd_last_q <= 1'b0;
+      wd_abort_q <= 1'b0;
+      w_st_q <= BwIdle;  w_slot_q <= '0;  w_seg_q <= '0;  w_off_q <= '0;  w_pos_q <= '0;
+      w_dlen_q <= '0;  w_prem_q <= '0;  w_status_q <= '0;  w_short_q <= 1'b0;
+      w_open_q <= 1'b0;  hb_data_q <= '0;  hb_pos_q <= '0;  hb_last_q <= 1'b0;  wseg_q <= '0;
+      wr_out_q <= '0;  wr_drop_q <= '0;  rsp_ready_q <= 1'b0;
+      wrq_valid_q <= 1'b0;  wrq_addr_q <= '0;  wrq_len_q <= '0;
+      wrd_valid_q <= 1'b0;  wrd_data_q <= '0;  wrd_lo_q <= '0;  wrd_n_q <= '0;
+      done_valid_q <= 1'b0;  done_q <= '0;
+      dev_err_q <= 1'b0;  dev_err_code_q <= '0;  idle_q <= 1'b0;
+    end else begin
+      busy_q <= busy_d;  bk_q <= bk_d;  zomb_q <= zomb_d;  loc_q <= loc_d;  ioerr_q <= ioerr_d;
+      sl_queue_q <= sl_queue_d;  sl_head_q <= sl_head_d;  sl_nseg_q <= sl_nseg_d;
+      sl_nr_q <= sl_nr_d;  sl_rb_q <= sl_rb_d;  sl_wb_q <= sl_wb_d;  sl_type_q <= sl_type_d;
+      sl_st_q <= sl_st_d;
+      slot_free_q <= slot_free_d;  slot_id_q <= slot_id_d;  chain_ready_q <= chain_ready_d;
+      rf_q <= rf_d;  rf_rd_q <= rf_rd_d;  rf_wr_q <= rf_wr_d;  rf_cnt_q <= rf_cnt_d;
+      r_st_q <= r_st_d;  r_slot_q <= r_slot_d;  r_ph_q <= r_ph_d;  r_seg_q <= r_seg_d;
+      r_off_q <= r_off_d;  r_pos_q <= r_pos_d;  r_lim_q <= r_lim_d;  r_out_q <= r_out_d;
+      r_drop_q <= r_drop_d;  r_err_q <= r_err_d;  r_abort_q <= r_abort_d;
+      r_wd_open_q <= r_wd_open_d;  r_hcnt_q <= r_hcnt_d;  r_hdr_q <= r_hdr_d;  rseg_q <= rseg_d;
+      rdq_valid_q <= rdq_valid_d;  rdq_addr_q <= rdq_addr_d;  rdq_len_q <= rdq_len_d;
+      req_valid_q <= req_valid_d;  req_tag_q <= req_tag_d;  req_type_q <= req_type_d;
+      req_sector_q <= req_sector_d;  req_bytes_q <= req_bytes_d;
+      wd_valid_q <= wd_valid_d;  wd_data_q <= wd_data_d;  wd_keep_q <= wd_keep_d;
+      wd_last_q <= wd_last_d;  wd_abort_q <= wd_abort_d;
+      w_st_q <= w_st_d;  w_slot_q <= w_slot_d;  w_seg_q <= w_seg_d;  w_off_q <= w_off_d;
+      w_pos_q <= w_pos_d;  w_dlen_q <= w_dlen_d;  w_prem_q <= w_prem_d;
+      w_status_q <= w_status_d;  w_short_q <= w_short_d;  w_open_q <= w_open_d;
+      hb_data_q <= hb_data_d;  hb_pos_q <= hb_pos_d;  hb_last_q <= hb_last_d;
+      wseg_q <= wseg_d;  wr_out_q <= wr_out_d;  wr_drop_q <= wr_drop_d;
+      rsp_ready_q <= rsp_ready_d;
+      wrq_valid_q <= wrq_valid_d;  wrq_addr_q <= wrq_addr_d;  wrq_len_q <= wrq_len_d;
+      wrd_valid_q <= wrd_valid_d;  wrd_data_q <= wrd_data_d;  wrd_lo_q <= wrd_lo_d;
+      wrd_n_q <= wrd_n_d;
+      done_valid_q <= done_valid_d;  done_q <= done_d;
+      dev_err_q <= dev_err_d;  dev_err_code_q <= dev_err_code_d;  idle_q <= idle_d;
+    end
+  end
+
+  // wr_err_i: a dropped write changes nothing here (a dropped status write is the host's loss,
+  // as is a dropped used-ring write in vep_vq_used); only the wr_done count matters.
+  // chain_i.slot[7:3] is 0 (slots 0..7).
+  logic unused;
+  assign unused = wr_err_i ^ ^chain_i.slot[7:3] ^ ^s_blk_rsp_tag[7:3] ^ ^slot_id_q[7:3];
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: Apache-2.0
+// vep_dma_rd: the read DMA engine (docs/datapath.md, "vep_dma_rd: the read engine"). C twin:
+// cmodel/vep_dma_rd.c.
+//
+// Requests of three clients (round robin, registered one-hot ready) are cut into MRds of at most
+// min(512, MRRS) bytes that never cross a boundary of that size. Each MRd takes a tag, allocated
+// in a circle (tags 0..DMA_TAGS-1, or 0..31 without Extended Tag); tags retire in allocation
+// order, so responses come back in request order. Completions (rc_* from vep_rx_demux) are
+// checked against the tag's next expected address and remaining byte count and written into
+// the completion buffer (two 32-bit banks of DMA_TAGS x 64 words, registered read). The oldest
+// tag, once its completion has ended, is read out one 8-byte word per cycle as byte-window beats,
+// or yields one error beat for its request.
+//
+// Tag life: allocated (busy) when its MRd is loaded into the MRd register (or, without Bus
+// Master, as a "phantom" tag that carries only the request's error); ended when a completion
+// whose own Byte Count says it is the last has ended, when a completion has a status other than
+// SC, when it timed out as the oldest tag, or when its MRd was withdrawn unsent; free again when
+// retired. Only ended tags retire, so a tag id is never reused while completions may still
+// come for it (except after a timeout). A failed check marks the tag failed; it still waits for
+// its last completion (or the timeout).
+//
+// Extended Tag Enable is sampled while no tag is outstanding (changing the circle's size with
+// tags outstanding would break the allocation order); the pointers restart at 0 then.
+`default_nettype none
+
+module vep_dma_rd #(
+  parameter int unsigned DMA_TAGS = 32  // outstanding MRds, 1..256
+) (
+  input  logic                    clk_i,
+  input  logic                    rst_ni,
+
+  // ---- Requests of the DMA read clients (0 vq_fetch, 1 vq_used, 2 blk) ----
+  input  logic [2:0]              rdq_valid_i,
+  output logic [2:0]              rdq_ready_o,    // registered, at most one bit set
+  input  logic [3*64-1:0]         rdq_addr_i,     // client c at [64c+63:64c], byte address
+  input  logic [3*13-1:0]         rdq_len_i,      // client c at [13c+12:13c], 1..4096 bytes
+
+  // ---- Responses: byte-window beats, no ready ----
+  output logic                    rdr_valid_o,
+  output logic [1:0]              rdr_client_o,
+  output logic [63:0]             rdr_data_o,     // bytes outside lo..lo+n-1 are 0
+  output logic [2:0]              rdr_lo_o,
+  output logic [3:0]              rdr_n_o,        // 1..8; 0 on an error beat
+  output logic                    rdr_last_o,
+  output logic                    rdr_err_o,      // with rdr_last_o: the request failed
+
+  // ---- MRd TLPs to vep_tx_arbiter ----
+  output logic                    mrd_valid_o,
+  input  logic                    mrd_ready_i,
+  output vep_pkg::small_tlp_t     mrd_tlp_o,
+
+  // ---- Completions from vep_rx_demux (no backpressure) ----
+  input  logic                    rc_valid_i,
+  input  logic                    rc_sop_i,
+  input  logic                    rc_eop_i,
+  input  logic                    rc_bad_i,
+  // The Completer ID is not checked: only the Requester ID and tag identify our completions.
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  vep_pkg::cpl_hdr_t       rc_hdr_i,
+  /* verilator lint_on UNUSEDSIGNAL */
+  input  logic [63:0]             rc_data_i,
+  input  logic [1:0]              rc_ndw_i,
+
+  // ---- Configuration ----
+  input  logic                    bus_master_i,
+  input  logic [2:0]              mrrs_i,
+  input  logic                    ext_tag_en_i,
+  input  logic [15:0]             completer_id_i,
+  input  logic                    dev_reset_i,
+
+  output logic                    ev_unexp_cpl_o, // strobe: a completion for no open tag
+  output logic                    idle_o
+);
+
+  localparam int unsigned TagW = (DMA_TAGS > 1) ? $clog2(DMA_TAGS) : 1;
+  localparam int unsigned AddrW = TagW + 6;         // buffer row: {tag, host address [8:3]}
+  localparam int unsigned Rows = 64 << TagW;        // DMA_TAGS x 64 rounded up to a power of 2
+  // Size of the tag circle with and without Extended Tag.
+  localparam logic [8:0] TagsExt = 9'(DMA_TAGS);
+  localparam logic [8:0] TagsStd = (DMA_TAGS < 32) ? 9'(DMA_TAGS) : 9'd32;
+  localparam logic [13:0] ToLast = 14'(vep_pkg::VEP_CPL_TIMEOUT_CYCLES - 1);
+
+  if (DMA_TAGS < 1 || DMA_TAGS > 256) begin : gen_check_tags
+    $error("vep_dma_rd: DMA_TAGS must be 1..256");
+  end
+
+  // ---- Registers ----
+  // Per tag
+  logic [DMA_TAGS-1:0]    busy_q, busy_d;     // allocated, not yet retired
+  logic [DMA_TAGS-1:0]    end_q, end_d;       // its completion has ended (or timed out)
+  logic [DMA_TAGS-1:0]    fail_q, fail_d;
+  logic [DMA_TAGS-1:0]    disc_q, disc_d;     // the device reset came: deliver nothing
+  logic [DMA_TAGS-1:0]    last_q, last_d;     // the last chunk of its request
+  logic [DMA_TAGS*2-1:0]  cli_q, cli_d;
+  logic [DMA_TAGS*9-1:0]  sa_q, sa_d;         // chunk start, host address [8:0]
+  logic [DMA_TAGS*10-1:0] blen_q, blen_d;     // chunk bytes, 1..512
+  logic [DMA_TAGS*9-1:0]  nxt_q, nxt_d;       // next expected byte, host address [8:0]
+  logic [DMA_TAGS*10-1:0] rem_q, rem_d;       // bytes still expected
+  // Tag circle
+  logic [TagW-1:0]        head_q, head_d;     // next tag to allocate
+  logic [TagW-1:0]        tail_q, tail_d;     // oldest tag
+  logic [8:0]             cnt_q, cnt_d;       // tags allocated and not retired
+  logic                   ext_q, ext_d;       // Extended Tag in use
+  // Requests and the cutter
+  logic [2:0]             rdq_ready_q, rdq_ready_d;
+  logic [1:0]             rr_q, rr_d;         // client taken last
+  logic                   cut_q, cut_d;       // a request is being cut
+  logic [63:0]            cut_addr_q, cut_addr_d;
+  logic [12:0]            cut_rem_q, cut_rem_d;
+  logic [1:0]             cut_cli_q, cut_cli_d;
+  logic                   mrd_valid_q, mrd_valid_d;
+  vep_pkg::small_tlp_t    mrd_tlp_q, mrd_tlp_d;
+  logic [TagW-1:0]        mrd_tag_q, mrd_tag_d;
+  // The completion streaming in
+  logic                   cur_mt_q, cur_mt_d;   // it matched an open tag
+  logic                   cur_ok_q, cur_ok_d;   // its header passed the checks: store payload
+  logic                   cur_fin_q, cur_fin_d; // it ends the tag's completion
+  logic [TagW-1:0]        cur_tag_q, cur_tag_d;
+  logic [6:0]             cur_dw_q, cur_dw_d;   // host address [8:2] of its next payload DW
+  logic                   unexp_q, unexp_d;
+  logic [13:0]            to_q, to_d;           // cycles the oldest tag has waited
+  // Retirement and the response register
+  logic                   rt_rd_q, rt_rd_d;     // reading out the oldest tag
+  logic [5:0]             rt_w_q, rt_w_d;       // its next word
+  logic                   rt_fail_q, rt_fail_d; // the request has failed: silence until its last
+  logic                   rd_v_q, rd_v_d;
+  logic [1:0]             rd_cli_q, rd_cli_d;
+  logic [2:0]             rd_lo_q, rd_lo_d;
+  logic [3:0]             rd_n_q, rd_n_d;
+  logic                   rd_last_q, rd_last_d;
+  logic                   rd_err_q, rd_err_d;
+  // The completion buffer (block RAM: one write and one registered read per bank and cycle)
+  logic [31:0]            bank0_mem [Rows];
+  logic [31:0]            bank1_mem [Rows];
+  logic [31:0]            b0_rdata_q, b1_rdata_q;
+  logic                   b0_we, b1_we, ram_re;
+  logic [AddrW-1:0]       b0_waddr, b1_waddr, ram_raddr;
+  logic [31:0]            b0_wdata, b1_wdata;
+
+  // ---- Outputs: functions of the registers only ----
+  logic [63:0] win_mask;
+  always_comb begin
+    for (int unsigned i = 0; i < 8; i++) begin
+      win_mask[8*i +: 8] = ({1'b0, 3'(i)} >= {1'b0, rd_lo_q} &&
+                            {1'b0, 3'(i)} < ({1'b0, rd_lo_q} + rd_n_q)) ? 8'hFF : 8'h00;
+    end
+  end
+  assign rdq_ready_o    = rdq_ready_q;
+  assign rdr_valid_o    = rd_v_q;
+  assign rdr_client_o   = rd_cli_q;
+  assign rdr_data_o     = (rd_v_q && !rd_err_q) ? ({b1_rdata_q, b0_rdata_q} & win_mask) : 64'd0;
+  assign rdr_lo_o       = rd_lo_q;
+  assign rdr_n_o        = rd_n_q;
+  assign rdr_last_o     = rd_last_q;
+  assign rdr_err_o      = rd_err_q;
+  assign mrd_valid_o    = mrd_valid_q;
+  assign mrd_tlp_o      = mrd_tlp_q;
+  assign ev_unexp_cpl_o = unexp_q;
+  assign idle_o         = (cnt_q == 9'd0) && !cut_q && !mrd_valid_q && !rd_v_q;
+
+  // ---- Next state ----
+  logic [8:0]       ntags;        // size of the tag circle
+  logic             take;         // a request is taken on this edge
+  logic [1:0]       take_c;
+  logic [1:0]       pick_c;
+  logic [1:0]       c1, c2;
+  logic             pick_v;
+  logic             can_alloc;
+  logic             alloc;
+  logic             retire;
+  logic [TagW-1:0]  head_nx, tail_nx;
+  // The cutter's next chunk
+  logic [9:0]       lim;          // min(512, MRRS)
+  logic [9:0]       room;         // bytes to the next boundary of lim
+  logic [12:0]      chunk;
+  logic [1:0]       dwoff;
+  logic [9:0]       ndw;
+  logic [1:0]       lastb;        // byte offset of the last byte in its DW
+  logic [3:0]       fbe, lbe;
+  logic             is4;
+  logic [31:0]      dw0, dw1, dw2, dw3;
+  // Completion checks
+  logic [TagW-1:0]  ct;           // tag of the completion starting here
+  logic             c_open, c_ok, c_fin;
+  logic [12:0]      c_carried;    // bytes its payload covers from Lower Address on
+  // Wider than used: c_bytes <= byte_count <= 512 whenever it is used; w_dw1 only by its row
+  // bits; t_len[9] only in 512, whose low bits give the same end address.
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [12:0]      c_bytes;
+  logic [12:0]      c_need;       // payload DWs the tag still needs from Lower Address on
+  logic [9:0]       c_rem;
+  logic [8:0]       c_nxt;
+  logic             w_act;        // this beat's payload is stored
+  logic [TagW-1:0]  w_tag;
+  logic [6:0]       w_dw;
+  logic [6:0]       w_dw1;
+  logic [9:0]       t_len;
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic             e_mt, e_fin;
+  logic [TagW-1:0]  e_tag;
+  // Retirement
+  logic [8:0]       t_sa;
+  logic [8:0]       t_ea;
+  logic [5:0]       t_w;
+  logic [2:0]       t_hi;
+  logic             t_fin;
+  logic             waiting;
+  logic             force_end;
+  logic [TagW-1:0]  force_tag;
+
+  always_comb begin
+    busy_d = busy_q;  end_d = end_q;  fail_d = fail_q;  disc_d = disc_q;  last_d = last_q;
+    cli_d = cli_q;  sa_d = sa_q;  blen_d = blen_q;  nxt_d = nxt_q;  rem_d = rem_q;
+    head_d = head_q;  tail_d = tail_q;  cnt_d = cnt_q;  ext_d = ext_q;
+    rdq_ready_d = 3'd0;  rr_d = rr_q;
+    cut_d = cut_q;  cut_addr_d = cut_addr_q;  cut_rem_d = cut_rem_q;  cut_cli_d = cut_cli_q;
+    mrd_valid_d = mrd_valid_q;  mrd_tlp_d = mrd_tlp_q;  mrd_tag_d = mrd_tag_q;
+    cur_mt_d = cur_mt_q;  cur_ok_d = cur_ok_q;  cur_fin_d = cur_fin_q;  cur_tag_d = cur_tag_q;
+    cur_dw_d = cur_dw_q;
+    unexp_d = 1'b0;
+    to_d = to_q;
+    rt_rd_d = rt_rd_q;  rt_w_d = rt_w_q;  rt_fail_d = rt_fail_q;
+    rd_v_d = 1'b0;  rd_cli_d = rd_cli_q;  rd_lo_d = rd_lo_q;  rd_n_d = rd_n_q;
+    rd_last_d = 1'b0;  rd_err_d = 1'b0;
+    b0_we = 1'b0;  b1_we = 1'b0;  b0_waddr = '0;  b1_waddr = '0;  b0_wdata = '0;  b1_wdata = '0;
+    ram_re = 1'b0;  ram_raddr = '0;
+
+    ntags   = ext_q ? TagsExt : TagsStd;
+    head_nx = (9'(head_q) + 9'd1 >= ntags) ? '0 : head_q + 1'b1;
+    tail_nx = (9'(tail_q) + 9'd1 >= ntags) ? '0 : tail_q + 1'b1;
+    can_alloc = (cnt_q < ntags);
+    alloc   = 1'b0;
+    retire  = 1'b0;
+
+    // ---- Requests: take on a registered ready, then offer the next client in turn ----
+    take   = ((rdq_ready_q & rdq_valid_i) != 3'd0) && !dev_reset_i;
+    take_c = rdq_ready_q[1] ? 2'd1 : (rdq_ready_q[2] ? 2'd2 : 2'd0);
+    if (take) begin
+      cut_d      = 1'b1;
+      cut_addr_d = rdq_addr_i[64*take_c +: 64];
+      cut_rem_d  = rdq_len_i[13*take_c +: 13];
+      cut_cli_d  = take_c;
+      rr_d       = take_c;
+    end
+    // Round robin: the clients after rr_q first, rr_q itself last.
+    c1 = (rr_q == 2'd2) ? 2'd0 : rr_q + 2'd1;
+    c2 = (c1 == 2'd2) ? 2'd0 : c1 + 2'd1;
+    pick_v = (rdq_valid_i != 3'd0);
+    pick_c = rdq_valid_i[c1] ? c1 : (rdq_valid_i[c2] ? c2 : rr_q);
+    if (!cut_q && !take && !dev_reset_i && pick_v) begin
+      rdq_ready_d[pick_c] = 1'b1;
+    end
+
+    // ---- The MRd register ----
+    if (mrd_valid_q && mrd_ready_i) begin
+      mrd_valid_d = 1'b0;
+    end
+
+    // ---- Cutting: the next chunk of the request ----
+    lim   = (mrrs_i >= 3'd2) ? 10'd512 : (10'd128 << mrrs_i);
+    room  = lim - (cut_addr_q[9:0] & (lim - 10'd1));
+    chunk = (cut_rem_q < {3'd0, room}) ? cut_rem_q : {3'd0, room};
+    dwoff = cut_addr_q[1:0];
+    ndw   = 10'((13'(dwoff) + chunk + 13'd3) >> 2);
+    lastb = 2'(13'(dwoff) + chunk - 13'd1);
+    fbe   = 4'hF << dwoff;
+    lbe   = 4'hF >> (2'd3 - lastb);
+    if (ndw == 10'd1) begin
+      fbe = fbe & lbe;
+      lbe = 4'h0;
+    end
+    is4 = (cut_addr_q[63:32] != 32'd0);
+    dw0 = {is4 ? 8'(vep_pkg::VEP_TLP_MRD64) : 8'(vep_pkg::VEP_TLP_MRD32), 14'd0, ndw};
+    dw1 = {completer_id_i, 8'(head_q), lbe, fbe};
+    dw2 = is4 ? cut_addr_q[63:32] : {cut_addr_q[31:2], 2'b00};
+    dw3 = is4 ? {cut_addr_q[31:2], 2'b00} : 32'd0;
+
+    if (cut_q && !dev_reset_i && can_alloc) begin
+      if (!bus_master_i) begin
+        // No MRd may go out: a tag that has already failed carries the request's error, in
+        // order after its earlier chunks.
+        alloc = 1'b1;
+        end_d[head_q] = 1'b1;
+        fail_d[head_q] = 1'b1;
+        last_d[head_q] = 1'b1;
+        cut_d = 1'b0;
+      end else if (!mrd_valid_q || mrd_ready_i) begin
+        alloc = 1'b1;
+        end_d[head_q] = 1'b0;
+        fail_d[head_q] = 1'b0;
+        last_d[head_q] = (cut_rem_q == chunk);
+        sa_d[9*head_q +: 9]    = cut_addr_q[8:0];
+        blen_d[10*head_q +: 10] = chunk[9:0];
+        nxt_d[9*head_q +: 9]   = cut_addr_q[8:0];
+        rem_d[10*head_q +: 10]  = chunk[9:0];
+        mrd_valid_d = 1'b1;
+        mrd_tag_d   = head_q;
+        mrd_tlp_d   = '0;
+        mrd_tlp_d.hdr = {dw3, dw2, dw1, dw0};
+        mrd_tlp_d.hdr_4dw = is4;
+        cut_addr_d = cut_addr_q + 64'(chunk);
+        cut_rem_d  = cut_rem_q - chunk;
+        if (cut_rem_q == chunk) begin
+          cut_d = 1'b0;
+        end
+      end
+    end
+    if (alloc) begin
+      busy_d[head_q] = 1'b1;
+      disc_d[head_q] = 1'b0;
+      cli_d[2*head_q +: 2] = cut_cli_q;
+      head_d = head_nx;
+    end
+
+    // ---- Completions ----
+    ct        = rc_hdr_i.tag[TagW-1:0];
+    c_open    = (rc_hdr_i.tag < 10'(DMA_TAGS)) && busy_q[ct] && !end_q[ct];
+    c_rem     = rem_q[10*ct +: 10];
+    c_nxt     = nxt_q[9*ct +: 9];
+    c_carried = {rc_hdr_i.len_dw, 2'b00} - 13'(rc_hdr_i.lower_addr[1:0]);
+    c_need    = (13'(rc_hdr_i.lower_addr[1:0]) + 13'(c_rem) + 13'd3) >> 2;
+    c_ok      = (rc_hdr_i.status == 3'(vep_pkg::VEP_CPL_SC)) && !rc_hdr_i.ep &&
+                (rc_hdr_i.requester_id == completer_id_i) && (rc_hdr_i.len_dw != 11'd0) &&
+                (rc_hdr_i.lower_addr == c_nxt[6:0]) && (rc_hdr_i.byte_count == 13'(c_rem)) &&
+                (13'(rc_hdr_i.len_dw) <= c_need);
+    c_fin     = (rc_hdr_i.status != 3'(vep_pkg::VEP_CPL_SC)) || (rc_hdr_i.len_dw == 11'd0) ||
+                (rc_hdr_i.byte_count <= c_carried);
+    c_bytes   = (rc_hdr_i.byte_count <= c_carried) ? rc_hdr_i.byte_count : c_carried;
+    w_act = 1'b0;
+    w_tag = cur_tag_q;
+    w_dw  = cur_dw_q;
+    e_mt  = cur_mt_q;
+    e_fin = cur_fin_q;
+    e_tag = cur_tag_q;
+    if (rc_valid_i) begin
+      if (rc_sop_i) begin
+        e_mt  = c_open;
+        e_fin = c_fin;
+        e_tag = ct;
+        if (!c_open) begin
+          unexp_d  = 1'b1;
+          cur_mt_d = 1'b0;
+          cur_ok_d = 1'b0;
+        end else begin
+          cur_mt_d  = 1'b1;
+          cur_ok_d  = c_ok;
+          cur_fin_d = c_fin;
+          cur_tag_d = ct;
+          if (c_ok) begin
+            rem_d[10*ct +: 10] = c_rem - c_bytes[9:0];
+            nxt_d[9*ct +: 9]   = c_nxt + c_bytes[8:0];
+          end else begin
+            fail_d[ct] = 1'b1;
+          end
+        end
+        w_act = c_open && c_ok;
+        w_tag = ct;
+        w_dw  = c_nxt[8:2];
+      end else begin
+        w_act = cur_ok_q;
+      end
+      // The beat's DWs land in both banks at once: DW k at address d goes to bank d[0].
+      w_dw1 = w_dw + 7'd1;
+      if (w_act && rc_ndw_i != 2'd0) begin
+        if (w_dw[0]) begin
+          b1_we = 1'b1;  b1_waddr = {w_tag, w_dw[6:1]};   b1_wdata = rc_data_i[31:0];
+          b0_we = (rc_ndw_i == 2'd2);
+          b0_waddr = {w_tag, w_dw1[6:1]};  b0_wdata = rc_data_i[63:32];
+        end else begin
+          b0_we = 1'b1;  b0_waddr = {w_tag, w_dw[6:1]};   b0_wdata = rc_data_i[31:0];
+          b1_we = (rc_ndw_i == 2'd2);
+          b1_waddr = {w_tag, w_dw1[6:1]};  b1_wdata = rc_data_i[63:32];
+        end
+      end
+      if (w_act) begin
+        cur_dw_d = w_dw + {5'd0, rc_ndw_i};
+      end
+      if (rc_eop_i) begin
+        if (e_mt) begin
+          if (rc_bad_i) begin
+            fail_d[e_tag] = 1'b1;
+          end
+          if (e_fin) begin
+            end_d[e_tag] = 1'b1;
+          end
+        end
+        cur_mt_d = 1'b0;
+        cur_ok_d = 1'b0;
+      end
+    end else begin
+      w_dw1 = '0;
+    end
+
+    // ---- Retirement of the oldest tag ----
+    t_sa  = sa_q[9*tail_q +: 9];
+    t_len = blen_q[10*tail_q +: 10];
+    t_ea  = t_sa + t_len[8:0] - 9'd1;
+    t_w   = rt_rd_q ? rt_w_q : t_sa[8:3];
+    t_hi  = (t_w == t_ea[8:3]) ? t_ea[2:0] : 3'd7;
+    t_fin = (t_w == t_ea[8:3]);
+    if (rt_rd_q) begin
+      // Reading out: one word per cycle; the device reset cuts it short.
+      ram_re    = !dev_reset_i;
+      ram_raddr = {tail_q, t_w};
+      rd_v_d    = 1'b1;
+      rd_cli_d  = cli_q[2*tail_q +: 2];
+      rd_lo_d   = 3'd0;
+      rd_n_d    = {1'b0, t_hi} + 4'd1;
+      rd_last_d = t_fin && last_q[tail_q];
+      rt_w_d    = t_w + 6'd1;
+      if (t_fin || dev_reset_i) begin
+        retire  = 1'b1;
+        rt_rd_d = 1'b0;
+      end
+    end else if (cnt_q != 9'd0 && end_q[tail_q] && !dev_reset_i) begin
+      retire = 1'b1;
+      if (disc_q[tail_q]) begin
+        // dropped without a word
+      end else if (fail_q[tail_q] || rt_fail_q) begin
+        if (!rt_fail_q) begin
+          rd_v_d    = 1'b1;
+          rd_err_d  = 1'b1;
+          rd_last_d = 1'b1;
+          rd_cli_d  = cli_q[2*tail_q +: 2];
+          rd_lo_d   = 3'd0;
+          rd_n_d    = 4'd0;
+        end
+        rt_fail_d = !last_q[tail_q];
+      end else begin
+        ram_re    = 1'b1;
+        ram_raddr = {tail_q, t_w};
+        rd_v_d    = 1'b1;
+        rd_cli_d  = cli_q[2*tail_q +: 2];
+        rd_lo_d   = t_sa[2:0];
+        rd_n_d    = {1'b0, t_hi} - {1'b0, t_sa[2:0]} + 4'd1;
+        rd_last_d = t_fin && last_q[tail_q];
+        rt_w_d    = t_w + 6'd1;
+        if (!t_fin) begin
+          retire  = 1'b0;
+          rt_rd_d = 1'b1;
+        end
+      end
+    end
+    if (retire) begin
+      busy_d[tail_q] = 1'b0;
+      tail_d = tail_nx;
+    end
+    cnt_d = cnt_q + {8'd0, alloc} - {8'd0, retire};
+
+    // ---- Completion timeout of the oldest tag ----
+    waiting   = (cnt_q != 9'd0) && !end_q[tail_q];
+    force_end = 1'b0;
+    force_tag = tail_q;
+    to_d = waiting ? to_q + 14'd1 : 14'd0;
+    if (waiting && to_q == ToLast) begin
+      force_end = 1'b1;
+      to_d = 14'd0;
+    end
+
+    // ---- Withdrawal: an MRd not yet taken may not go out any more ----
+    if (mrd_valid_q && !mrd_ready_i && (!bus_master_i || dev_reset_i)) begin
+      mrd_valid_d = 1'b0;
+      end_d[mrd_tag_q]  = 1'b1;
+      fail_d[mrd_tag_q] = 1'b1;
+      if (cur_mt_d && cur_tag_d == mrd_tag_q) begin
+        cur_mt_d = 1'b0;
+        cur_ok_d = 1'b0;
+      end
+    end
+    if (force_end) begin
+      end_d[force_tag]  = 1'b1;
+      fail_d[force_tag] = 1'b1;
+      // A completion still streaming for it must not touch the tag once it is reused.
+      if (cur_mt_d && cur_tag_d == force_tag) begin
+        cur_mt_d = 1'b0;
+        cur_ok_d = 1'b0;
+      end
+    end
+
+    // ---- The device reset ----
+    if (dev_reset_i) begin
+      disc_d    = disc_d | busy_q;
+      cut_d     = 1'b0;
+      rt_fail_d = 1'b0;
+      rd_v_d    = 1'b0;
+      rd_err_d  = 1'b0;
+      rd_last_d = 1'b0;
+    end
+
+    // ---- Extended Tag Enable, sampled with no tag outstanding ----
+    if (cnt_q == 9'd0 && !alloc && ext_q != ext_tag_en_i) begin
+      ext_d  = ext_tag_en_i;
+      head_d = '0;
+      tail_d = '0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      busy_q <= '0;  end_q <= '0;  fail_q <= '0;  disc_q <= '0;  last_q <= '0;
+      cli_q <= '0;  sa_q <= '0;  blen_q <= '0;  nxt_q <= '0;  rem_q <= '0;
+      head_q <= '0;  tail_q <= '0;  cnt_q <= '0;  ext_q <= 1'b0;
+      rdq_ready_q <= '0;  rr_q <= 2'd2;
+      cut_q <= 1'b0;  cut_addr_q <= '0;  cut_rem_q <= '0;  cut_cli_q <= '0;
+      mrd_valid_q <= 1'b0;  mrd_tlp_q <= '0;  mrd_tag_q <= '0;
+      cur_mt_q <= 1'b0;  cur_ok_q <= 1'b0;  cur_fin_q <= 1'b0;  cur_tag_q <= '0;
+      cur_dw_q <= '0;  unexp_q <= 1'b0;  to_q <= '0;
+      rt_rd_q <= 1'b0;  rt_w_q <= '0;  rt_fail_q <= 1'b0;
+      rd_v_q <= 1'b0;  rd_cli_q <= '0;  rd_lo_q <= '0;  rd_n_q <= '0;
+      rd_last_q <= 1'b0;  rd_err_q <= 1'b0;
+    end else begin
+      busy_q <= busy_d;  end_q <= end_d;  fail_q <= fail_d;  disc_q <= disc_d;
+      last_q <= last_d;
+      cli_q <= cli_d;  sa_q <= sa_d;  blen_q <= blen_d;  nxt_q <= nxt_d;  rem_q <= rem_d;
+      head_q <= head_d;  tail_q <= tail_d;  cnt_q <= cnt_d;  ext_q <= ext_d;
+      rdq_ready_q <= rdq_ready_d;  rr_q <= rr_d;
+      cut_q <= cut_d;  cut_addr_q <= cut_addr_d;  cut_rem_q <= cut_rem_d;
+      cut_cli_q <= cut_cli_d;
+      mrd_valid_q <= mrd_valid_d;  mrd_tlp_q <= mrd_tlp_d;  mrd_tag_q <= mrd_tag_d;
+      cur_mt_q <= cur_mt_d;  cur_ok_q <= cur_ok_d;  cur_fin_q <= cur_fin_d;
+      cur_tag_q <= cur_tag_d;  cur_dw_q <= cur_dw_d;  unexp_q <= unexp_d;  to_q <= to_d;
+      rt_rd_q <= rt_rd_d;  rt_w_q <= rt_w_d;  rt_fail_q <= rt_fail_d;
+      rd_v_q <= rd_v_d;  rd_cli_q <= rd_cli_d;  rd_lo_q <= rd_lo_d;  rd_n_q <= rd_n_d;
+      rd_last_q <= rd_last_d;  rd_err_q <= rd_err_d;
+    end
+  end
+
+  // The completion buffer: block RAM, so no reset. Its read registers are seen only through
+  // rdr_data_o, gated by rd_v_q, and only bytes that completions wrote are inside the window.
+  always_ff @(posedge clk_i) begin
+    if (b0_we) bank0_mem[b0_waddr] <= b0_wdata;
+    if (b1_we) bank1_mem[b1_waddr] <= b1_wdata;
+    if (ram_re) begin
+      b0_rdata_q <= bank0_mem[ram_raddr];
+      b1_rdata_q <= bank1_mem[ram_raddr];
+    end
+  end
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,632 @@
+// SPDX-License-Identifier: Apache-2.0
+// vep_vq_fetch: the split-virtqueue avail ring and descriptor-chain walker (docs/datapath.md,
+// "vep_vq_fetch"). Round robin over the queues with work (enabled, and the shadow avail index
+// ahead of last_avail with a free slot, or doorbell set, or re-check set), one chain per visit:
+//   1. nothing known: strobe doorbell_clr_o[q], read avail.idx (2 B at q_avail + 2); with
+//      EVENT_IDX and nothing new, write avail_event = last_avail (2 B at q_used + 4 + 8*size),
+//      wait for its wr_done and read avail.idx once more;
+//   2. with work and a free vep_blk slot: read the ring entry (the head);
+//   3. read the descriptors one at a time (16 B), following NEXT and at most one INDIRECT table,
+//      each buffer written as a seg_t at slot*SEG_SLOTS + n;
+//   4. offer the chain; last_avail advances on its handshake.
+// One DMA request at most is in flight (read client 0 or write client 0). A ring error strobes
+// dev_err_o once, then the block does nothing until dev_reset_i. dev_reset_i forgets every index
+// and abandons the visit: a read in flight is forgotten (vep_dma_rd delivers no beat of a request
+// outstanding at the reset), a write already taken is waited for (vep_dma_wr gives it a
+// wr_done, without taking more data). Without run_i no visit starts, and a visit that would issue
+// its next DMA request while run_i is low is abandoned (nothing is committed before the hand-off)
+// and done again later from the avail.idx read.
+//
+// Re-check (chk_q, beyond docs/datapath.md): when a hand-off uses up the entries known from the
+// last avail.idx read, the queue gets work without a doorbell: avail.idx is read again (and, with
+// EVENT_IDX and nothing new, avail_event written and avail.idx read once more). Without it the
+// queue stalls under EVENT_IDX: the driver notifies only when its new index passes avail_event,
+// which this block writes only when it finds the ring empty, so entries published while it
+// consumed the earlier ones would never be fetched.
+//
+// Checks of a descriptor, in this order. INDIRECT: feature, nested, NEXT, length. Direct: zero
+// length, readable after writable, too many segments, byte total; then, with NEXT, next index
+// range and loop (a NEXT out of the size-th descriptor of the ring, or of the last entry of a
+// table).
+// C twin: cmodel/vep_vq_fetch.c.
+`default_nettype none
+
+module vep_vq_fetch #(
+  parameter int unsigned NUM_QUEUES     = 4,    // virtqueues, 1..64
+  parameter int unsigned QUEUE_SIZE_MAX = 256,  // largest queue_size: power of two, 1..32768
+  parameter int unsigned BLK_SEG_MAX    = 64    // virtio-blk seg_max: SEG_SLOTS = this + 2
+) (
+  input  logic                     clk_i,
+  input  logic                     rst_ni,
+
+  // ---- Device state ----
+  input  logic                     dev_reset_i,       // strobe: virtio device reset
+  input  logic                     run_i,             // DRIVER_OK and not DEVICE_NEEDS_RESET
+  input  logic                     feat_indirect_i,   // VIRTIO_F_INDIRECT_DESC negotiated
+  input  logic                     feat_event_idx_i,  // VIRTIO_F_EVENT_IDX negotiated
+
+  // ---- Per-queue registers from vep_common_cfg, queue q in [W*q +: W] ----
+  input  logic [NUM_QUEUES-1:0]    q_enable_i,
+  input  logic [NUM_QUEUES*16-1:0] q_size_i,
+  input  logic [NUM_QUEUES*64-1:0] q_desc_i,
+  input  logic [NUM_QUEUES*64-1:0] q_avail_i,
+  input  logic [NUM_QUEUES*64-1:0] q_used_i,
+
+  // ---- Doorbells (vep_notify) ----
+  input  logic [NUM_QUEUES-1:0]    doorbell_i,
+  output logic [NUM_QUEUES-1:0]    doorbell_clr_o,    // strobe: a ring on the same edge wins
+
+  // ---- DMA read client 0 ----
+  output logic                     rdq_valid_o,
+  input  logic                     rdq_ready_i,
+  output logic [63:0]              rdq_addr_o,
+  output logic [12:0]              rdq_len_o,
+  input  logic                     rdr_valid_i,       // a beat of this client's response
+  input  logic [63:0]              rdr_data_i,
+  input  logic [2:0]               rdr_lo_i,
+  input  logic [3:0]               rdr_n_i,
+  input  logic                     rdr_last_i,
+  input  logic                     rdr_err_i,
+
+  // ---- DMA write client 0 (avail_event only) ----
+  output logic                     wrq_valid_o,
+  input  logic                     wrq_ready_i,
+  output logic [63:0]              wrq_addr_o,
+  output logic [12:0]              wrq_len_o,
+  output logic                     wrd_valid_o,
+  input  logic                     wrd_ready_i,
+  output logic [63:0]              wrd_data_o,
+  output logic [2:0]               wrd_lo_o,
+  output logic [3:0]               wrd_n_o,
+  input  logic                     wr_done_i,
+  input  logic                     wr_err_i,
+
+  // ---- Chain hand-off to vep_blk ----
+  input  logic                     slot_free_i,       // slot_id_i is free (held until handed over)
+  input  logic [7:0]               slot_id_i,
+  output logic                     seg_we_o,          // strobe: write seg_wdata_o at seg_waddr_o
+  output logic [$clog2(vep_pkg::VEP_BLK_SLOTS * (BLK_SEG_MAX + vep_pkg::VEP_SEG_EXTRA))-1:0]
+                                   seg_waddr_o,       // slot*SEG_SLOTS + n
+  output vep_pkg::seg_t            seg_wdata_o,
+  output logic                     chain_valid_o,
+  input  logic                     chain_ready_i,
+  output vep_pkg::chain_t          chain_o,
+
+  // ---- Events ----
+  output logic                     dev_err_o,         // strobe: a ring error
+  output logic [7:0]               dev_err_code_o,    // VEP_ERR_* with dev_err_o, else 0
+  output logic                     idle_o             // no request outstanding, no chain
+);
+
+  localparam int unsigned SegSlots = BLK_SEG_MAX + vep_pkg::VEP_SEG_EXTRA;
+  localparam int unsigned SegAddrW = $clog2(vep_pkg::VEP_BLK_SLOTS * SegSlots);
+  localparam logic [7:0]  SegSlots8 = 8'(SegSlots);
+  localparam logic [15:0] FNext     = 16'(vep_pkg::VEP_VRING_DESC_F_NEXT);
+  localparam logic [15:0] FWrite    = 16'(vep_pkg::VEP_VRING_DESC_F_WRITE);
+  localparam logic [15:0] FIndirect = 16'(vep_pkg::VEP_VRING_DESC_F_INDIRECT);
+
+  if (NUM_QUEUES < 1 || NUM_QUEUES > 64) begin : gen_check_num_queues
+    $error("vep_vq_fetch: NUM_QUEUES must be 1..64");
+  end
+  if (QUEUE_SIZE_MAX < 1 || QUEUE_SIZE_MAX > 32768 ||
+      (QUEUE_SIZE_MAX & (QUEUE_SIZE_MAX - 1)) != 0) begin : gen_check_qsize
+    $error("vep_vq_fetch: QUEUE_SIZE_MAX must be a power of two, 1..32768");
+  end
+  if (BLK_SEG_MAX < 1 || SegSlots > 255) begin : gen_check_seg_max
+    $error("vep_vq_fetch: BLK_SEG_MAX must be 1..253 (chain_t.nseg is 8 bits)");
+  end
+
+  // ---- Registers ----
+  vep_pkg::fetch_state_e    st_q, st_d;
+  logic [NUM_QUEUES*16-1:0] last_avail_q, last_avail_d;  // per queue: next avail entry to take
+  logic [NUM_QUEUES*16-1:0] avail_idx_q, avail_idx_d;    // per queue: driver's avail.idx, as read
+  logic [NUM_QUEUES-1:0]    chk_q, chk_d;                // per queue: shadow used up, re-read idx
+  logic [5:0]               rr_q, rr_d;                  // queue visited last
+  logic [5:0]               qn_q, qn_d;                  // queue of this visit
+  logic [15:0]              size_q, size_d;              //   its queue_size
+  logic [63:0]              desc_q, desc_d;              //   its descriptor area
+  logic [63:0]              avail_q, avail_d;            //   its driver area
+  logic [63:0]              used_q, used_d;              //   its device area
+  logic                     second_q, second_d;          // avail_event written in this visit
+  logic [63:0]              addr_q, addr_d;              // the DMA request: address
+  logic [12:0]              len_q, len_d;                //   and length
+  logic [15:0]              wdata_q, wdata_d;            // avail_event value (the data beat)
+  logic [127:0]             buf_q, buf_d;                // response bytes, assembled
+  logic [4:0]               bcnt_q, bcnt_d;              //   how many (0..16)
+  logic [7:0]               slot_q, slot_d;              // the vep_blk slot of this chain
+  logic [15:0]              head_q, head_d;              // the chain's head index
+  logic [63:0]              base_q, base_d;              // table read: q_desc or indirect table
+  logic [31:0]              max_q, max_d;                //   its entries
+  logic                     ind_q, ind_d;                //   it is an indirect table
+  logic [15:0]              vis_q, vis_d;                // descriptors read in this table
+  logic [7:0]               nseg_q, nseg_d;              // segments written
+  logic [7:0]               nr_q, nr_d;                  //   readable ones
+  logic                     seen_w_q, seen_w_d;          //   a writable one already
+  logic [31:0]              rbytes_q, rbytes_d;
+  logic [31:0]              wbytes_q, wbytes_d;
+  logic                     seg_we_q, seg_we_d;
+  logic [SegAddrW-1:0]      seg_waddr_q, seg_waddr_d;
+  vep_pkg::seg_t            seg_wdata_q, seg_wdata_d;
+  logic [NUM_QUEUES-1:0]    db_clr_q, db_clr_d;
+  logic                     dev_err_q, dev_err_d;
+  logic [7:0]               err_code_q, err_code_d;
+
+  // ---- Outputs: functions of the registers only ----
+  assign doorbell_clr_o = db_clr_q;
+  assign rdq_valid_o    = (st_q == vep_pkg::FetchIdxReq) || (st_q == vep_pkg::FetchRingReq) ||
+                          (st_q == vep_pkg::FetchDescReq);
+  assign rdq_addr_o     = addr_q;
+  assign rdq_len_o      = len_q;
+  assign wrq_valid_o    = (st_q == vep_pkg::FetchEvtReq);
+  assign wrq_addr_o     = addr_q;
+  assign wrq_len_o      = len_q;
+  assign wrd_valid_o    = (st_q == vep_pkg::FetchEvtData);
+  assign wrd_data_o     = {48'd0, wdata_q};
+  assign wrd_lo_o       = 3'd0;
+  assign wrd_n_o        = 4'd2;
+  assign seg_we_o       = seg_we_q;
+  assign seg_waddr_o    = seg_waddr_q;
+  assign seg_wdata_o    = seg_wdata_q;
+  assign chain_valid_o  = (st_q == vep_pkg::FetchChain);
+  assign chain_o        = {slot_q, qn_q, head_q, nseg_q, nr_q, rbytes_q, wbytes_q};
+  assign dev_err_o      = dev_err_q;
+  assign dev_err_code_o = dev_err_q ? err_code_q : 8'd0;
+  assign idle_o         = ((st_q == vep_pkg::FetchIdle) || (st_q == vep_pkg::FetchHalt)) &&
+                          !dev_err_q;
+
+  // ---- Queue choice: round robin after rr_q over the queues with work ----
+  // A queue with entries known to be pending needs a free slot; one with only a doorbell or a
+  // re-check does not (its visit reads avail.idx first).
+  logic [NUM_QUEUES-1:0] pend, elig;
+  logic                  pick_ok;
+  logic [5:0]            pick;
+  always_comb begin
+    for (int i = 0; i < NUM_QUEUES; i++) begin
+      pend[i] = avail_idx_q[16*i +: 16] != last_avail_q[16*i +: 16];
+      elig[i] = q_enable_i[i] && (pend[i] ? slot_free_i : (doorbell_i[i] || chk_q[i]));
+    end
+    // The first queue after rr_q with work, else the first one from 0 (rr_q included).
+    pick_ok = 1'b0;
+    pick    = '0;
+    for (int i = 0; i < NUM_QUEUES; i++) begin
+      if (!pick_ok && elig[i] && i > 32'(rr_q)) begin
+        pick_ok = 1'b1;
+        pick    = 6'(i);
+      end
+    end
+    for (int i = 0; i < NUM_QUEUES; i++) begin
+      if (!pick_ok && elig[i]) begin
+        pick_ok = 1'b1;
+        pick    = 6'(i);
+      end
+    end
+  end
+
+  // The picked queue's registers and indices, and the current queue's last_avail (one-hot
+  // selects over constant slices).
+  logic [15:0] p_size, p_last, p_aidx, cur_last;
+  logic [63:0] p_desc, p_avail, p_used;
+  always_comb begin
+    p_size   = '0;
+    p_last   = '0;
+    p_aidx   = '0;
+    p_desc   = '0;
+    p_avail  = '0;
+    p_used   = '0;
+    cur_last = '0;
+    for (int i = 0; i < NUM_QUEUES; i++) begin
+      if (32'(pick) == i) begin
+        p_size  = q_size_i[16*i +: 16];
+        p_last  = last_avail_q[16*i +: 16];
+        p_aidx  = avail_idx_q[16*i +: 16];
+        p_desc  = q_desc_i[64*i +: 64];
+        p_avail = q_avail_i[64*i +: 64];
+        p_used  = q_used_i[64*i +: 64];
+      end
+      if (32'(qn_q) == i) cur_last = last_avail_q[16*i +: 16];
+    end
+  end
+
+  // ---- Response bytes: this beat's window appended to the assembled bytes ----
+  logic [63:0]  win;
+  logic [127:0] nb;
+  logic [4:0]   nb_cnt;
+  always_comb begin
+    win    = rdr_data_i >> {rdr_lo_i, 3'b000};
+    win    = (rdr_n_i >= 4'd8) ? win : (win & ((64'd1 << {rdr_n_i[2:0], 3'b000}) - 64'd1));
+    nb     = buf_q | ({64'd0, win} << {bcnt_q, 3'b000});
+    nb_cnt = ((bcnt_q + 5'(rdr_n_i)) > 5'd16) ? 5'd16 : bcnt_q + 5'(rdr_n_i);
+  end
+
+  // The assembled descriptor: addr u64, len u32, flags u16, next u16.
+  logic [63:0] d_addr;
+  logic [31:0] d_len;
+  logic [15:0] d_flags, d_next;
+  logic        d_w, d_next_on;
+  logic [32:0] d_sum;   // the chain's readable or writable total with this buffer
+  assign d_addr  = nb[63:0];
+  assign d_len   = nb[95:64];
+  assign d_flags = nb[111:96];
+  assign d_next  = nb[127:112];
+  assign d_w     = (d_flags & FWrite) != 16'd0;
+  assign d_next_on = (d_flags & FNext) != 16'd0;
+  assign d_sum   = {1'b0, d_w ? wbytes_q : rbytes_q} + {1'b0, d_len};
+
+  // ---- Next state ----
+  logic       err;
+  logic [7:0] err_code;
+  always_comb begin
+    st_d         = st_q;
+    last_avail_d = last_avail_q;
+    avail_idx_d  = avail_idx_q;
+    chk_d        = chk_q;
+    rr_d         = rr_q;
+    qn_d         = qn_q;
+    size_d       = size_q;
+    desc_d       = desc_q;
+    avail_d      = avail_q;
+    used_d       = used_q;
+    second_d     = second_q;
+    addr_d       = addr_q;
+    len_d        = len_q;
+    wdata_d      = wdata_q;
+    buf_d        = buf_q;
+    bcnt_d       = bcnt_q;
+    slot_d       = slot_q;
+    head_d       = head_q;
+    base_d       = base_q;
+    max_d        = max_q;
+    ind_d        = ind_q;
+    vis_d        = vis_q;
+    nseg_d       = nseg_q;
+    nr_d         = nr_q;
+    seen_w_d     = seen_w_q;
+    rbytes_d     = rbytes_q;
+    wbytes_d     = wbytes_q;
+    seg_we_d     = 1'b0;
+    seg_waddr_d  = seg_waddr_q;
+    seg_wdata_d  = seg_wdata_q;
+    db_clr_d     = '0;
+    dev_err_d    = 1'b0;
+    err_code_d   = err_code_q;
+    err          = 1'b0;
+    err_code     = '0;
+
+    unique case (st_q)
+      vep_pkg::FetchIdle: begin
+        if (run_i && pick_ok) begin
+          qn_d     = pick;
+          rr_d     = pick;
+          size_d   = p_size;
+          desc_d   = p_desc;
+          avail_d  = p_avail;
+          used_d   = p_used;
+          second_d = 1'b0;
+          buf_d    = '0;
+          bcnt_d   = '0;
+          len_d    = 13'd2;
+          if (p_aidx == p_last) begin
+            // avail.idx at q_avail + 2
+            for (int i = 0; i < NUM_QUEUES; i++) begin
+              if (32'(pick) == i) begin
+                db_clr_d[i] = 1'b1;
+                chk_d[i]    = 1'b0;
+              end
+            end
+            addr_d = p_avail + 64'd2;
+            st_d   = vep_pkg::FetchIdxReq;
+          end else begin
+            // ring[last_avail mod size] at q_avail + 4 + 2*(.); the size is a power of two
+            addr_d = p_avail + 64'd4 + {47'd0, p_last & (p_size - 16'd1), 1'b0};
+            slot_d = slot_id_i;
+            st_d   = vep_pkg::FetchRingReq;
+          end
+        end
+      end
+
+      vep_pkg::FetchIdxReq: if (rdq_ready_i) st_d = vep_pkg::FetchIdxRsp;
+
+      vep_pkg::FetchIdxRsp: begin
+        if (rdr_valid_i) begin
+          buf_d  = nb;
+          bcnt_d = nb_cnt;
+          if (rdr_last_i) begin
+            buf_d  = '0;
+            bcnt_d = '0;
+            if (rdr_err_i) begin
+              err      = 1'b1;
+              err_code = 8'(vep_pkg::VEP_ERR_RING_DMA);
+            end else if ((nb[15:0] - cur_last) > size_q) begin
+              err      = 1'b1;
+              err_code = 8'(vep_pkg::VEP_ERR_AVAIL_JUMP);
+            end else begin
+              for (int i = 0; i < NUM_QUEUES; i++) begin
+                if (32'(qn_q) == i) avail_idx_d[16*i +: 16] = nb[15:0];
+              end
+              if (nb[15:0] != cur_last) begin
+                if (slot_free_i && run_i) begin
+                  addr_d = avail_q + 64'd4 + {47'd0, cur_last & (size_q - 16'd1), 1'b0};
+                  len_d  = 13'd2;
+                  slot_d = slot_id_i;
+                  st_d   = vep_pkg::FetchRingReq;
+                end else begin
+                  st_d = vep_pkg::FetchIdle;
+                end
+              end else if (feat_event_idx_i && !second_q && run_i) begin
+                // avail_event at q_used + 4 + 8*size
+                addr_d  = used_q + 64'd4 + {45'd0, size_q, 3'd0};
+                len_d   = 13'd2;
+                wdata_d = cur_last;
+                st_d    = vep_pkg::FetchEvtReq;
+              end else begin
+                st_d = vep_pkg::FetchIdle;
+              end
+            end
+          end
+        end
+      end
+
+      vep_pkg::FetchEvtReq: if (wrq_ready_i) st_d = vep_pkg::FetchEvtData;
+      vep_pkg::FetchEvtData: if (wrd_ready_i) st_d = vep_pkg::FetchEvtWait;
+
+      vep_pkg::FetchEvtWait: begin
+        if (wr_done_i) begin
+          if (wr_err_i) begin
+            err      = 1'b1;
+            err_code = 8'(vep_pkg::VEP_ERR_RING_DMA);
+          end else if (run_i) begin
+            // avail.idx once more: the driver may have published before it saw avail_event
+            second_d = 1'b1;
+            addr_d   = avail_q + 64'd2;
+            len_d    = 13'd2;
+            st_d     = vep_pkg::FetchIdxReq;
+          end else begin
+            st_d = vep_pkg::FetchIdle;
+          end
+        end
+      end
+
+      vep_pkg::FetchRingReq: if (rdq_ready_i) st_d = vep_pkg::FetchRingRsp;
+
+      vep_pkg::FetchRingRsp: begin
+        if (rdr_valid_i) begin
+          buf_d  = nb;
+          bcnt_d = nb_cnt;
+          if (rdr_last_i) begin
+            buf_d  = '0;
+            bcnt_d = '0;
+            if (rdr_err_i) begin
+              err      = 1'b1;
+              err_code = 8'(vep_pkg::VEP_ERR_RING_DMA);
+            end else if (nb[15:0] >= size_q) begin
+              err      = 1'b1;
+              err_code = 8'(vep_pkg::VEP_ERR_HEAD_RANGE);
+            end else if (run_i) begin
+              head_d   = nb[15:0];
+              base_d   = desc_q;
+              max_d    = {16'd0, size_q};
+              ind_d    = 1'b0;
+              vis_d    = 16'd1;
+              nseg_d   = '0;
+              nr_d     = '0;
+              seen_w_d = 1'b0;
+              rbytes_d = '0;
+              wbytes_d = '0;
+              addr_d   = desc_q + {44'd0, nb[15:0], 4'd0};
+              len_d    = 13'd16;
+              st_d     = vep_pkg::FetchDescReq;
+            end else begin
+              st_d = vep_pkg::FetchIdle;
+            end
+          end
+        end
+      end
+
+      vep_pkg::FetchDescReq: if (rdq_ready_i) st_d = vep_pkg::FetchDescRsp;
+
+      vep_pkg::FetchDescRsp: begin
+        if (rdr_valid_i) begin
+          buf_d  = nb;
+          bcnt_d = nb_cnt;
+          if (rdr_last_i) begin
+            buf_d  = '0;
+            bcnt_d = '0;
+            if (rdr_err_i) begin
+              err      = 1'b1;
+              err_code = 8'(vep_pkg::VEP_ERR_RING_DMA);
+            end else if ((d_flags & FIndirect) != 16'd0) begin
+              // The table's own WRITE flag is ignored (virtio 1.0, 2.4.5.3.2).
+              err = 1'b1;
+              if (!feat_indirect_i) begin
+                err_code = 8'(vep_pkg::VEP_ERR_INDIRECT_FEATURE);
+              end else if (ind_q) begin
+                err_code = 8'(vep_pkg::VEP_ERR_INDIRECT_NESTED);
+              end else if (d_next_on) begin
+                err_code = 8'(vep_pkg::VEP_ERR_INDIRECT_NEXT);
+              end else if (d_len == 32'd0 || d_len[3:0] != 4'd0) begin
+                err_code = 8'(vep_pkg::VEP_ERR_INDIRECT_LEN);
+              end else begin
+                err    = 1'b0;
+                base_d = d_addr;
+                max_d  = {4'd0, d_len[31:4]};
+                ind_d  = 1'b1;
+                vis_d  = 16'd1;
+                addr_d = d_addr;
+                len_d  = 13'd16;
+                st_d   = run_i ? vep_pkg::FetchDescReq : vep_pkg::FetchIdle;
+              end
+            end else begin
+              err = 1'b1;
+              if (d_len == 32'd0) begin
+                err_code = 8'(vep_pkg::VEP_ERR_ZERO_LEN);
+              end else if (!d_w && seen_w_q) begin
+                err_code = 8'(vep_pkg::VEP_ERR_READ_AFTER_WRITE);
+              end else if (nseg_q == SegSlots8) begin
+                err_code = 8'(vep_pkg::VEP_ERR_TOO_MANY_SEGS);
+              end else if (d_sum[32]) begin
+                err_code = 8'(vep_pkg::VEP_ERR_CHAIN_BYTES);
+              end else if (d_next_on && {16'd0, d_next} >= max_q) begin
+                err_code = 8'(vep_pkg::VEP_ERR_NEXT_RANGE);
+              end else if (d_next_on && {16'd0, vis_q} >= max_q) begin
+                err_code = 8'(vep_pkg::VEP_ERR_CHAIN_LOOP);
+              end else begin
+                err         = 1'b0;
+                seg_we_d    = 1'b1;
+                seg_waddr_d = SegAddrW'(32'(slot_q) * SegSlots + 32'(nseg_q));
+                seg_wdata_d = {d_addr, d_len, d_w};  // seg_t {addr, len, write}
+                nseg_d      = nseg_q + 8'd1;
+                seen_w_d    = seen_w_q || d_w;
+                if (d_w) begin
+                  wbytes_d = d_sum[31:0];
+                end else begin
+                  rbytes_d = d_sum[31:0];
+                  nr_d     = nr_q + 8'd1;
+                end
+                if (d_next_on) begin
+                  vis_d  = vis_q + 16'd1;
+                  addr_d = base_q + {44'd0, d_next, 4'd0};
+                  len_d  = 13'd16;
+                  st_d   = run_i ? vep_pkg::FetchDescReq : vep_pkg::FetchIdle;
+                end else begin
+                  st_d = vep_pkg::FetchChain;
+                end
+              end
+            end
+          end
+        end
+      end
+
+      vep_pkg::FetchChain: begin
+        if (chain_ready_i) begin
+          for (int i = 0; i < NUM_QUEUES; i++) begin
+            if (32'(qn_q) == i) begin
+              last_avail_d[16*i +: 16] = cur_last + 16'd1;
+              // The last entry known: look at avail.idx again without waiting for a doorbell.
+              // With EVENT_IDX the driver notifies only when it passes avail_event, which is
+              // written only when the ring is found empty, so the device must look by itself.
+              chk_d[i] = chk_q[i] || (cur_last + 16'd1 == avail_idx_q[16*i +: 16]);
+            end
+          end
+          st_d = vep_pkg::FetchIdle;
+        end
+      end
+
+      vep_pkg::FetchHalt: st_d = vep_pkg::FetchHalt;
+
+      vep_pkg::FetchDrain: if (wr_done_i) st_d = vep_pkg::FetchIdle;
+
+      default: st_d = vep_pkg::FetchIdle;
+    endcase
+
+    // A visit that ends while run_i is low (abandoned before its next request) is done again from
+    // the avail.idx read: it may have cleared the doorbell and not yet written avail_event.
+    if (!run_i && st_d == vep_pkg::FetchIdle &&
+        (st_q == vep_pkg::FetchIdxRsp || st_q == vep_pkg::FetchEvtWait ||
+         st_q == vep_pkg::FetchRingRsp || st_q == vep_pkg::FetchDescRsp)) begin
+      for (int i = 0; i < NUM_QUEUES; i++) begin
+        if (32'(qn_q) == i) chk_d[i] = 1'b1;
+      end
+    end
+
+    if (err) begin
+      st_d       = vep_pkg::FetchHalt;
+      dev_err_d  = 1'b1;
+      err_code_d = err_code;
+    end
+
+    if (dev_reset_i) begin
+      // Forget every index and the error. A read in flight is forgotten (no beat of it comes); a
+      // write taken on or before this edge still ends with a wr_done: wait for it.
+      last_avail_d = '0;
+      avail_idx_d  = '0;
+      chk_d        = '0;
+      seg_we_d     = 1'b0;
+      db_clr_d     = '0;
+      dev_err_d    = 1'b0;
+      err_code_d   = '0;
+      buf_d        = '0;
+      bcnt_d       = '0;
+      if ((st_q == vep_pkg::FetchEvtReq && wrq_ready_i) || st_q == vep_pkg::FetchEvtData ||
+          ((st_q == vep_pkg::FetchEvtWait || st_q == vep_pkg::FetchDrain) && !wr_done_i)) begin
+        st_d = vep_pkg::FetchDrain;
+      end else begin
+        st_d = vep_pkg::FetchIdle;
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      st_q         <= vep_pkg::FetchIdle;
+      last_avail_q <= '0;
+      avail_idx_q  <= '0;
+      chk_q        <= '0;
+      rr_q         <= 6'(NUM_QUEUES - 1);
+      qn_q         <= '0;
+      size_q       <= '0;
+      desc_q       <= '0;
+      avail_q      <= '0;
+      used_q       <= '0;
+      second_q     <= 1'b0;
+      addr_q       <= '0;
+      len_q        <= '0;
+      wdata_q      <= '0;
+      buf_q        <= '0;
+      bcnt_q       <= '0;
+      slot_q       <= '0;
+      head_q       <= '0;
+      base_q       <= '0;
+      max_q        <= '0;
+      ind_q        <= 1'b0;
+      vis_q        <= '0;
+      nseg_q       <= '0;
+      nr_q         <= '0;
+      seen_w_q     <= 1'b0;
+      rbytes_q     <= '0;
+      wbytes_q     <= '0;
+      seg_we_q     <= 1'b0;
+      seg_waddr_q  <= '0;
+      seg_wdata_q  <= '0;
+      db_clr_q     <= '0;
+      dev_err_q    <= 1'b0;
+      err_code_q   <= '0;
+    end else begin
+      st_q         <= st_d;
+      last_avail_q <= last_avail_d;
+      avail_idx_q  <= avail_idx_d;
+      chk_q        <= chk_d;
+      rr_q         <= rr_d;
+      qn_q         <= qn_d;
+      size_q       <= size_d;
+      desc_q       <= desc_d;
+      avail_q      <= avail_d;
+      used_q       <= used_d;
+      second_q     <= second_d;
+      addr_q       <= addr_d;
+      len_q        <= len_d;
+      wdata_q      <= wdata_d;
+      buf_q        <= buf_d;
+      bcnt_q       <= bcnt_d;
+      slot_q       <= slot_d;
+      head_q       <= head_d;
+      base_q       <= base_d;
+      max_q        <= max_d;
+      ind_q        <= ind_d;
+      vis_q        <= vis_d;
+      nseg_q       <= nseg_d;
+      nr_q         <= nr_d;
+      seen_w_q     <= seen_w_d;
+      rbytes_q     <= rbytes_d;
+      wbytes_q     <= wbytes_d;
+      seg_we_q     <= seg_we_d;
+      seg_waddr_q  <= seg_waddr_d;
+      seg_wdata_q  <= seg_wdata_d;
+      db_clr_q     <= db_clr_d;
+      dev_err_q    <= dev_err_d;
+      err_code_q   <= err_code_d;
+    end
+  end
+
+endmodule
+
+`default_nettype wire

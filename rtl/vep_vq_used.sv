@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: Apache-2.0
+// vep_vq_used: the used ring and the used-buffer notifications (docs/datapath.md). One done from
+// vep_blk at a time: write the used element {id = head, len} (8 bytes at
+// q_used + 4 + 8*(used_idx mod size)) through DMA write client 1, wait for its wr_done, write the
+// used index (2 bytes at q_used + 2), wait for its wr_done (the index is then ahead of any TLP sent
+// later, e.g. the MSI-X message), read the suppression field through DMA read client 1
+// (EVENT_IDX: used_event at q_avail + 4 + 2*size; else avail.flags at q_avail) and strobe
+// q_irq_o[q] if the driver wants an interrupt. A DMA error is a device error (VEP_ERR_USED_DMA),
+// after which dones are still taken (so vep_blk frees its slots) but dropped until dev_reset_i.
+// dev_reset_i forgets every index; a request already issued is completed on the DMA side (its data
+// sent, its wr_done or last read beat awaited) and its result swallowed.
+// C twin: cmodel/vep_vq_used.c.
+`default_nettype none
+
+module vep_vq_used #(
+  parameter int unsigned NUM_QUEUES = 4  // virtqueues, 1..64
+) (
+  input  logic                     clk_i,
+  input  logic                     rst_ni,
+
+  // ---- Device state ----
+  input  logic                     dev_reset_i,       // strobe: virtio device reset
+  input  logic                     run_i,             // device_status has DRIVER_OK
+  input  logic                     feat_event_idx_i,  // VIRTIO_F_EVENT_IDX negotiated
+
+  // ---- Per-queue registers from vep_common_cfg, queue q in [W*q +: W] ----
+  input  logic [NUM_QUEUES*16-1:0] q_size_i,
+  input  logic [NUM_QUEUES*64-1:0] q_avail_i,
+  input  logic [NUM_QUEUES*64-1:0] q_used_i,
+
+  // ---- Finished requests from vep_blk ----
+  input  logic                     done_valid_i,
+  output logic                     done_ready_o,
+  input  vep_pkg::done_t           done_i,
+
+  // ---- DMA read client 1 ----
+  output logic                     rdq_valid_o,
+  input  logic                     rdq_ready_i,
+  output logic [63:0]              rdq_addr_o,
+  output logic [12:0]              rdq_len_o,
+  input  logic                     rdr_valid_i,       // a beat of this client's response
+  input  logic [63:0]              rdr_data_i,
+  input  logic [2:0]               rdr_lo_i,
+  input  logic [3:0]               rdr_n_i,
+  input  logic                     rdr_last_i,
+  input  logic                     rdr_err_i,
+
+  // ---- DMA write client 1 ----
+  output logic                     wrq_valid_o,
+  input  logic                     wrq_ready_i,
+  output logic [63:0]              wrq_addr_o,
+  output logic [12:0]              wrq_len_o,
+  output logic                     wrd_valid_o,
+  input  logic                     wrd_ready_i,
+  output logic [63:0]              wrd_data_o,
+  output logic [2:0]               wrd_lo_o,
+  output logic [3:0]               wrd_n_o,
+  input  logic                     wr_done_i,
+  input  logic                     wr_err_i,
+
+  // ---- Events ----
+  output logic [NUM_QUEUES-1:0]    q_irq_o,           // strobe: queue q's used-buffer notification
+  output logic                     dev_err_o,         // strobe: a DMA error on a used-ring access
+  output logic [7:0]               dev_err_code_o,    // VEP_ERR_USED_DMA with dev_err_o
+  output logic                     idle_o             // nothing in flight, no strobe pending
+);
+
+  if (NUM_QUEUES < 1 || NUM_QUEUES > 64) begin : gen_check_num_queues
+    $error("vep_vq_used: NUM_QUEUES must be 1..64");
+  end
+
+  localparam logic [7:0]  ErrUsedDma  = 8'(vep_pkg::VEP_ERR_USED_DMA);
+  localparam logic [15:0] NoInterrupt = 16'(vep_pkg::VEP_VRING_AVAIL_F_NO_INTERRUPT);
+
+  // ---- Registers ----
+  vep_pkg::used_state_e     st_q, st_d;
+  logic                     discard_q, discard_d;        // the request in flight predates a reset
+  logic                     err_q, err_d;                // a DMA error: used rings frozen
+  logic [NUM_QUEUES*16-1:0] used_idx_q, used_idx_d;      // per queue: the next used index
+  logic [5:0]               qn_q, qn_d;                  // the current done's queue
+  logic [15:0]              old_idx_q, old_idx_d;        // its used index before this element
+  logic [15:0]              size_q, size_d;              // its queue_size
+  logic [63:0]              avail_q, avail_d;            // its driver area
+  logic [63:0]              used_q, used_d;              // its device area
+  logic                     evt_q, evt_d;                // EVENT_IDX, as at the take
+  logic [63:0]              addr_q, addr_d;              // the DMA request: address
+  logic [12:0]              len_q, len_d;                //   and length
+  logic [63:0]              wdata_q, wdata_d;            // the one data beat of a write (lo = 0)
+  logic [3:0]               wn_q, wn_d;                  //   its byte count
+  logic [15:0]              sup_q, sup_d;                // suppression field, assembled
+  logic [1:0]               sup_n_q, sup_n_d;            //   bytes of it received
+  logic [NUM_QUEUES-1:0]    q_irq_q, q_irq_d;
+  logic                     dev_err_q, dev_err_d;
+
+  // ---- Outputs: functions of the registers only ----
+  assign done_ready_o   = (st_q == vep_pkg::UsedIdle);
+  assign rdq_valid_o    = (st_q == vep_pkg::UsedEvtReq);
+  assign rdq_addr_o     = addr_q;
+  assign rdq_len_o      = len_q;
+  assign wrq_valid_o    = (st_q == vep_pkg::UsedElemReq) || (st_q == vep_pkg::UsedIdxReq);
+  assign wrq_addr_o     = addr_q;
+  assign wrq_len_o      = len_q;
+  assign wrd_valid_o    = (st_q == vep_pkg::UsedElemData) || (st_q == vep_pkg::UsedIdxData);
+  assign wrd_data_o     = wdata_q;
+  assign wrd_lo_o       = 3'd0;
+  assign wrd_n_o        = wn_q;
+  assign q_irq_o        = q_irq_q;
+  assign dev_err_o      = dev_err_q;
+  assign dev_err_code_o = dev_err_q ? ErrUsedDma : 8'd0;
+  assign idle_o         = (st_q == vep_pkg::UsedIdle) && (q_irq_q == '0) && !dev_err_q;
+
+  // ---- The done's queue: its registers and its used index (one-hot select, constant slices) ----
+  logic                  dq_ok;   // done_i.q names a queue
+  logic [NUM_QUEUES-1:0] dq_sel;
+  logic [15:0]           dq_size, dq_idx;
+  logic [63:0]           dq_avail, dq_used;
+  assign dq_ok = 32'(done_i.q) < NUM_QUEUES;
+  always_comb begin
+    dq_size  = '0;
+    dq_idx   = '0;
+    dq_avail = '0;
+    dq_used  = '0;
+    for (int i = 0; i < NUM_QUEUES; i++) begin
+      dq_sel[i] = dq_ok && (32'(done_i.q) == i);
+      dq_size   = dq_size  | ({16{dq_sel[i]}} & q_size_i[16*i +: 16]);
+      dq_idx    = dq_idx   | ({16{dq_sel[i]}} & used_idx_q[16*i +: 16]);
+      dq_avail  = dq_avail | ({64{dq_sel[i]}} & q_avail_i[64*i +: 64]);
+      dq_used   = dq_used  | ({64{dq_sel[i]}} & q_used_i[64*i +: 64]);
+    end
+  end
+
+  // ---- Read response: the bytes of this beat appended to the suppression field ----
+  logic [15:0] sup_new;
+  logic [1:0]  sup_n_new;
+  always_comb begin
+    sup_new   = sup_q;
+    sup_n_new = sup_n_q;
+    for (int b = 0; b < 8; b++) begin
+      if (b >= 32'(rdr_lo_i) && b < 32'(rdr_lo_i) + 32'(rdr_n_i) && sup_n_new < 2'd2) begin
+        if (sup_n_new == 2'd0) sup_new[7:0] = rdr_data_i[8*b +: 8];
+        else sup_new[15:8] = rdr_data_i[8*b +: 8];
+        sup_n_new = sup_n_new + 2'd1;
+      end
+    end
+  end
+
+  // vring_need_event(used_event, new, old) = (u16)(new - used_event - 1) < (u16)(new - old), with
+  // new = old + 1 (one element per index write); without EVENT_IDX, unless NO_INTERRUPT.
+  logic [15:0] new_idx;
+  logic        want_irq;
+  assign new_idx  = old_idx_q + 16'd1;
+  assign want_irq = evt_q ? ((new_idx - sup_new - 16'd1) < (new_idx - old_idx_q))
+                          : ((sup_new & NoInterrupt) == 16'd0);
+
+  // ---- Next state ----
+  logic wr_end;   // the write request in flight ended (its wr_done)
+  always_comb begin
+    st_d       = st_q;
+    discard_d  = discard_q;
+    err_d      = err_q;
+    used_idx_d = used_idx_q;
+    qn_d       = qn_q;
+    old_idx_d  = old_idx_q;
+    size_d     = size_q;
+    avail_d    = avail_q;
+    used_d     = used_q;
+    evt_d      = evt_q;
+    addr_d     = addr_q;
+    len_d      = len_q;
+    wdata_d    = wdata_q;
+    wn_d       = wn_q;
+    sup_d      = sup_q;
+    sup_n_d    = sup_n_q;
+    q_irq_d    = '0;
+    dev_err_d  = 1'b0;
+    wr_end     = 1'b0;
+
+    unique case (st_q)
+      vep_pkg::UsedIdle: begin
+        // Dropped (taken, nothing written): after a DMA error, without DRIVER_OK, for a queue
+        // that does not exist, or on the reset edge.
+        if (done_valid_i && !err_q && run_i && dq_ok && !dev_reset_i) begin
+          qn_d      = done_i.q;
+          old_idx_d = dq_idx;
+          size_d    = dq_size;
+          avail_d   = dq_avail;
+          used_d    = dq_used;
+          evt_d     = feat_event_idx_i;
+          // The element at q_used + 4 + 8*(idx mod size); the size is a power of two.
+          addr_d    = dq_used + 64'd4 + {45'd0, dq_idx & (dq_size - 16'd1), 3'd0};
+          len_d     = 13'd8;
+          wdata_d   = {done_i.len, 16'd0, done_i.head};
+          wn_d      = 4'd8;
+          for (int i = 0; i < NUM_QUEUES; i++) begin
+            if (dq_sel[i]) used_idx_d[16*i +: 16] = dq_idx + 16'd1;
+          end
+          st_d      = vep_pkg::UsedElemReq;
+        end
+      end
+      vep_pkg::UsedElemReq: if (wrq_ready_i) st_d = vep_pkg::UsedElemData;
+      vep_pkg::UsedElemData: if (wrd_ready_i) st_d = vep_pkg::UsedElemWait;
+      vep_pkg::UsedElemWait: begin
+        if (wr_done_i) begin
+          wr_end = 1'b1;
+          // The used index, 2 bytes at q_used + 2.
+          addr_d  = used_q + 64'd2;
+          len_d   = 13'd2;
+          wdata_d = {48'd0, old_idx_q + 16'd1};
+          wn_d    = 4'd2;
+          st_d    = vep_pkg::UsedIdxReq;
+        end
+      end
+      vep_pkg::UsedIdxReq: if (wrq_ready_i) st_d = vep_pkg::UsedIdxData;
+      vep_pkg::UsedIdxData: if (wrd_ready_i) st_d = vep_pkg::UsedIdxWait;
+      vep_pkg::UsedIdxWait: begin
+        if (wr_done_i) begin
+          wr_end = 1'b1;
+          // Suppression field, 2 bytes: used_event at q_avail + 4 + 2*size, or avail.flags.
+          addr_d  = evt_q ? (avail_q + 64'd4 + {47'd0, size_q, 1'b0}) : avail_q;
+          len_d   = 13'd2;
+          sup_d   = '0;
+          sup_n_d = '0;
+          st_d    = vep_pkg::UsedEvtReq;
+        end
+      end
+      vep_pkg::UsedEvtReq: if (rdq_ready_i) st_d = vep_pkg::UsedEvtData;
+      vep_pkg::UsedEvtData: begin
+        if (rdr_valid_i) begin
+          sup_d   = sup_new;
+          sup_n_d = sup_n_new;
+          if (rdr_last_i) begin
+            st_d   = vep_pkg::UsedIdle;
+            if (!discard_q) begin
+              if (rdr_err_i) begin
+                err_d     = 1'b1;
+                dev_err_d = 1'b1;
+              end else begin
+                for (int i = 0; i < NUM_QUEUES; i++) begin
+                  q_irq_d[i] = want_irq && (32'(qn_q) == i);
+                end
+              end
+            end
+            discard_d = 1'b0;
+          end
+        end
+      end
+      default: st_d = vep_pkg::UsedIdle;
+    endcase
+
+    // A write ended: an error stops the used rings (unless it belongs to the time before a reset);
+    // a stale one ends here.
+    if (wr_end) begin
+      if (discard_q) begin
+        st_d      = vep_pkg::UsedIdle;
+        discard_d = 1'b0;
+      end else if (wr_err_i) begin
+        st_d      = vep_pkg::UsedIdle;
+        err_d     = 1'b1;
+        dev_err_d = 1'b1;
+      end
+    end
+
+    if (dev_reset_i) begin
+      // Forget every index and the error. A request not yet taken is withdrawn. A write taken
+      // (also on this edge) still ends with its wr_done (vep_dma_wr answers every request it
+      // took, without taking more data): wait for it and swallow it. A read taken is forgotten
+      // by vep_dma_rd, which delivers nothing more for it.
+      used_idx_d = '0;
+      err_d      = 1'b0;
+      q_irq_d    = '0;
+      dev_err_d  = 1'b0;
+      unique case (st_d)
+        vep_pkg::UsedElemData, vep_pkg::UsedElemWait: begin
+          st_d      = vep_pkg::UsedElemWait;
+          discard_d = 1'b1;
+        end
+        vep_pkg::UsedIdxData, vep_pkg::UsedIdxWait: begin
+          st_d      = vep_pkg::UsedIdxWait;
+          discard_d = 1'b1;
+        end
+        default: begin
+          st_d      = vep_pkg::UsedIdle;
+          discard_d = 1'b0;
+        end
+      endcase
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      st_q       <= vep_pkg::UsedIdle;
+      discard_q  <= 1'b0;
+      err_q      <= 1'b0;
+      used_idx_q <= '0;
+      qn_q       <= '0;
+      old_idx_q  <= '0;
+      size_q     <= '0;
+      avail_q    <= '0;
+      used_q     <= '0;
+      evt_q      <= 1'b0;
+      addr_q     <= '0;
+      len_q      <= '0;
+      wdata_q    <= '0;
+      wn_q       <= '0;
+      sup_q      <= '0;
+      sup_n_q    <= '0;
+      q_irq_q    <= '0;
+      dev_err_q  <= 1'b0;
+    end else begin
+      st_q       <= st_d;
+      discard_q  <= discard_d;
+      err_q      <= err_d;
+      used_idx_q <= used_idx_d;
+      qn_q       <= qn_d;
+      old_idx_q  <= old_idx_d;
+      size_q     <= size_d;
+      avail_q    <= avail_d;
+      used_q     <= used_d;
+      evt_q      <= evt_d;
+      addr_q     <= addr_d;
+      len_q      <= len_d;
+      wdata_q    <= wdata_d;
+      wn_q       <= wn_d;
+      sup_q      <= sup_d;
+      sup_n_q    <= sup_n_d;
+      q_irq_q    <= q_irq_d;
+      dev_err_q  <= dev_err_d;
+    end
+  end
+
+endmodule
+
+`default_nettype wire
