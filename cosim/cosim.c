@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cosim.h"
+#include "cosim_blkport.h"
 #include "cosim_check.h"
 #include "cosim_dut.h"
 #include "cosim_err.h"
@@ -20,13 +21,14 @@
 #include "cosim_mem.h"
 #include "cosim_rc.h"
 #include "cosim_rng.h"
+#include "cosim_vmon.h"
 #include "vep_consts.h"
 
 #define COSIM_RESET_CYCLES 8u
 
 struct cosim {
   cosim_cfg_t cfg;              /* its strings point to the copies below */
-  char *trace_path, *repro;
+  char *trace_path, *repro, *blk_image, *blk_serial;
   cosim_errlog_t log;
   cosim_rng_t rng;
   cosim_rng_t flow_rng;         /* backpressure and gaps: their own stream, so that turning them
@@ -36,6 +38,8 @@ struct cosim {
   cosim_rc_t *rc;
   cosim_link_t *rx, *tx;        /* rx: root complex to endpoint; tx: endpoint to root complex */
   cosim_dut_t *dut;
+  cosim_blkport_t *blk;         /* the storage side of the backend port */
+  cosim_vmon_t *vmon;           /* the virtio ring monitor */
   vep_in_t in;
   unsigned reset_left;
   int rx_offered;               /* the RX head beat was offered and not taken: hold it */
@@ -55,6 +59,8 @@ void cosim_cfg_default(cosim_cfg_t *cfg) {
   cfg->link_latency_tx = 8;
   cfg->cpl_timeout = 10000;
   cfg->blk_capacity = (2u << 20) / 512;
+  cfg->blk_latency = 20;
+  cfg->blk_jitter = 10;
 }
 
 /* Whether a flow-control event of probability pct % happens this cycle (no draw when pct is 0,
@@ -68,6 +74,17 @@ static int flow_event(cosim_t *s, unsigned pct) {
 static int64_t host_send(void *ctx, const uint32_t *dws, size_t n) {
   cosim_t *s = ctx;
   cosim_check_host_tlp(s->chk, s->cycle, dws, n);
+  cosim_vmon_host_tlp(s->vmon, s->cycle, dws, n);
+  int64_t last = cosim_link_send_tlp(s->rx, s->cycle, dws, n);
+  if (last >= 0) s->tlps_rx++;
+  return last;
+}
+
+/* An injected fault (cosim_set_dma_fault): on the link and to the ring monitor, not to the
+ * checker (the root complex showed it a sound stand-in). */
+static int64_t host_send_fault(void *ctx, const uint32_t *dws, size_t n) {
+  cosim_t *s = ctx;
+  cosim_vmon_host_tlp(s->vmon, s->cycle, dws, n);
   int64_t last = cosim_link_send_tlp(s->rx, s->cycle, dws, n);
   if (last >= 0) s->tlps_rx++;
   return last;
@@ -79,8 +96,11 @@ static void dev_tlp(void *ctx, const uint32_t *dws, size_t n, const char *framin
   cosim_check_dev_tlp(s->chk, s->cycle, dws, n, framing);
   /* A TLP with bad framing but a sound header still reaches the root complex, so that one
    * framing bug does not also show up as a completion timeout. */
-  if (dws && cosim_tlp_decode(dws, n, &s->dev_tlp, NULL) == 0)
+  if (dws && cosim_tlp_decode(dws, n, &s->dev_tlp, NULL) == 0) {
     cosim_rc_receive(s->rc, s->cycle, &s->dev_tlp);
+    /* After the root complex: a write is in host memory by then. */
+    cosim_vmon_dev_tlp(s->vmon, s->cycle, &s->dev_tlp);
+  }
 }
 
 static void tick(cosim_t *s) {
@@ -120,6 +140,9 @@ static void tick(cosim_t *s) {
     memset(in->s_rx_data, 0, sizeof(in->s_rx_data));
   }
   in->m_tx_ready = tx_ready;
+  /* The backend port: the same inputs go to both DUTs in lockstep, computed from the lead's
+   * outputs as the TX/RX ones are. */
+  cosim_blkport_cycle(s->blk, s->cycle, in_reset, &out, in);
   cosim_dut_step(s->dut, in);
   if (rx && out.s_rx_ready) {
     if (rx->eop) s->tlps_rx_delivered++;
@@ -142,17 +165,21 @@ void cosim_destroy(cosim_t *s) {
   cosim_link_destroy(s->rx);
   cosim_link_destroy(s->tx);
   cosim_check_destroy(s->chk);
+  cosim_vmon_destroy(s->vmon);
+  cosim_blkport_destroy(s->blk);
   cosim_hmem_destroy(s->mem);
   cosim_errlog_clear(&s->log);
   free(s->trace_path);
   free(s->repro);
+  free(s->blk_image);
+  free(s->blk_serial);
   free(s);
 }
 
 int cosim_create_custom(const cosim_cfg_t *cfg, cosim_dut_factory_t make, void *ctx,
                         cosim_t **out) {
   if (!cfg || !make || !out || cfg->cpl_timeout == 0 || cfg->tx_backpressure_pct > 99 ||
-      cfg->rx_gap_pct > 99)
+      cfg->rx_gap_pct > 99 || cfg->blk_flow_pct > 99)
     return -EINVAL;
   unsigned w = cfg->params.DATA_W;
   if (w != 64 && w != 128 && w != 256) return -EINVAL;
@@ -161,18 +188,46 @@ int cosim_create_custom(const cosim_cfg_t *cfg, cosim_dut_factory_t make, void *
   int rc = -ENOMEM;
   s->cfg = *cfg;
   if ((cfg->trace_path && !(s->trace_path = cosim_strdup(cfg->trace_path))) ||
-      (cfg->repro && !(s->repro = cosim_strdup(cfg->repro))))
+      (cfg->repro && !(s->repro = cosim_strdup(cfg->repro))) ||
+      (cfg->blk_image && !(s->blk_image = cosim_strdup(cfg->blk_image))) ||
+      (cfg->blk_serial && !(s->blk_serial = cosim_strdup(cfg->blk_serial))))
     goto fail;
   s->cfg.trace_path = s->trace_path;
   s->cfg.repro = s->repro;
+  s->cfg.blk_image = s->blk_image;
+  s->cfg.blk_serial = s->blk_serial;
   cosim_errlog_init(&s->log);
   cosim_rng_seed(&s->rng, cfg->seed);
   cosim_rng_seed(&s->flow_rng, cfg->seed ^ 0x5EED0F1011C0A575ull);
   cosim_asm_init(&s->tx_asm, w / 32);
   if ((rc = cosim_hmem_create(&s->mem)) || (rc = cosim_check_create(&s->log, &s->chk)) ||
       (rc = cosim_link_create(w, cfg->link_latency_rx, &s->rx)) ||
-      (rc = cosim_link_create(w, cfg->link_latency_tx, &s->tx)))
+      (rc = cosim_link_create(w, cfg->link_latency_tx, &s->tx)) ||
+      (rc = cosim_vmon_create(&cfg->params, s->mem, &s->log, &s->vmon)))
     goto fail;
+  cosim_blkport_cfg_t bcfg;
+  cosim_blkport_cfg_default(&bcfg);
+  bcfg.storage.path = cfg->blk_image;
+  bcfg.storage.capacity = cfg->blk_capacity;
+  bcfg.storage.read_only = cfg->blk_ro;
+  bcfg.storage.serial = cfg->blk_serial;
+  bcfg.storage.latency = cfg->blk_latency;
+  bcfg.storage.jitter = cfg->blk_jitter;
+  bcfg.storage.seed = cfg->seed ^ 0x57012A6E5EED0001ull;
+  bcfg.storage.max_inflight = cfg->blk_max_inflight;
+  bcfg.data_w = w;
+  bcfg.seed = cfg->seed;
+  bcfg.req_stall_pct = bcfg.rsp_gap_pct = cfg->blk_flow_pct;
+  char berr[200] = "";
+  if ((rc = cosim_blkport_create(&bcfg, &s->log, &s->blk, berr, sizeof(berr)))) {
+    /* No simulation is left to hold the error, so say it where the user will see it. */
+    fprintf(stderr, "cosim: cannot create the storage behind the backend port: %s\n",
+            berr[0] ? berr : strerror(-rc));
+    goto fail;
+  }
+  /* The straps describe the medium. */
+  s->cfg.blk_capacity = cosim_storage_capacity(cosim_blkport_storage(s->blk));
+  s->cfg.blk_ro = cosim_storage_read_only(cosim_blkport_storage(s->blk));
   cosim_rc_cfg_t rcfg = {
       .rc_id = COSIM_RC_ID,
       .cpl_timeout = cfg->cpl_timeout,
@@ -187,6 +242,7 @@ int cosim_create_custom(const cosim_cfg_t *cfg, cosim_dut_factory_t make, void *
       .tlps_sent = &s->tlps_rx,
       .tlps_delivered = &s->tlps_rx_delivered,
       .rx_refused = &s->rx_refused,
+      .send_fault = host_send_fault,
   };
   if ((rc = cosim_rc_create(&rcfg, &s->rc))) goto fail;
   if ((rc = make(ctx, &s->cfg, &s->log, &s->dut))) goto fail;
@@ -197,8 +253,8 @@ int cosim_create_custom(const cosim_cfg_t *cfg, cosim_dut_factory_t make, void *
             rc == -ENOTSUP ? "it has no waveform (use rtl or lockstep)" : strerror(-rc));
     goto fail;
   }
-  s->in.blk_capacity_i = cfg->blk_capacity;
-  s->in.blk_ro_i = (uint8_t)(cfg->blk_ro != 0);
+  s->in.blk_capacity_i = s->cfg.blk_capacity;
+  s->in.blk_ro_i = (uint8_t)(s->cfg.blk_ro != 0);
   s->reset_left = COSIM_RESET_CYCLES;
   while (s->reset_left) tick(s);
   *out = s;
@@ -356,6 +412,24 @@ uint64_t cosim_tlps_rx_delivered(const cosim_t *s) { return s->tlps_rx_delivered
 uint64_t cosim_tlps_tx(const cosim_t *s) { return s->tlps_tx; }
 
 void cosim_set_blk_capacity(cosim_t *s, uint64_t sectors) { s->in.blk_capacity_i = sectors; }
+
+int cosim_set_dma_fault(cosim_t *s, uint64_t addr, uint64_t len, unsigned kind) {
+  return cosim_rc_set_dma_fault(s->rc, addr, len, kind);
+}
+
+uint64_t cosim_dma_faults_hit(const cosim_t *s) { return cosim_rc_dma_faults_hit(s->rc); }
+
+cosim_storage_t *cosim_blk_storage(cosim_t *s) { return cosim_blkport_storage(s->blk); }
+
+void cosim_blk_stats(const cosim_t *s, cosim_blkport_stats_t *st) {
+  cosim_blkport_get_stats(s->blk, st);
+}
+
+int cosim_blk_idle(const cosim_t *s) { return cosim_blkport_idle(s->blk); }
+
+void cosim_vmon_stats(const cosim_t *s, cosim_vmon_stats_t *st) {
+  cosim_vmon_get_stats(s->vmon, st);
+}
 
 void cosim_set_msi_handler(cosim_t *s, cosim_msi_handler_t fn, void *ctx) {
   cosim_rc_set_msi_handler(s->rc, fn, ctx);

@@ -14,7 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cosim_blkport.h"
+#include "cosim_rc.h"
 #include "cosim_tlp.h"
+#include "cosim_vmon.h"
 #include "vep_ports.h"
 
 #define COSIM_EP_BUS 1u
@@ -39,8 +42,17 @@ typedef struct cosim_cfg {
   unsigned link_latency_tx;   /* cycles from the endpoint to the root complex */
   unsigned cpl_timeout;       /* cycles the root complex waits for a completion, counted from
                                * the cycle the device accepted the request's last beat */
-  uint64_t blk_capacity;      /* strap: blk_capacity_i, in 512-byte sectors */
-  int blk_ro;                 /* strap: blk_ro_i */
+  /* The storage behind the virtio-blk backend port (cosim_blkport.h). The straps blk_capacity_i
+   * and blk_ro_i are the storage's capacity and read-only state. */
+  uint64_t blk_capacity;      /* RAM medium: its size in 512-byte sectors (ignored with an image) */
+  int blk_ro;                 /* read-only medium (an image that cannot be written is too) */
+  const char *blk_image;      /* raw image file (capacity = its size / 512), or NULL: RAM */
+  const char *blk_serial;     /* GET_ID string (at most 20 bytes), or NULL: 20 NULs */
+  uint64_t blk_latency;       /* cycles from a request (an OUT: its last data beat) to its answer */
+  uint64_t blk_jitter;        /* plus a seeded draw in [0, blk_jitter] per request */
+  unsigned blk_max_inflight;  /* requests outstanding at the port; 0: 64 */
+  unsigned blk_flow_pct;      /* 0..99: % of cycles m_blk_req_ready is held low, and of cycles an
+                               * answer that could start waits (its own random stream) */
   const char *trace_path;     /* FST waveform of the RTL, or NULL */
   const char *repro;          /* the command line that re-runs this simulation, printed in
                                * mismatch reports (may be NULL) */
@@ -53,14 +65,17 @@ typedef struct cosim_cfg {
   unsigned rx_gap_pct;
 } cosim_cfg_t;
 
-/* Defaults: VEP_PARAMS_DEFAULT, lockstep, seed 1, latency 8/8, timeout 10000, 2 MiB disk, no
- * backpressure or gaps. */
+/* Defaults: VEP_PARAMS_DEFAULT, lockstep, seed 1, latency 8/8, timeout 10000, 2 MiB RAM disk
+ * answering after 20 cycles plus up to 10 (so answers overtake each other), no backpressure or
+ * gaps. */
 void cosim_cfg_default(cosim_cfg_t *cfg);
 
 typedef struct cosim cosim_t;
 
 /* Creates the system and holds the endpoint in reset for 8 cycles. -EINVAL for an invalid cfg
- * (a percentage above 99, timeout 0, DATA_W not 64/128/256). */
+ * (a percentage above 99, timeout 0, DATA_W not 64/128/256, a serial above 20 bytes, an image
+ * whose size is not a multiple of 512), or the errno of opening the image (the reason is
+ * printed on stderr). */
 int cosim_create(const cosim_cfg_t *cfg, cosim_t **out);
 void cosim_destroy(cosim_t *s);
 
@@ -96,8 +111,38 @@ uint64_t cosim_tlps_rx(const cosim_t *s);   /* root complex to endpoint */
 uint64_t cosim_tlps_rx_delivered(const cosim_t *s);
 uint64_t cosim_tlps_tx(const cosim_t *s);   /* endpoint to root complex */
 
-/* Changes a strap input (e.g. the capacity, to make a device-configuration change). */
+/* Changes a strap input (e.g. the capacity, to make a device-configuration change). Only the
+ * strap: the storage behind the backend port keeps its own capacity. */
 void cosim_set_blk_capacity(cosim_t *s, uint64_t sectors);
+
+/* ---- DMA fault injection (tests of the device's error paths) ----
+ * From now on, every device memory read (MRd) that touches a byte of [addr, addr + len) is
+ * answered by the root complex with the fault `kind` instead of host memory:
+ *   COSIM_DMA_FAULT_UR / _CA   one completion without data, status UR / CA (Byte Count and
+ *                              Lower Address of the whole read, as the rules want);
+ *   COSIM_DMA_FAULT_POISON     the usual CplDs with the data, each poisoned (EP set);
+ *   COSIM_DMA_FAULT_DROP       no completion at all (the device's completion timeout).
+ * An injected fault is expected: it is not an IOMMU/firewall violation (the permission map is
+ * not consulted for that read), and the checker is shown sound stand-ins (a poisoned CplD with
+ * EP clear; for a dropped read, a UR that never reaches the link), so neither a poisoned
+ * completion nor a later reuse of the dropped read's tag is reported. Everything else the
+ * device does is checked as usual. Writes are not affected. COSIM_DMA_FAULT_NONE removes every
+ * fault range overlapping [addr, addr + len). Up to COSIM_RC_MAX_FAULTS (8) ranges at once; the
+ * first one set that overlaps a read decides. Returns 0, -EINVAL (len 0, unknown kind), -ENOSPC.
+ * cosim_dma_faults_hit counts the device reads answered by a fault (so a test can check that its
+ * fault was actually met). */
+int cosim_set_dma_fault(cosim_t *s, uint64_t addr, uint64_t len, unsigned kind);
+uint64_t cosim_dma_faults_hit(const cosim_t *s);
+
+/* ---- The virtio-blk backend (cosim_blkport.h) ---- */
+/* The storage model, to preload or verify the disk (cosim_storage_read_direct/write_direct). */
+cosim_storage_t *cosim_blk_storage(cosim_t *s);
+/* The port's counters: requests by type, bytes read/written, answers, protocol violations. */
+void cosim_blk_stats(const cosim_t *s, cosim_blkport_stats_t *st);
+/* Nonzero when every request taken at the port has been answered. */
+int cosim_blk_idle(const cosim_t *s);
+/* The virtio ring monitor's counters (its violations are in the error list). */
+void cosim_vmon_stats(const cosim_t *s, cosim_vmon_stats_t *st);
 
 /* ---- Interrupts: MSI-X writes into the MSI window are delivered here ---- */
 typedef void (*cosim_msi_handler_t)(void *ctx, uint64_t addr, uint32_t data);

@@ -54,7 +54,8 @@ int cosim_dut_rtl_create(const vep_params_t *p, cosim_dut_t **out, char *why, si
 
 /* Lockstep of two DUTs fed the same inputs. `lead` drives the bus (its outputs are what outputs()
  * returns), `ref` is compared with it after every step, every output port and every bit of
- * m_tx_data. The first mismatch is reported once into log (cycle, port, both values, the last
+ * m_tx_data (the backend request fields while m_blk_req_valid, m_blk_wdata_data while
+ * m_blk_wdata_valid). The first mismatch is reported once into log (cycle, port, both values, the last
  * TLPs each side sent and received, and `repro` plus " --trace mismatch.fst") and comparison
  * stops. Takes ownership of lead and ref (also on failure). data_w: the stream width, for the
  * history of TLPs. trace_open goes to lead. */

@@ -7,10 +7,12 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cosim_blkport.h"
 #include "cosim_dut.h"
 #include "cosim_link.h"
 
@@ -28,6 +30,8 @@ typedef struct ls_side {
   vep_out_t out;         /* outputs of the current cycle */
   cosim_asm_t rx_asm, tx_asm;
   ls_hist_t rx, tx;
+  ls_hist_t blk;         /* backend-port events: requests, ends of OUT data, answers */
+  uint32_t wbeats, wbytes;  /* OUT data beats and bytes since the last `last` */
 } ls_side_t;
 
 typedef struct dut_lockstep {
@@ -101,11 +105,54 @@ static void fmt_data(const uint64_t *data, unsigned data_w, char *buf, size_t le
 }
 
 static void fmt_outputs(const vep_out_t *o, unsigned data_w, char *buf, size_t len) {
-  char data[80];
+  char data[80], wdata[80];
   fmt_data(o->m_tx_data, data_w, data, sizeof(data));
+  fmt_data(o->m_blk_wdata_data, data_w, wdata, sizeof(wdata));
   snprintf(buf, len,
-           "s_rx_ready=%u m_tx_valid=%u m_tx_sop=%u m_tx_eop=%u m_tx_keep=0x%x m_tx_data=%s",
-           o->s_rx_ready, o->m_tx_valid, o->m_tx_sop, o->m_tx_eop, o->m_tx_keep, data);
+           "s_rx_ready=%u m_tx_valid=%u m_tx_sop=%u m_tx_eop=%u m_tx_keep=0x%x m_tx_data=%s\n"
+           "    m_blk_req_valid=%u m_blk_req_tag=0x%x m_blk_req_type=0x%x m_blk_req_sector=0x%" PRIx64
+           " m_blk_req_bytes=0x%" PRIx32 "\n"
+           "    m_blk_wdata_valid=%u m_blk_wdata_keep=0x%" PRIx32 " m_blk_wdata_last=%u "
+           "m_blk_wdata_abort=%u m_blk_wdata_data=%s s_blk_rsp_ready=%u",
+           o->s_rx_ready, o->m_tx_valid, o->m_tx_sop, o->m_tx_eop, o->m_tx_keep, data,
+           o->m_blk_req_valid, o->m_blk_req_tag, o->m_blk_req_type, o->m_blk_req_sector,
+           o->m_blk_req_bytes, o->m_blk_wdata_valid, o->m_blk_wdata_keep, o->m_blk_wdata_last,
+           o->m_blk_wdata_abort, wdata, o->s_blk_rsp_ready);
+}
+
+/* Records one backend-port event of a side. */
+static void blk_event(dut_lockstep_t *l, ls_hist_t *h, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void blk_event(dut_lockstep_t *l, ls_hist_t *h, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(h->line[h->n % LS_HIST], LS_LINE, fmt, ap);
+  va_end(ap);
+  h->cycle[h->n % LS_HIST] = l->cycle;
+  h->n++;
+}
+
+/* The backend-port transfers of this edge for one side: its outputs, the shared inputs. */
+static void blk_watch(dut_lockstep_t *l, ls_side_t *s, const vep_in_t *in) {
+  const vep_out_t *o = &s->out;
+  if (!in->rst_ni) return;
+  char tn[24];
+  if (o->m_blk_req_valid && in->m_blk_req_ready)
+    blk_event(l, &s->blk, "request tag=%u %s sector=%" PRIu64 " bytes=%" PRIu32,
+              o->m_blk_req_tag, cosim_blkport_type_name(o->m_blk_req_type, tn, sizeof(tn)),
+              o->m_blk_req_sector, o->m_blk_req_bytes);
+  if (o->m_blk_wdata_valid) {
+    s->wbeats++;
+    s->wbytes += (uint32_t)__builtin_popcount(o->m_blk_wdata_keep);
+    if (o->m_blk_wdata_last) {
+      blk_event(l, &s->blk, "OUT data ended%s: %" PRIu32 " beats, %" PRIu32 " bytes",
+                o->m_blk_wdata_abort ? " by abort" : "", s->wbeats, s->wbytes);
+      s->wbeats = s->wbytes = 0;
+    }
+  }
+  if (in->s_blk_rsp_valid && o->s_blk_rsp_ready && in->s_blk_rsp_last)
+    blk_event(l, &s->blk, "answer tag=%u status=%u taken", in->s_blk_rsp_tag,
+              in->s_blk_rsp_status);
 }
 
 /* Appends one side's TLP history to the report. */
@@ -142,7 +189,7 @@ static void report(dut_lockstep_t *l, const char *port, const char *note, const 
     return;
   }
   const char *na = cosim_dut_name(l->side[0].dut), *nb = cosim_dut_name(l->side[1].dut);
-  char oa[200], ob[200];
+  char oa[600], ob[600];
   fmt_outputs(&l->side[0].out, l->data_w, oa, sizeof(oa));
   fmt_outputs(&l->side[1].out, l->data_w, ob, sizeof(ob));
   /* The outputs of cycle N are the registers after the rising edge that ends cycle N-1; in the
@@ -159,6 +206,12 @@ static void report(dut_lockstep_t *l, const char *port, const char *note, const 
   pos = fmt_hist(buf, len, pos, na, "sent", &l->side[0].tx);
   pos = fmt_hist(buf, len, pos, nb, "received", &l->side[1].rx);
   pos = fmt_hist(buf, len, pos, nb, "sent", &l->side[1].tx);
+  /* The backend port only once it has been used, so that reports of tests without virtio-blk
+   * traffic stay short. */
+  if (l->side[0].blk.n || l->side[1].blk.n) {
+    pos = fmt_hist(buf, len, pos, na, "backend port", &l->side[0].blk);
+    pos = fmt_hist(buf, len, pos, nb, "backend port", &l->side[1].blk);
+  }
   pos = fmt_partial(buf, len, pos, na, &l->side[0].tx_asm);
   pos = fmt_partial(buf, len, pos, nb, &l->side[1].tx_asm);
   if (pos < len) {
@@ -172,35 +225,52 @@ static void report(dut_lockstep_t *l, const char *port, const char *note, const 
   free(buf);
 }
 
+static int ls_req_field(const char *port) { return strncmp(port, "m_blk_req_", 10) == 0 &&
+                                                  strcmp(port, "m_blk_req_valid") != 0; }
+
+/* Compares a DATA_W-bit port; reports it and returns 1 when it differs. */
+static int cmp_data(dut_lockstep_t *l, const char *port, const uint64_t *da, const uint64_t *db) {
+  char va[80], vb[80];
+  for (unsigned q = 0; q < l->data_w / 64; q++) {
+    if (da[q] == db[q]) continue;
+    fmt_data(da, l->data_w, va, sizeof(va));
+    fmt_data(db, l->data_w, vb, sizeof(vb));
+    char note[64];
+    uint64_t x = da[q] ^ db[q];
+    unsigned bit = 0;
+    while (!(x >> bit & 1)) bit++;
+    unsigned b = 64 * q + bit;
+    if (!strcmp(port, "m_tx_data"))
+      snprintf(note, sizeof(note), " (lowest differing bit %u: DW lane %u bit %u)", b, b / 32,
+               b % 32);
+    else
+      snprintf(note, sizeof(note), " (lowest differing bit %u: byte %u bit %u)", b, b / 8, b % 8);
+    report(l, port, note, va, vb);
+    l->mismatch_port = port;
+    return 1;
+  }
+  return 0;
+}
+
 /* Compares the outputs of the current cycle; reports the first differing port. */
 static void compare(dut_lockstep_t *l) {
   const vep_out_t *a = &l->side[0].out, *b = &l->side[1].out;
   char va[80], vb[80];
+  /* The request fields mean something only with m_blk_req_valid (compared before them). */
 #define LS_CMP(port, width)                                                 \
-  if (a->port != b->port) {                                                 \
-    snprintf(va, sizeof(va), "0x%x", (unsigned)a->port);                    \
-    snprintf(vb, sizeof(vb), "0x%x", (unsigned)b->port);                    \
+  if (a->port != b->port && (a->m_blk_req_valid || !ls_req_field(#port))) { \
+    snprintf(va, sizeof(va), "0x%" PRIx64, (uint64_t)a->port);              \
+    snprintf(vb, sizeof(vb), "0x%" PRIx64, (uint64_t)b->port);              \
     report(l, #port, "", va, vb);                                           \
     l->mismatch_port = #port;                                               \
     return;                                                                 \
   }
   VEP_OUT_PORTS(LS_CMP)
 #undef LS_CMP
-  for (unsigned q = 0; q < l->data_w / 64; q++) {
-    if (a->m_tx_data[q] == b->m_tx_data[q]) continue;
-    fmt_data(a->m_tx_data, l->data_w, va, sizeof(va));
-    fmt_data(b->m_tx_data, l->data_w, vb, sizeof(vb));
-    char note[64];
-    uint64_t x = a->m_tx_data[q] ^ b->m_tx_data[q];
-    unsigned bit = 0;
-    while (!(x >> bit & 1)) bit++;
-    unsigned b = 64 * q + bit;
-    snprintf(note, sizeof(note), " (lowest differing bit %u: DW lane %u bit %u)", b, b / 32,
-             b % 32);
-    report(l, "m_tx_data", note, va, vb);
-    l->mismatch_port = "m_tx_data";
-    return;
-  }
+  if (cmp_data(l, "m_tx_data", a->m_tx_data, b->m_tx_data)) return;
+  /* Write data only with m_blk_wdata_valid (equal on both sides by now). */
+  if (a->m_blk_wdata_valid) cmp_data(l, "m_blk_wdata_data", a->m_blk_wdata_data,
+                                     b->m_blk_wdata_data);
 }
 
 static void ls_step(cosim_dut_t *d, const vep_in_t *in) {
@@ -221,6 +291,7 @@ static void ls_step(cosim_dut_t *d, const vep_in_t *in) {
       l->cb_hist = &s->tx;
       cosim_asm_push(&s->tx_asm, &beat, hist_cb, l);
     }
+    blk_watch(l, s, in);
   }
   cosim_dut_step(l->side[0].dut, in);
   cosim_dut_step(l->side[1].dut, in);

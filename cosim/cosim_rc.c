@@ -29,7 +29,13 @@ typedef struct rc_sched {
   uint64_t due;
   size_t n;
   uint32_t *dws;
+  int poisoned;                 /* an injected poisoned CplD (send_fault, checker sees EP 0) */
 } rc_sched_t;
+
+typedef struct rc_fault {
+  uint64_t addr, len;
+  unsigned kind;                /* COSIM_DMA_FAULT_*, NONE: unused */
+} rc_fault_t;
 
 struct cosim_rc {
   cosim_rc_cfg_t cfg;
@@ -42,6 +48,8 @@ struct cosim_rc {
   rc_sched_t *sched;            /* DMA completions waiting for their cycle, in order */
   size_t sched_head, sched_count, sched_cap;
   uint64_t last_due;
+  rc_fault_t faults[COSIM_RC_MAX_FAULTS];
+  uint64_t faults_hit;
   cosim_tlp_t scratch;
   uint32_t dws[COSIM_TLP_MAX_TOTAL_DW];
 };
@@ -165,7 +173,7 @@ static void own_completion(cosim_rc_t *rc, const cosim_tlp_t *t) {
 }
 
 /* Enqueues a completion for the device, due at cycle due. */
-static void sched_push(cosim_rc_t *rc, uint64_t due, const cosim_tlp_t *cpl) {
+static void sched_push_ex(cosim_rc_t *rc, uint64_t due, const cosim_tlp_t *cpl, int poisoned) {
   int n = cosim_tlp_encode(cpl, rc->dws, COSIM_TLP_MAX_TOTAL_DW, NULL);
   uint32_t *copy = n > 0 ? malloc((size_t)n * sizeof(uint32_t)) : NULL;
   if (rc->sched_count == rc->sched_cap) {
@@ -188,7 +196,43 @@ static void sched_push(cosim_rc_t *rc, uint64_t due, const cosim_tlp_t *cpl) {
   }
   memcpy(copy, rc->dws, (size_t)n * sizeof(uint32_t));
   rc->sched[(rc->sched_head + rc->sched_count++) % rc->sched_cap] =
-      (rc_sched_t){due, (size_t)n, copy};
+      (rc_sched_t){due, (size_t)n, copy, poisoned};
+}
+
+static void sched_push(cosim_rc_t *rc, uint64_t due, const cosim_tlp_t *cpl) {
+  sched_push_ex(rc, due, cpl, 0);
+}
+
+int cosim_rc_set_dma_fault(cosim_rc_t *rc, uint64_t addr, uint64_t len, unsigned kind) {
+  if (!rc || len == 0 || kind > COSIM_DMA_FAULT_DROP) return -EINVAL;
+  if (kind == COSIM_DMA_FAULT_NONE) {
+    for (unsigned i = 0; i < COSIM_RC_MAX_FAULTS; i++) {
+      rc_fault_t *f = &rc->faults[i];
+      if (f->kind != COSIM_DMA_FAULT_NONE && f->addr < addr + len && addr < f->addr + f->len)
+        f->kind = COSIM_DMA_FAULT_NONE;
+    }
+    return 0;
+  }
+  for (unsigned i = 0; i < COSIM_RC_MAX_FAULTS; i++) {
+    if (rc->faults[i].kind == COSIM_DMA_FAULT_NONE) {
+      rc->faults[i] = (rc_fault_t){addr, len, kind};
+      return 0;
+    }
+  }
+  return -ENOSPC;
+}
+
+uint64_t cosim_rc_dma_faults_hit(const cosim_rc_t *rc) { return rc->faults_hit; }
+
+/* The fault a device read of [first, first + n) meets (the first range set that overlaps). */
+static unsigned fault_of(const cosim_rc_t *rc, uint64_t first, uint64_t n) {
+  if (n == 0) n = 1;
+  for (unsigned i = 0; i < COSIM_RC_MAX_FAULTS; i++) {
+    const rc_fault_t *f = &rc->faults[i];
+    if (f->kind != COSIM_DMA_FAULT_NONE && f->addr < first + n && first < f->addr + f->len)
+      return f->kind;
+  }
+  return COSIM_DMA_FAULT_NONE;
 }
 
 static void cpl_header(cosim_tlp_t *c, const cosim_tlp_t *req, unsigned status) {
@@ -244,7 +288,26 @@ static void dma_read(cosim_rc_t *rc, uint64_t now, const cosim_tlp_t *t) {
   if (due < rc->last_due) due = rc->last_due;
   rc->last_due = due;
   cosim_tlp_t *c = &rc->scratch;
-  if (cosim_hmem_check(rc->cfg.mem, first, n, COSIM_HMEM_DEV_READ, &bad)) {
+  unsigned fault = fault_of(rc, first, n);
+  if (fault != COSIM_DMA_FAULT_NONE) rc->faults_hit++;
+  if (fault == COSIM_DMA_FAULT_UR || fault == COSIM_DMA_FAULT_CA ||
+      fault == COSIM_DMA_FAULT_DROP) {
+    cpl_header(c, t, fault == COSIM_DMA_FAULT_CA ? VEP_CPL_CA : VEP_CPL_UR);
+    c->cpl_id = rc->cfg.rc_id;
+    c->byte_count = (uint16_t)(n ? n : 1);
+    c->lower_addr = (uint8_t)(first & 0x7F);
+    if (fault != COSIM_DMA_FAULT_DROP) {
+      sched_push(rc, due, c);
+    } else {
+      /* Nothing goes on the link; the checker is shown a UR so that it stops waiting (the
+       * device times the read out, and may reuse its tag later). */
+      int m = cosim_tlp_encode(c, rc->dws, COSIM_TLP_MAX_TOTAL_DW, NULL);
+      if (m > 0) cosim_check_host_tlp(rc->cfg.check, now, rc->dws, (size_t)m);
+    }
+    return;
+  }
+  if (fault == COSIM_DMA_FAULT_NONE &&
+      cosim_hmem_check(rc->cfg.mem, first, n, COSIM_HMEM_DEV_READ, &bad)) {
     violation(rc, now, t, "read", bad);
     cpl_header(c, t, VEP_CPL_UR);
     c->cpl_id = rc->cfg.rc_id;
@@ -278,7 +341,7 @@ static void dma_read(cosim_rc_t *rc, uint64_t now, const cosim_tlp_t *t) {
     c->ndata = c->len_dw;
     if (cosim_hmem_read(rc->cfg.mem, start, c->data, end - start))
       cosim_errlog_add(rc->cfg.log, now, "root complex: host memory read failed");
-    sched_push(rc, due, c);
+    sched_push_ex(rc, due, c, fault == COSIM_DMA_FAULT_POISON);
     uint64_t covered = end - cur;
     remaining = covered >= remaining ? 0 : remaining - covered;
     cur = end;
@@ -355,7 +418,17 @@ void cosim_rc_tick(cosim_rc_t *rc, uint64_t now) {
   while (rc->sched_count) {
     rc_sched_t *s = &rc->sched[rc->sched_head];
     if (s->due > now) break;
-    int64_t launched = rc->cfg.send(rc->cfg.send_ctx, s->dws, s->n);
+    int64_t launched;
+    if (s->poisoned) {
+      /* EP is DW0 bit 14: the checker sees the completion as sound, the device poisoned. */
+      s->dws[0] &= ~(1u << 14);
+      if (rc->cfg.send_fault) cosim_check_host_tlp(rc->cfg.check, now, s->dws, s->n);
+      s->dws[0] |= 1u << 14;
+      launched = rc->cfg.send_fault ? rc->cfg.send_fault(rc->cfg.send_ctx, s->dws, s->n)
+                                    : rc->cfg.send(rc->cfg.send_ctx, s->dws, s->n);
+    } else {
+      launched = rc->cfg.send(rc->cfg.send_ctx, s->dws, s->n);
+    }
     if (launched < 0) cosim_errlog_add(rc->cfg.log, now, "root complex: link refused a TLP");
     free(s->dws);
     rc->sched_head = (rc->sched_head + 1) % rc->sched_cap;

@@ -54,6 +54,11 @@ typedef struct cosim_rc_cfg {
    * When it reaches cpl_timeout, requests not yet delivered end as timed out too: a device
    * that holds its RX stream must not make a synchronous access wait forever. (required) */
   const uint64_t *rx_refused;
+  /* Puts an injected faulty completion (cosim_rc_set_dma_fault) on the link WITHOUT showing it
+   * to the checker: the root complex shows the checker a sound stand-in itself (a poisoned CplD
+   * with EP cleared; for a dropped read, a UR that never reaches the link), so an expected fault
+   * is neither a rule violation nor leaves the checker waiting. NULL: faults use send. */
+  cosim_rc_send_fn_t send_fault;
 } cosim_rc_cfg_t;
 
 typedef struct cosim_rc cosim_rc_t;
@@ -81,6 +86,20 @@ typedef struct cosim_rc_result {
  * (res filled); -ETIMEDOUT once it timed out; -ENOENT when nothing was issued with that tag.
  * 0 and -ETIMEDOUT free the tag. */
 int cosim_rc_result(cosim_rc_t *rc, uint16_t req_id, uint16_t tag, cosim_rc_result_t *res);
+
+/* DMA fault injection: device memory reads (MRd) that touch [addr, addr + len) are answered,
+ * instead of from host memory and without a permission (IOMMU) check, with: */
+#define COSIM_DMA_FAULT_NONE   0u   /* (removes the faults overlapping the range) */
+#define COSIM_DMA_FAULT_UR     1u   /* one Cpl, Unsupported Request */
+#define COSIM_DMA_FAULT_CA     2u   /* one Cpl, Completer Abort */
+#define COSIM_DMA_FAULT_POISON 3u   /* the normal CplDs, every one poisoned (EP = 1) */
+#define COSIM_DMA_FAULT_DROP   4u   /* nothing at all: the device's completion timeout */
+#define COSIM_RC_MAX_FAULTS 8u
+/* Adds a fault range (len > 0), or with COSIM_DMA_FAULT_NONE removes every fault range that
+ * overlaps [addr, addr + len). 0, -EINVAL (bad kind, len 0), -ENOSPC (COSIM_RC_MAX_FAULTS set). */
+int cosim_rc_set_dma_fault(cosim_rc_t *rc, uint64_t addr, uint64_t len, unsigned kind);
+/* Device reads answered by a fault so far. */
+uint64_t cosim_rc_dma_faults_hit(const cosim_rc_t *rc);
 
 /* A TLP from the device (decoded; the checker has already judged it). */
 void cosim_rc_receive(cosim_rc_t *rc, uint64_t now, const cosim_tlp_t *t);

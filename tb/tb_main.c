@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tb.h"
 
@@ -27,6 +29,12 @@ static void usage(FILE *f, const char *argv0) {
           "  --backpressure PCT          random flow control, 0..90: m_tx_ready low and idle\n"
           "                              cycles before RX beats, each in PCT%% of cycles\n"
           "                              (default 0)\n"
+          "  --disk FILE                 raw disk image behind the virtio-blk backend (its size\n"
+          "                              must be a multiple of 512; capacity = size / 512;\n"
+          "                              tests write to it); default: a 2 MiB RAM disk\n"
+          "  --ro                        read-only disk (VIRTIO_BLK_F_RO; writes fail)\n"
+          "  --blk-latency N             cycles from a backend request to its answer, plus a\n"
+          "                              jitter of up to N/2 (default 20), 0..1000000\n"
           "  --expect-divergence PORT    lockstep self-test: a test passes only if RTL and model\n"
           "                              diverged and the first mismatch is on PORT\n"
           "  --demo                      enumerate, dump config space, initialise to DRIVER_OK\n"
@@ -56,6 +64,12 @@ void tb_repro_cmd(const tb_opts_t *o, const char *test, char *buf, size_t len) {
     n += snprintf(buf + n, len - (size_t)n, " --latency %u", o->latency);
   if (o->backpressure && n > 0 && (size_t)n < len)
     n += snprintf(buf + n, len - (size_t)n, " --backpressure %u", o->backpressure);
+  if (o->disk && n > 0 && (size_t)n < len)
+    n += snprintf(buf + n, len - (size_t)n, " --disk %s", o->disk);
+  if (o->ro_flag && n > 0 && (size_t)n < len)
+    n += snprintf(buf + n, len - (size_t)n, " --ro");
+  if (o->blk_latency_set && n > 0 && (size_t)n < len)
+    n += snprintf(buf + n, len - (size_t)n, " --blk-latency %u", o->blk_latency);
   if (o->expect_port && n > 0 && (size_t)n < len)
     snprintf(buf + n, len - (size_t)n, " --expect-divergence %s", o->expect_port);
 }
@@ -71,6 +85,45 @@ void tb_cfg_from_opts(const tb_opts_t *o, cosim_cfg_t *cfg) {
   cfg->trace_path = o->trace;
   cfg->tx_backpressure_pct = o->backpressure;
   cfg->rx_gap_pct = o->backpressure;
+  /* The backend's own flow control follows --backpressure too (its own random stream). */
+  cfg->blk_flow_pct = o->backpressure;
+  if (o->disk) {
+    cfg->blk_image = o->disk;
+    cfg->blk_capacity = o->disk_sectors;
+  }
+  cfg->blk_ro = o->ro;
+  if (o->blk_latency_set) {
+    cfg->blk_latency = o->blk_latency;
+    cfg->blk_jitter = o->blk_latency / 2;
+  }
+}
+
+/* Checks --disk FILE now, so that a bad image is a usage error (exit 2) rather than every test
+ * failing: a regular file, readable, its size a multiple of 512. Sets the capacity, and
+ * read-only when the file cannot be written (the storage model opens it read-only then). */
+static int check_disk(tb_opts_t *o, const char *path) {
+  struct stat sb;
+  if (stat(path, &sb) != 0) {
+    fprintf(stderr, "vepsim: --disk %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  if (!S_ISREG(sb.st_mode)) {
+    fprintf(stderr, "vepsim: --disk %s: not a regular file\n", path);
+    return -1;
+  }
+  if (sb.st_size % 512) {
+    fprintf(stderr, "vepsim: --disk %s: size %lld bytes is not a multiple of the 512-byte "
+            "sector\n", path, (long long)sb.st_size);
+    return -1;
+  }
+  if (access(path, R_OK) != 0) {
+    fprintf(stderr, "vepsim: --disk %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  o->disk = path;
+  o->disk_sectors = (uint64_t)sb.st_size / 512;
+  if (access(path, W_OK) != 0) o->ro = 1;
+  return 0;
 }
 
 /* ---- Results ---- */
@@ -349,7 +402,8 @@ int main(int argc, char **argv) {
     int takes_value = !strcmp(a, "--dut") || !strcmp(a, "--test") || !strcmp(a, "--seed") ||
                       !strcmp(a, "--junit") || !strcmp(a, "--shard") || !strcmp(a, "--trace") ||
                       !strcmp(a, "--expect-divergence") || !strcmp(a, "--latency") ||
-                      !strcmp(a, "--backpressure");
+                      !strcmp(a, "--backpressure") || !strcmp(a, "--disk") ||
+                      !strcmp(a, "--blk-latency");
     if (takes_value && !val) {
       if (i + 1 >= argc) {
         fprintf(stderr, "vepsim: %s needs a value\n", a);
@@ -396,6 +450,18 @@ int main(int argc, char **argv) {
     } else if (!strcmp(a, "--backpressure")) {
       if (parse_u64(val, &v) || v > 90) goto bad_value;
       o.backpressure = (unsigned)v;
+    } else if (!strcmp(a, "--disk")) {
+      if (!*val) goto bad_value;
+      if (check_disk(&o, val)) {
+        usage(stderr, argv[0]);
+        return 2;
+      }
+    } else if (!strcmp(a, "--ro")) {
+      o.ro = o.ro_flag = 1;
+    } else if (!strcmp(a, "--blk-latency")) {
+      if (parse_u64(val, &v) || v > 1000000) goto bad_value;
+      o.blk_latency = (unsigned)v;
+      o.blk_latency_set = 1;
     } else if (!strcmp(a, "--shard")) {
       char *slash = strchr(val, '/');
       char ibuf[32];

@@ -65,6 +65,20 @@ check latency_x        --latency x
 check backpressure_91  --backpressure 91
 check missing_value    --seed
 check value_on_flag    --list=yes
+# The virtio-blk backend: --disk must name a regular file whose size is a multiple of 512
+# (vepsim names the file and the reason, then prints the usage); --blk-latency a number.
+tmpdir=$(mktemp -d)
+printf '%1000s' x >"$tmpdir/odd.img"
+check disk_missing     --disk "$tmpdir/no_such.img"
+check disk_odd_size    --disk "$tmpdir/odd.img"
+NEED="not a multiple of the 512-byte sector" check disk_odd_says_why --disk "$tmpdir/odd.img"
+check disk_directory   --disk "$tmpdir"
+check disk_empty_name  --disk=
+check disk_no_value    --disk
+check blk_latency_x    --blk-latency x
+check blk_latency_neg  --blk-latency -5
+check blk_latency_big  --blk-latency 1000001
+check ro_with_value    --ro=1
 # A --test pattern that matches nothing is a usage error too (exit 2); vepsim names the pattern
 # and points at --list instead of printing the whole usage.
 NEED=no_such_test_zzz check test_no_match --test no_such_test_zzz
@@ -87,6 +101,17 @@ else
   echo "FAIL cli_help (--help: no usage on stdout)"
   fail=$((fail + 1))
 fi
+
+# A good image is accepted (and a read-only one too).
+truncate -s 1M "$tmpdir/good.img"
+if "$vepsim" --list --disk "$tmpdir/good.img" --ro --blk-latency 0 >/dev/null 2>&1; then
+  echo "PASS cli_disk_good (--list --disk good.img --ro --blk-latency 0)"
+  pass=$((pass + 1))
+else
+  echo "FAIL cli_disk_good (--list --disk good.img --ro --blk-latency 0): exit $?"
+  fail=$((fail + 1))
+fi
+rm -rf "$tmpdir"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
