@@ -227,10 +227,12 @@ static void take_request(cosim_blkport_t *b, uint64_t cycle, const vep_out_t *o)
                   " of 512", tag, name, t->sector, t->bytes);
         t->wbad = 1;
       }
-      if (t->type == VEP_BLK_T_OUT && t->bytes) {
-        /* The data follows; it is kept only when the storage can take it in one request. */
+      if (t->type == VEP_BLK_T_OUT) {
+        /* The data follows, ended by a last beat (an OUT of 0 bytes: one beat with keep 0); it
+         * is kept only when the storage can take it in one request. */
         t->state = BP_WAIT_DATA;
-        if (!t->wbad && t->bytes <= b->max_req_bytes && !(t->wbuf = malloc(t->bytes))) {
+        if (!t->wbad && t->bytes && t->bytes <= b->max_req_bytes &&
+            !(t->wbuf = malloc(t->bytes))) {
           cosim_errlog_add(b->log, cycle, "backend port: out of memory for OUT tag %u", tag);
           t->wbad = 1;
         }
@@ -294,7 +296,7 @@ static void take_wdata(cosim_blkport_t *b, uint64_t cycle, const vep_out_t *o) {
                 o->m_blk_wdata_keep);
       t->wbad = 1;
     }
-  } else if (!o->m_blk_wdata_abort) {
+  } else if (!o->m_blk_wdata_abort && !(t->bytes == 0 && o->m_blk_wdata_last)) {
     violation(b, cycle, "write data of OUT tag %u: keep 0 on a beat without abort (last %u)", tag,
               o->m_blk_wdata_last);
     t->wbad = 1;
@@ -326,10 +328,10 @@ static void take_wdata(cosim_blkport_t *b, uint64_t cycle, const vep_out_t *o) {
               " data bytes, fewer than the %u announced", tag, t->sector, t->wgot, t->bytes);
     t->wbad = 1;
   }
-  if (t->wbad || !t->wbuf)
+  if (t->wbad || (!t->wbuf && t->bytes))
     answer(b, cycle, tag, VEP_BLK_S_IOERR, NULL, 0);
   else
-    submit(b, cycle, tag, COSIM_STORAGE_WRITE, t->wbuf);
+    submit(b, cycle, tag, COSIM_STORAGE_WRITE, t->wbuf ? t->wbuf : (const uint8_t *)"");
   free(t->wbuf);
   t->wbuf = NULL;
 }
