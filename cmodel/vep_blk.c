@@ -63,6 +63,7 @@ void vep_blk_outputs(const vep_blk_q_t *q, const vep_params_t *p, vep_blk_out_t 
   out->dev_err = q->dev_err_q;
   out->dev_err_code = q->dev_err_code_q;
   out->idle = q->idle_q;
+  out->bk_busy = q->bk_q != 0;
 }
 
 /* The window of the held response beat the next DMA write beat carries. */

@@ -220,6 +220,7 @@ typedef struct vep_blk_out {
   uint8_t dev_err;
   uint8_t dev_err_code;
   uint8_t idle;
+  uint8_t bk_busy;      /* a backend request is outstanding (also from before a reset) */
 } vep_blk_out_t;
 
 /* Segments per slot, BLK_SEG_MAX + VEP_SEG_EXTRA. */

@@ -68,7 +68,8 @@ static uint32_t read_dw(const vep_common_cfg_q_t *q, const vep_params_t *p,
     return q->gfselect_q == 1 ? (uint32_t)(q->gf_q >> 32) : 0;
   case VEP_COMMON_MSIX: return (uint32_t)p->NUM_QUEUES << 16 | q->msix_config_q;
   case VEP_COMMON_STATUS:
-    return (uint32_t)q->queue_select_q << 16 | (uint32_t)q->cfg_gen_q << 8 | q->status_q;
+    return (uint32_t)q->queue_select_q << 16 | (uint32_t)q->cfg_gen_q << 8 |
+           (q->rst_busy_q ? q->rst_old_q : q->status_q);
   default:
     break;
   }
@@ -243,7 +244,16 @@ void vep_common_cfg_next(const vep_common_cfg_q_t *q, const vep_params_t *p,
       d->cfg_irq_q = 1;
     }
   }
+  /* The reset is complete (device_status reads 0) once the backend has answered every request
+   * from before it: a write still at the backend would otherwise land after the reset. */
+  if (q->rst_busy_q && !in->reset_busy) {
+    d->rst_busy_q = 0;
+  }
   if (dev_reset) {
+    if (!q->rst_busy_q) {
+      d->rst_old_q = q->status_q;
+    }
+    d->rst_busy_q = 1;
     /* A notification raised on the reset edge would reach a device that is being reset. */
     device_reset(d, p);
     d->dev_reset_q = 1;

@@ -39,6 +39,8 @@ typedef struct vep_common_cfg_q {
   uint64_t queue_driver_q[VEP_COMMON_CFG_QUEUES_MAX];
   uint64_t queue_device_q[VEP_COMMON_CFG_QUEUES_MAX];
   uint8_t dev_reset_q;           /* strobe: the driver wrote 0 to device_status */
+  uint8_t rst_busy_q;            /* reset in progress: device_status reads rst_old_q */
+  uint8_t rst_old_q;             /* device_status before the write of 0 */
   uint8_t cfg_irq_q;             /* strobe: a configuration-change notification is due */
   uint32_t common_rdata_q;
 } vep_common_cfg_q_t;
@@ -48,6 +50,7 @@ typedef struct vep_common_cfg_in {
   uint64_t dev_features;         /* offered features, from vep_blk_cfg */
   uint8_t config_changed;        /* strobe from vep_blk_cfg */
   uint8_t dev_err;               /* strobe from the data path: sets DEVICE_NEEDS_RESET */
+  uint8_t reset_busy;            /* vep_blk: the backend owes answers from before a reset */
 } vep_common_cfg_in_t;
 
 typedef struct vep_common_cfg_out {

@@ -287,6 +287,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   common_in.dev_features = o.blk_cfg.dev_features;
   common_in.config_changed = o.blk_cfg.config_changed;
   common_in.dev_err = dev_err;
+  common_in.reset_busy = o.blk.bk_busy;
 
   memset(&isr_in, 0, sizeof(isr_in));
   isr_in.bus = o.completer.bus;

@@ -84,7 +84,8 @@ module vep_blk #(
 
   output logic                 dev_err_o,         // strobe
   output logic [7:0]           dev_err_code_o,
-  output logic                 idle_o
+  output logic                 idle_o,
+  output logic                 bk_busy_o     // a backend request is outstanding (also from before a reset)
 );
 
   if (BLK_SEG_MAX < 1 || BLK_SEG_MAX > 253) begin : gen_check_seg_max
@@ -259,6 +260,7 @@ module vep_blk #(
   assign dev_err_o         = dev_err_q;
   assign dev_err_code_o    = dev_err_code_q;
   assign idle_o            = idle_q;
+  assign bk_busy_o         = bk_q != '0;
 
   // Segment memory address of segment i of slot s; out of range reads entry 0 (never used).
   function automatic logic [SegAw-1:0] seg_addr(logic [2:0] s, logic [31:0] i);

@@ -30,6 +30,9 @@ module vep_common_cfg #(
 
   // ---- Data path ----
   input  logic        dev_err_i,        // strobe: a data-path error; sets DEVICE_NEEDS_RESET
+  // The backend still owes answers to requests from before a device reset (vep_blk): the reset
+  // is not complete until they are in, or a write from before it could land after it.
+  input  logic        reset_busy_i,
 
   // ---- State exported to the other blocks ----
   output logic [7:0]  dev_status_o,
@@ -109,6 +112,10 @@ module vep_common_cfg #(
   logic [NUM_QUEUES*64-1:0] queue_driver_q, queue_driver_d;
   logic [NUM_QUEUES*64-1:0] queue_device_q, queue_device_d;
   logic                     dev_reset_q, dev_reset_d;
+  // A reset in progress: device_status reads rst_old_q (its value before the write of 0) until
+  // reset_busy_i drops (virtio: the device presents 0 once the reset is done).
+  logic                     rst_busy_q, rst_busy_d;
+  logic [7:0]               rst_old_q, rst_old_d;
   logic                     cfg_irq_q, cfg_irq_d;
   logic [31:0]              common_rdata_q, common_rdata_d;
 
@@ -187,7 +194,7 @@ module vep_common_cfg #(
         else if (gfselect_q == 32'd1) rdata = gf_q[63:32];
       end
       OffMsix:    rdata = {16'(NUM_QUEUES), msix_config_q};
-      OffStatus:  rdata = {queue_select_q, cfg_gen_q, status_q};
+      OffStatus:  rdata = {queue_select_q, cfg_gen_q, rst_busy_q ? rst_old_q : status_q};
       OffQSize:   if (qv) rdata = {sel_msix, sel_size};
       OffQEnable: if (qv) rdata = {queue_select_q, 15'd0, sel_enable};  // notify_off = index
       OffQDescLo: if (qv) rdata = sel_desc[31:0];
@@ -239,6 +246,8 @@ module vep_common_cfg #(
     queue_desc_d   = queue_desc_q;
     queue_driver_d = queue_driver_q;
     queue_device_d = queue_device_q;
+    rst_busy_d     = rst_busy_q;
+    rst_old_d      = rst_old_q;
     dev_reset_d    = 1'b0;
     cfg_irq_d      = 1'b0;
     common_rdata_d = (hit && !reg_we_i) ? rdata : 32'd0;
@@ -335,7 +344,10 @@ module vep_common_cfg #(
       cfg_gen_d = cfg_gen_q + 8'd1;
       if ((status_q & StsDriverOk) != 8'd0) cfg_irq_d = 1'b1;
     end
+    if (rst_busy_q && !reset_busy_i) rst_busy_d = 1'b0;
     if (dev_reset) begin
+      if (!rst_busy_q) rst_old_d = status_q;
+      rst_busy_d = 1'b1;
       // Everything but config_generation. A notification raised on the reset edge would reach
       // a device that is being reset: dropped.
       dfselect_d     = '0;
@@ -373,6 +385,8 @@ module vep_common_cfg #(
       queue_driver_q <= '0;
       queue_device_q <= '0;
       dev_reset_q    <= 1'b0;
+      rst_busy_q     <= 1'b0;
+      rst_old_q      <= '0;
       cfg_irq_q      <= 1'b0;
       common_rdata_q <= '0;
     end else begin
@@ -391,6 +405,8 @@ module vep_common_cfg #(
       queue_driver_q <= queue_driver_d;
       queue_device_q <= queue_device_d;
       dev_reset_q    <= dev_reset_d;
+      rst_busy_q     <= rst_busy_d;
+      rst_old_q      <= rst_old_d;
       cfg_irq_q      <= cfg_irq_d;
       common_rdata_q <= common_rdata_d;
     end

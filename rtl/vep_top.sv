@@ -211,6 +211,7 @@ module vep_top #(
   logic                 fetch_err, used_err, blk_err, dev_err;
   logic [7:0]           fetch_err_code, used_err_code, blk_err_code;
   logic                 fetch_idle, used_idle, blk_idle;
+  logic                 blk_bk_busy;      // a device reset completes once this is 0
 
   assign dev_err   = fetch_err | used_err | blk_err;
   assign queue_irq = |q_irq;
@@ -324,6 +325,7 @@ module vep_top #(
     .dev_features_i   (dev_features),
     .config_changed_i (config_changed),
     .dev_err_i        (dev_err),
+    .reset_busy_i     (blk_bk_busy),
     .dev_status_o     (dev_status),
     .config_vector_o  (config_vector),
     .dev_reset_o      (dev_reset),
@@ -635,7 +637,8 @@ module vep_top #(
     .done_o            (done),
     .dev_err_o         (blk_err),
     .dev_err_code_o    (blk_err_code),
-    .idle_o            (blk_idle)
+    .idle_o            (blk_idle),
+    .bk_busy_o         (blk_bk_busy)
   );
 
   vep_vq_used #(
