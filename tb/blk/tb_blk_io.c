@@ -186,6 +186,13 @@ TB_TEST(blk_req_types, "every request type through the device: OUT, IN, FLUSH, G
     }
   }
   tb_blk_check_disk(&k);
+  /* No data at all (header and status byte only): IN and OUT of 0 sectors and GET_ID into no
+   * buffer are valid requests (0 is a multiple of 512, within the capacity). */
+  rt_do(&k, 0, VEP_BLK_T_IN, sec, NULL, 0, 1, VEP_BLK_S_OK, 1, "IN of 0 bytes");
+  rt_do(&k, 1 % nq, VEP_BLK_T_OUT, sec, NULL, 0, 1, VEP_BLK_S_OK, 1, "OUT of 0 bytes");
+  rt_do(&k, 0, VEP_BLK_T_GET_ID, 0, NULL, 0, 1, VEP_BLK_S_OK, 1, "GET_ID without a buffer");
+  rt_expect(t, &st, (rt_cnt_t){.req = 3, .in = 1, .out = 1, .id = 1, .ok = 3}, "no data");
+  tb_blk_check_disk(&k);
   /* The device still works. */
   rt_do(&k, 0, VEP_BLK_T_IN, sec, &rs, 1, 0, VEP_BLK_S_OK, 8193, "IN after the errors");
   tb_blk_check_read(&k, sec, &rs, 1, "IN after the errors");
@@ -287,8 +294,10 @@ static const char *const layout_name[4] = {"separate", "MERGE", "INDIRECT", "MER
 
 TB_TEST(blk_sg, "scatter-gather: OUT and IN chains of 1..seg_max data segments of random "
                 "lengths and odd alignments (the IN cut differently from the OUT), in every "
-                "layout (separate, MERGE, INDIRECT, MERGE|INDIRECT), on every queue: data read "
-                "back and on the disk equal to the shadow") {
+                "layout (separate, MERGE, INDIRECT, MERGE|INDIRECT), on every queue; raw chains "
+                "with the header cut across buffers and sharing one with the data, the status "
+                "byte sharing one with the data: data read back and on the disk equal to the "
+                "shadow, nothing written outside the buffers") {
   tb_blk_t k;
   tb_blk_open(t, &k, NULL);
   unsigned maxs = k.b.max_segs;
@@ -323,6 +332,218 @@ TB_TEST(blk_sg, "scatter-gather: OUT and IN chains of 1..seg_max data segments o
                         "after the read buffer");
     }
   }
+  /* No framing: raw chains (one INDIRECT descriptor) whose readable bytes (header, then OUT
+   * data) and writable bytes (IN data, then the status byte) are one region each, cut at random
+   * places, so the header spans buffers and shares one with data, and the status byte shares
+   * one with data. */
+  k.b.opts.layout = 0;
+  for (unsigned i = 0; i < 8; i++, round++) {
+    int out = i % 2 == 0;
+    uint32_t sectors = 1 + tb_rand_below(&t->rng, 8), len = sectors * 512;
+    uint64_t sector = tb_rand_below(&t->rng, (uint32_t)(k.capacity - sectors + 1));
+    uint64_t hb = tb_blk_buf(&k, 16 + len + 8, 8, VDRV_DMA_DEV_READ) + 1 + i % 7;
+    uint64_t ib = rb + (tb_rand_below(&t->rng, 4096) | 1u);
+    uint8_t h[16] = {0};
+    h[0] = (uint8_t)(out ? VEP_BLK_T_OUT : VEP_BLK_T_IN);
+    for (unsigned b = 0; b < 8; b++) h[8 + b] = (uint8_t)(sector >> (8 * b));
+    tb_blk_put(&k, hb, h, 16);
+    if (out) tb_blk_fill(&k, hb + 16, len, 5000 + round);
+    tb_blk_fill(&k, rb, maxlen + 4096, 6000 + round);
+    unsigned nh = tb_blk_split(&k, hb, out ? 16 + len : 16, 1 + tb_rand_below(&t->rng, 8), ws);
+    unsigned ni = tb_blk_split(&k, ib, out ? 1 : len + 1, 1 + tb_rand_below(&t->rng, 8), rs);
+    uint32_t ulen = tb_blk_raw_indirect(&k, (unsigned)i % k.b.nq, ws, nh, rs, ni);
+    uint8_t stb = 0xFF;
+    tb_blk_get(&k, ib + (out ? 0 : len), &stb, 1);
+    char what[80];
+    snprintf(what, sizeof what, "raw %s, %u bytes, %u readable and %u writable buffers",
+             out ? "OUT" : "IN", len, nh, ni);
+    TB_CHECK_EQ_CTX(t, stb, VEP_BLK_S_OK, "%s: status", what);
+    TB_CHECK_EQ_CTX(t, ulen, out ? 1 : len + 1, "%s: used len", what);
+    vdrv_virtq_seg_t d = {out ? hb + 16 : ib, len};
+    if (out) tb_blk_shadow_write(&k, sector, &d, 1);
+    else tb_blk_check_read(&k, sector, &d, 1, what);
+    tb_blk_check_fill(&k, rb, 0, ib - rb, 6000 + round, "before the writable region");
+    uint64_t end = ib + (out ? 1 : len + 1) - rb;
+    tb_blk_check_fill(&k, rb, end, maxlen + 4096 - end, 6000 + round,
+                      "after the writable region");
+  }
   tb_blk_check_disk(&k);
   tb_blk_close(&k);
+}
+
+/* ---- Queue sizes, queues, depth, EVENT_IDX, interrupt modes ---- */
+
+#define QD_MAX 400u    /* requests in flight in one batch, at most */
+#define QD_STRIDE 8u   /* sectors per request slot (4 KiB at most each) */
+#define QD_BUF 8192u   /* bytes of buffer per request slot */
+
+typedef struct qd_rq {
+  int calls;
+  vdrv_blk_cpl_t cpl;
+  uint32_t type;
+  uint64_t sector;
+  uint32_t len;
+  unsigned nseg, q;
+  vdrv_virtq_seg_t seg[4];
+} qd_rq_t;
+
+static void qd_cb(void *cookie, const vdrv_blk_cpl_t *cpl)
+{
+  qd_rq_t *r = cookie;
+  r->calls++;
+  r->cpl = *cpl;
+}
+
+/* One batch: every queue filled until -ENOSPC (some requests batched with NO_KICK), then all
+ * completed; each request checked (one callback, status, used len, read data); the disk after. */
+static unsigned qd_batch(tb_blk_t *k, qd_rq_t *rq, uint64_t wb, uint64_t rb, unsigned batch)
+{
+  tb_t *t = k->t;
+  unsigned n = 0;
+  unsigned segmax = k->b.max_segs < 4 ? k->b.max_segs : 4;
+  for (unsigned q = 0; q < k->b.nq; q++) {
+    int pending_kick = 0;
+    for (;;) {
+      TB_REQUIRE(t, n < QD_MAX, "more than %u requests fit the queues", QD_MAX);
+      qd_rq_t *r = &rq[n];
+      memset(r, 0, sizeof *r);
+      r->q = q;
+      r->type = tb_rand_below(&t->rng, 8) == 0 ? VEP_BLK_T_FLUSH
+                : tb_rand_below(&t->rng, 2)    ? VEP_BLK_T_OUT
+                                               : VEP_BLK_T_IN;
+      r->sector = (uint64_t)n * QD_STRIDE + tb_rand_below(&t->rng, 4);
+      r->len = 512u * (1 + tb_rand_below(&t->rng, 4));
+      if (r->type != VEP_BLK_T_FLUSH) {
+        uint64_t a = (r->type == VEP_BLK_T_OUT ? wb : rb) + (uint64_t)n * QD_BUF +
+                     (tb_rand_below(&t->rng, 2048) | 1u);
+        if (r->type == VEP_BLK_T_OUT) tb_blk_fill(k, a, r->len, batch * 1000 + n);
+        r->nseg = tb_blk_split(k, a, r->len, 1 + tb_rand_below(&t->rng, segmax), r->seg);
+      }
+      unsigned nokick = tb_rand_below(&t->rng, 2) ? VDRV_BLK_IO_NO_KICK : 0u;
+      vdrv_blk_io_t io = {r->type, r->type == VEP_BLK_T_FLUSH ? 0 : r->sector, r->seg, r->nseg,
+                          nokick};
+      int rc = vdrv_blk_submit(&k->b, q, &io, qd_cb, r);
+      if (rc == -ENOSPC) break;
+      TB_DRV(t, rc);
+      pending_kick = nokick != 0;
+      n++;
+    }
+    TB_CHECK(t, vdrv_blk_inflight(&k->b, q) == k->b.q[q].vq.size ||
+                    vdrv_virtq_num_free(&k->b.q[q].vq) < segmax + 2,
+             "queue %u full: %u in flight, %u descriptors free", q, vdrv_blk_inflight(&k->b, q),
+             vdrv_virtq_num_free(&k->b.q[q].vq));
+    if (pending_kick) TB_DRV(t, vdrv_blk_kick(&k->b, q));
+  }
+  tb_blk_drain(k);
+  for (unsigned i = 0; i < n; i++) {
+    qd_rq_t *r = &rq[i];
+    char what[80];
+    snprintf(what, sizeof what, "batch %u request %u (queue %u, type %u, %u segments)", batch,
+             i, r->q, r->type, r->nseg);
+    if (!TB_CHECK(t, r->calls == 1, "%s: %d callbacks", what, r->calls)) continue;
+    uint32_t want = r->type == VEP_BLK_T_IN ? r->len + 1 : 1;
+    TB_CHECK(t, r->cpl.result == 0 && r->cpl.status == VEP_BLK_S_OK && r->cpl.len == want,
+             "%s: result %d status %u len %u (want %u)", what, r->cpl.result, r->cpl.status,
+             r->cpl.len, want);
+    if (r->type == VEP_BLK_T_IN) tb_blk_check_read(k, r->sector, r->seg, r->nseg, what);
+  }
+  /* Writes went to distinct ranges: their order does not matter. */
+  for (unsigned i = 0; i < n; i++)
+    if (rq[i].type == VEP_BLK_T_OUT) tb_blk_shadow_write(k, rq[i].sector, rq[i].seg, rq[i].nseg);
+  tb_blk_check_disk(k);
+  return n;
+}
+
+/* Queue size 1: the driver cannot place a request in one descriptor, so each goes as one
+ * INDIRECT descriptor built by the test (OUT, IN of the same sectors, FLUSH) on every queue. */
+static void qd_size1(tb_blk_t *k, uint64_t wb, uint64_t rb, unsigned inst)
+{
+  tb_t *t = k->t;
+  uint64_t hdr = tb_blk_buf(k, 16, 16, VDRV_DMA_DEV_READ);
+  uint64_t st = tb_blk_buf(k, 8, 8, VDRV_DMA_DEV_WRITE);
+  for (unsigned q = 0; q < k->b.nq; q++) {
+    TB_CHECK_EQ_CTX(t, k->b.q[q].vq.size, 1, "queue %u", q);
+    for (unsigned j = 0; j < 3; j++) {
+      uint32_t type = j == 0 ? VEP_BLK_T_OUT : j == 1 ? VEP_BLK_T_IN : VEP_BLK_T_FLUSH;
+      uint64_t sector = 3000 + 8 * q;
+      uint32_t len = 1024 + 512 * q;
+      uint8_t h[16] = {0};
+      h[0] = (uint8_t)type;
+      for (unsigned b = 0; b < 8; b++) h[8 + b] = (uint8_t)(sector >> (8 * b));
+      tb_blk_put(k, hdr, h, 16);
+      uint8_t unset = 0xA5;
+      tb_blk_put(k, st, &unset, 1);
+      vdrv_virtq_seg_t out[2] = {{hdr, 16}, {wb + 1, len}}, in[2] = {{rb + 3, len}, {st, 1}};
+      if (j == 0) tb_blk_fill(k, wb + 1, len, 7000 + inst * 8 + q);
+      uint32_t ulen = j == 0   ? tb_blk_raw_indirect(k, q, out, 2, in + 1, 1)
+                      : j == 1 ? tb_blk_raw_indirect(k, q, out, 1, in, 2)
+                               : tb_blk_raw_indirect(k, q, out, 1, in + 1, 1);
+      uint8_t s = 0xFF;
+      tb_blk_get(k, st, &s, 1);
+      TB_CHECK_EQ_CTX(t, s, VEP_BLK_S_OK, "queue size 1, queue %u, type %u: status", q, type);
+      TB_CHECK_EQ_CTX(t, ulen, j == 1 ? len + 1 : 1, "queue size 1, queue %u, type %u: len", q,
+                      type);
+      if (j == 0) tb_blk_shadow_write(k, sector, &out[1], 1);
+      if (j == 1) tb_blk_check_read(k, sector, &in[0], 1, "queue size 1: IN");
+    }
+  }
+  tb_blk_check_disk(k);
+}
+
+TB_TEST(blk_queues, "queue sizes QUEUE_SIZE_MAX, 64, 16, 2 and 1 (as raw INDIRECT chains), all "
+                    "queues filled until -ENOSPC (some requests batched with NO_KICK, then "
+                    "kicked), every irq mode (MSI-X, INTx with the ISR, polling) with EVENT_IDX "
+                    "on and off: every request completed once with status OK and the right used "
+                    "len, reads equal to the shadow, the disk too; no MSI-X message in the INTx "
+                    "and polling modes; a reset between queue sizes") {
+  static const struct {
+    unsigned irq, evidx, layout;
+    uint16_t qsize;
+  } inst[] = {
+      {VDRV_BLK_IRQ_MSIX, 1, 0, 0},
+      {VDRV_BLK_IRQ_MSIX, 0, VDRV_BLK_LAYOUT_MERGE, 2},
+      {VDRV_BLK_IRQ_INTX, 1, VDRV_BLK_LAYOUT_MERGE | VDRV_BLK_LAYOUT_INDIRECT, 2},
+      {VDRV_BLK_IRQ_INTX, 0, VDRV_BLK_LAYOUT_INDIRECT, 64},
+      {VDRV_BLK_IRQ_POLL, 1, VDRV_BLK_LAYOUT_MERGE, 16},
+      {VDRV_BLK_IRQ_POLL, 0, 0, 0},
+  };
+  qd_rq_t rq[QD_MAX];
+  for (unsigned i = 0; i < sizeof inst / sizeof inst[0]; i++) {
+    if (i) tb_reconfigure(t, &t->cfg);
+    /* A disk with contents, so that reads return something. */
+    cosim_storage_t *sto = cosim_blk_storage(t->sim);
+    uint8_t pat[4096];
+    for (uint64_t s = 0; s < QD_MAX * QD_STRIDE; s += 8) {
+      for (unsigned j = 0; j < sizeof pat; j++) pat[j] = (uint8_t)(tb_rand32(&t->rng) >> 9);
+      TB_DRV(t, cosim_storage_write_direct(sto, s, 8, pat));
+    }
+    tb_blk_t k;
+    tb_blk_opts(&k, inst[i].irq, inst[i].layout);
+    if (!inst[i].evidx) k.o.refuse_features = 1ull << VEP_F_EVENT_IDX;
+    k.o.queue_size = inst[i].qsize;
+    tb_blk_open(t, &k, &k.o);
+    TB_CHECK_EQ_CTX(t, k.b.event_idx, inst[i].evidx, "instance %u", i);
+    TB_CHECK_EQ_CTX(t, k.b.nq, t->cfg.params.NUM_QUEUES, "instance %u", i);
+    TB_CHECK_EQ_CTX(t, k.b.q[0].vq.size, inst[i].qsize ? inst[i].qsize : t->cfg.params.QUEUE_SIZE_MAX,
+                    "instance %u", i);
+    uint64_t wb = tb_blk_buf(&k, (size_t)QD_MAX * QD_BUF, 4096, VDRV_DMA_DEV_READ);
+    uint64_t rb = tb_blk_buf(&k, (size_t)QD_MAX * QD_BUF, 4096, VDRV_DMA_DEV_WRITE);
+    unsigned total = 0;
+    for (unsigned b = 0; b < 2; b++) total += qd_batch(&k, rq, wb, rb, i * 2 + b);
+    TB_CHECK(t, total >= 2 * k.b.nq, "instance %u: %u requests", i, total);
+    if (inst[i].irq == VDRV_BLK_IRQ_MSIX) {
+      TB_CHECK(t, k.b.irqs > 0, "instance %u: no MSI-X interrupt", i);
+    } else {
+      TB_CHECK(t, k.b.irqs + k.b.stray_irqs == 0 && t->nmsi == 0,
+               "instance %u (irq mode %u): %llu+%llu MSI-X messages to the driver, %u to the "
+               "harness", i, inst[i].irq, (unsigned long long)k.b.irqs,
+               (unsigned long long)k.b.stray_irqs, t->nmsi);
+    }
+    /* Queue size 1, after a reset (the same irq mode and EVENT_IDX). */
+    k.b.opts.queue_size = 1;
+    TB_DRV(t, vdrv_blk_reset(&k.b));
+    qd_size1(&k, wb, rb, i);
+    TB_CHECK_EQ(t, vdrv_blk_check_status(&k.b), 0);
+    tb_blk_close(&k);
+  }
 }
