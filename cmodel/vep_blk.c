@@ -76,7 +76,7 @@ static uint8_t win_n(uint8_t hb_pos, uint16_t prem)
 void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_t *in,
                   vep_blk_q_t *d, vep_blk_mem_t *mem)
 {
-  unsigned r_inc = 0, r_dec = 0, rdrop_dec = 0;
+  unsigned r_inc = 0, r_dec = 0;
   unsigned w_inc = 0, w_dec = 0, wdrop_dec = 0;
   const uint8_t rs = q->r_slot_q & 7u;
   const uint8_t ws = q->w_slot_q & 7u;
@@ -268,46 +268,42 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
 
   /* ---- DMA read responses (in request order) ---- */
   if (in->rdr_valid) {
-    if (q->r_drop_q != 0) {
-      rdrop_dec = in->rdr_last;
-    } else {
-      if (in->rdr_last) {
-        r_dec = q->r_out_q != 0;
-        if (in->rdr_err) {
-          d->r_err_q = 1;
-        }
+    if (in->rdr_last) {
+      r_dec = q->r_out_q != 0;
+      if (in->rdr_err) {
+        d->r_err_q = 1;
       }
-      if (q->r_ph_q == 0) {
-        if (!in->rdr_err) {
-          for (unsigned i = 0; i < 8; i++) {
-            if (i >= in->rdr_lo && i < (unsigned)in->rdr_lo + in->rdr_n) {
-              unsigned k = q->r_hcnt_q + (i - in->rdr_lo);
-              if (k < 16) {
-                uint64_t b = (in->rdr_data >> (8 * i)) & 0xFFu;
-                d->r_hdr_q[k >> 3] = (d->r_hdr_q[k >> 3] & ~(0xFFull << (8 * (k & 7u)))) |
-                                     (b << (8 * (k & 7u)));
-              }
+    }
+    if (q->r_ph_q == 0) {
+      if (!in->rdr_err) {
+        for (unsigned i = 0; i < 8; i++) {
+          if (i >= in->rdr_lo && i < (unsigned)in->rdr_lo + in->rdr_n) {
+            unsigned k = q->r_hcnt_q + (i - in->rdr_lo);
+            if (k < 16) {
+              uint64_t b = (in->rdr_data >> (8 * i)) & 0xFFu;
+              d->r_hdr_q[k >> 3] = (d->r_hdr_q[k >> 3] & ~(0xFFull << (8 * (k & 7u)))) |
+                                   (b << (8 * (k & 7u)));
             }
           }
-          d->r_hcnt_q = (uint8_t)((q->r_hcnt_q + in->rdr_n) & 0x1Fu);
         }
-      } else if (q->r_wd_open_q) {
-        if (in->rdr_err) {
-          d->wd_valid_q = 1;
-          d->wd_last_q = 1;
-          d->wd_abort_q = 1;
+        d->r_hcnt_q = (uint8_t)((q->r_hcnt_q + in->rdr_n) & 0x1Fu);
+      }
+    } else if (q->r_wd_open_q) {
+      if (in->rdr_err) {
+        d->wd_valid_q = 1;
+        d->wd_last_q = 1;
+        d->wd_abort_q = 1;
+        d->r_wd_open_q = 0;
+        d->r_abort_q = 1;
+        d->ioerr_q |= (uint8_t)(1u << rs);
+      } else {
+        int fin = in->rdr_last && q->r_st_q == BrDrain && q->r_out_q == 1;
+        d->wd_valid_q = 1;
+        d->wd_data_q = in->rdr_data;
+        d->wd_keep_q = (uint8_t)(((1u << in->rdr_n) - 1u) << in->rdr_lo);
+        d->wd_last_q = (uint8_t)fin;
+        if (fin) {
           d->r_wd_open_q = 0;
-          d->r_abort_q = 1;
-          d->ioerr_q |= (uint8_t)(1u << rs);
-        } else {
-          int fin = in->rdr_last && q->r_st_q == BrDrain && q->r_out_q == 1;
-          d->wd_valid_q = 1;
-          d->wd_data_q = in->rdr_data;
-          d->wd_keep_q = (uint8_t)(((1u << in->rdr_n) - 1u) << in->rdr_lo);
-          d->wd_last_q = (uint8_t)fin;
-          if (fin) {
-            d->r_wd_open_q = 0;
-          }
         }
       }
     }
@@ -542,7 +538,6 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
   }
 
   d->r_out_q = (uint8_t)(q->r_out_q + r_inc - r_dec);
-  d->r_drop_q = (uint16_t)(q->r_drop_q - rdrop_dec);
   d->wr_out_q = (uint8_t)(q->wr_out_q + w_inc - w_dec);
   d->wr_drop_q = (uint16_t)(q->wr_drop_q - wdrop_dec);
   if (rf_pop) {
@@ -561,8 +556,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
       d->wd_abort_q = 1;
       d->r_wd_open_q = 0;
     }
-    /* vep_dma_rd forgets every read it took before the reset: nothing more to swallow. */
-    d->r_drop_q = 0;
+    /* vep_dma_rd forgets every read it took before the reset: nothing to swallow. */
     d->r_out_q = 0;
     d->r_st_q = BrIdle;
     d->r_abort_q = 0;
@@ -605,7 +599,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
   }
 
   d->rsp_ready_q = d->w_st_q == BwIdle || d->w_st_q == BwBeat || d->w_st_q == BwDrain;
-  d->idle_q = d->busy_q == 0 && d->r_out_q == 0 && d->r_drop_q == 0 && d->wr_out_q == 0 &&
+  d->idle_q = d->busy_q == 0 && d->r_out_q == 0 && d->wr_out_q == 0 &&
               d->wr_drop_q == 0;
 
   /* ---- segment RAM write, after the reads above (read-before-write, as the RAM) ---- */

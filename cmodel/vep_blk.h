@@ -17,8 +17,8 @@
  * Timing (docs/microarchitecture.md): every output is a register; a valid/ready handshake commits
  * on the edge where both are 1. The device reset (dev_reset) frees every slot at once except
  * those whose backend request is outstanding (their response is dropped when it comes), ends an
- * OUT data stream with a last+abort beat, and swallows the DMA responses / wr_done strobes of
- * requests issued before it (counted in r_drop_q / wr_drop_q).
+ * OUT data stream with a last+abort beat, forgets its DMA reads (vep_dma_rd delivers nothing more
+ * for them) and swallows the wr_done strobes of writes issued before it (counted in wr_drop_q).
  * All functions expect 1 <= BLK_SEG_MAX <= VEP_BLK_SEG_MAX_MAX.
  */
 #ifndef VEP_BLK_H
@@ -103,7 +103,6 @@ typedef struct vep_blk_q {
   uint32_t r_pos_q;     /* next stream byte to request */
   uint32_t r_lim_q;     /* end of this phase's stream range */
   uint8_t r_out_q;      /* reads issued, last beat not yet seen */
-  uint16_t r_drop_q;    /* reads from before a reset still to swallow */
   uint8_t r_err_q;      /* a header read failed */
   uint8_t r_abort_q;    /* OUT data read failed: issue no more, swallow the rest */
   uint8_t r_wd_open_q;  /* OUT data stream open at the backend (no last yet) */

@@ -106,17 +106,8 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
     unsigned lim = in->mrrs >= 2 ? 512u : (128u << in->mrrs);
     unsigned room = lim - ((unsigned)q->cut_addr_q & 0x3FFu & (lim - 1u));
     unsigned chunk = q->cut_rem_q < room ? q->cut_rem_q : room;
-    unsigned dwoff = (unsigned)q->cut_addr_q & 3u;
-    unsigned ndw = (((dwoff + chunk + 3u) & 0x1FFFu) >> 2) & 0x3FFu;
-    unsigned lastb = (dwoff + chunk - 1u) & 3u;
-    unsigned fbe = (0xFu << dwoff) & 0xFu;
-    unsigned lbe = 0xFu >> (3u - lastb);
     int is4 = (q->cut_addr_q >> 32) != 0;
 
-    if (ndw == 1) {
-      fbe &= lbe;
-      lbe = 0;
-    }
     if (q->cut_q && !in->dev_reset && can_alloc) {
       if (!in->bus_master) {
         /* No MRd may go out: an already-failed tag carries the request's error, in order. */
@@ -138,10 +129,7 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
         d->mrd_valid_q = 1;
         d->mrd_tag_q = (uint16_t)head;
         memset(t, 0, sizeof(*t));
-        t->hdr[0] = ((is4 ? VEP_TLP_MRD64 : VEP_TLP_MRD32) << 24) | ndw;
-        t->hdr[1] = ((uint32_t)in->completer_id << 16) | ((head & 0xFFu) << 8) | (lbe << 4) | fbe;
-        t->hdr[2] = is4 ? (uint32_t)(q->cut_addr_q >> 32) : ((uint32_t)q->cut_addr_q & ~3u);
-        t->hdr[3] = is4 ? ((uint32_t)q->cut_addr_q & ~3u) : 0u;
+        vep_mem_req_hdr(t->hdr, 0, q->cut_addr_q, chunk, in->completer_id, (uint8_t)head);
         t->hdr_4dw = (uint8_t)is4;
         d->cut_addr_q = q->cut_addr_q + chunk;
         d->cut_rem_q = (uint16_t)((q->cut_rem_q - chunk) & 0x1FFFu);

@@ -36,7 +36,6 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
   int req_take = 0;
   unsigned req_client = 0;
   unsigned mps_eff, mps_bytes, room, tlp_len, end_off, len_dw, total_dw;
-  unsigned first_be, last_be;
   int is4;
   uint32_t hdr[4];
   int src_ok = 0;
@@ -74,24 +73,9 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
   tlp_len = room < q->rem_q ? room : q->rem_q;
   end_off = ((unsigned)q->addr_q & 3u) + tlp_len;
   len_dw = (end_off + 3) >> 2;
-  if (len_dw == 1) {
-    first_be = (0xFu << (q->addr_q & 3u)) & (0xFu >> (4 - end_off));
-    last_be = 0;
-  } else {
-    first_be = (0xFu << (q->addr_q & 3u)) & 0xFu;
-    last_be = (end_off & 3u) == 0 ? 0xFu : (0xFu >> (4 - (end_off & 3u)));
-  }
   is4 = (q->addr_q >> 32) != 0;
   total_dw = len_dw + (is4 ? 4 : 3);
-  hdr[0] = ((uint32_t)(is4 ? VEP_TLP_MWR64 : VEP_TLP_MWR32) << 24) | len_dw;
-  hdr[1] = ((uint32_t)in->completer_id << 16) | (last_be << 4) | first_be;
-  if (is4) {
-    hdr[2] = (uint32_t)(q->addr_q >> 32);
-    hdr[3] = (uint32_t)q->addr_q & ~3u;
-  } else {
-    hdr[2] = (uint32_t)q->addr_q & ~3u;
-    hdr[3] = 0;
-  }
+  vep_mem_req_hdr(hdr, 1, q->addr_q, tlp_len, in->completer_id, 0);
 
   /* ---- Packing (WrData): the held tail first, else the client's beat ---- */
   if (q->hold_valid_q) {

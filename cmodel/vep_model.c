@@ -215,6 +215,41 @@ void vep_model_outputs(const vep_model_t *m, vep_out_t *out)
   out->s_blk_rsp_ready = blk.s_blk_rsp_ready;
 }
 
+/* The wiring of DMA client c (0 vq_fetch, 1 vq_used, 2 blk): the same ports on every client,
+ * as the client slices of the engines' ports in rtl/vep_top.sv. */
+#define DMA_RD_CLIENT(rd, c, cli)          \
+  do {                                     \
+    (rd).rdq_valid[c] = (cli).rdq_valid;   \
+    (rd).rdq_addr[c] = (cli).rdq_addr;     \
+    (rd).rdq_len[c] = (cli).rdq_len;       \
+  } while (0)
+#define DMA_WR_CLIENT(wr, c, cli)          \
+  do {                                     \
+    (wr).wrq_valid[c] = (cli).wrq_valid;   \
+    (wr).wrq_addr[c] = (cli).wrq_addr;     \
+    (wr).wrq_len[c] = (cli).wrq_len;       \
+    (wr).wrd_valid[c] = (cli).wrd_valid;   \
+    (wr).wrd_data[c] = (cli).wrd_data;     \
+    (wr).wrd_lo[c] = (cli).wrd_lo;         \
+    (wr).wrd_n[c] = (cli).wrd_n;           \
+  } while (0)
+/* The engines' outputs as client c sees them: its readies and done, the read response only when
+ * it is c's (rdr_client), the rest broadcast. */
+#define DMA_CLIENT_IN(in, c, o)                                           \
+  do {                                                                    \
+    (in).rdq_ready = (o).dma_rd.rdq_ready[c];                             \
+    (in).rdr_valid = (o).dma_rd.rdr_valid && (o).dma_rd.rdr_client == (c); \
+    (in).rdr_data = (o).dma_rd.rdr_data;                                  \
+    (in).rdr_lo = (o).dma_rd.rdr_lo;                                      \
+    (in).rdr_n = (o).dma_rd.rdr_n;                                        \
+    (in).rdr_last = (o).dma_rd.rdr_last;                                  \
+    (in).rdr_err = (o).dma_rd.rdr_err;                                    \
+    (in).wrq_ready = (o).dma_wr.wrq_ready[c];                             \
+    (in).wrd_ready = (o).dma_wr.wrd_ready[c];                             \
+    (in).wr_done = (o).dma_wr.wr_done[c];                                 \
+    (in).wr_err = (o).dma_wr.wr_err;                                      \
+  } while (0)
+
 void vep_model_step(vep_model_t *m, const vep_in_t *in)
 {
   const vep_params_t *p = &m->p;
@@ -343,15 +378,9 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
 
   /* DMA clients: 0 vq_fetch, 1 vq_used, 2 blk. */
   memset(&rd_in, 0, sizeof(rd_in));
-  rd_in.rdq_valid[0] = o.vq_fetch.rdq_valid;
-  rd_in.rdq_addr[0] = o.vq_fetch.rdq_addr;
-  rd_in.rdq_len[0] = o.vq_fetch.rdq_len;
-  rd_in.rdq_valid[1] = o.vq_used.rdq_valid;
-  rd_in.rdq_addr[1] = o.vq_used.rdq_addr;
-  rd_in.rdq_len[1] = o.vq_used.rdq_len;
-  rd_in.rdq_valid[2] = o.blk.rdq_valid;
-  rd_in.rdq_addr[2] = o.blk.rdq_addr;
-  rd_in.rdq_len[2] = o.blk.rdq_len;
+  DMA_RD_CLIENT(rd_in, 0, o.vq_fetch);
+  DMA_RD_CLIENT(rd_in, 1, o.vq_used);
+  DMA_RD_CLIENT(rd_in, 2, o.blk);
   rd_in.mrd_ready = o.tx_arbiter.mrd_ready;
   rd_in.rc_valid = o.rx_demux.rc_valid;
   rd_in.rc_sop = o.rx_demux.rc_sop;
@@ -367,27 +396,9 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   rd_in.dev_reset = o.common_cfg.dev_reset;
 
   memset(&wr_in, 0, sizeof(wr_in));
-  wr_in.wrq_valid[0] = o.vq_fetch.wrq_valid;
-  wr_in.wrq_addr[0] = o.vq_fetch.wrq_addr;
-  wr_in.wrq_len[0] = o.vq_fetch.wrq_len;
-  wr_in.wrd_valid[0] = o.vq_fetch.wrd_valid;
-  wr_in.wrd_data[0] = o.vq_fetch.wrd_data;
-  wr_in.wrd_lo[0] = o.vq_fetch.wrd_lo;
-  wr_in.wrd_n[0] = o.vq_fetch.wrd_n;
-  wr_in.wrq_valid[1] = o.vq_used.wrq_valid;
-  wr_in.wrq_addr[1] = o.vq_used.wrq_addr;
-  wr_in.wrq_len[1] = o.vq_used.wrq_len;
-  wr_in.wrd_valid[1] = o.vq_used.wrd_valid;
-  wr_in.wrd_data[1] = o.vq_used.wrd_data;
-  wr_in.wrd_lo[1] = o.vq_used.wrd_lo;
-  wr_in.wrd_n[1] = o.vq_used.wrd_n;
-  wr_in.wrq_valid[2] = o.blk.wrq_valid;
-  wr_in.wrq_addr[2] = o.blk.wrq_addr;
-  wr_in.wrq_len[2] = o.blk.wrq_len;
-  wr_in.wrd_valid[2] = o.blk.wrd_valid;
-  wr_in.wrd_data[2] = o.blk.wrd_data;
-  wr_in.wrd_lo[2] = o.blk.wrd_lo;
-  wr_in.wrd_n[2] = o.blk.wrd_n;
+  DMA_WR_CLIENT(wr_in, 0, o.vq_fetch);
+  DMA_WR_CLIENT(wr_in, 1, o.vq_used);
+  DMA_WR_CLIENT(wr_in, 2, o.blk);
   wr_in.tx_ready = o.tx_arbiter.wr_ready;
   wr_in.bus_master = o.cfg_space.cmd_bus_master;
   wr_in.mps = o.cfg_space.mps;
@@ -405,17 +416,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   memcpy(fetch_in.q_avail, o.common_cfg.q_avail, sizeof(fetch_in.q_avail));
   memcpy(fetch_in.q_used, o.common_cfg.q_used, sizeof(fetch_in.q_used));
   fetch_in.doorbell = o.notify.doorbell;
-  fetch_in.rdq_ready = o.dma_rd.rdq_ready[0];
-  fetch_in.rdr_valid = o.dma_rd.rdr_valid && o.dma_rd.rdr_client == 0;
-  fetch_in.rdr_data = o.dma_rd.rdr_data;
-  fetch_in.rdr_lo = o.dma_rd.rdr_lo;
-  fetch_in.rdr_n = o.dma_rd.rdr_n;
-  fetch_in.rdr_last = o.dma_rd.rdr_last;
-  fetch_in.rdr_err = o.dma_rd.rdr_err;
-  fetch_in.wrq_ready = o.dma_wr.wrq_ready[0];
-  fetch_in.wrd_ready = o.dma_wr.wrd_ready[0];
-  fetch_in.wr_done = o.dma_wr.wr_done[0];
-  fetch_in.wr_err = o.dma_wr.wr_err;
+  DMA_CLIENT_IN(fetch_in, 0, o);
   fetch_in.slot_free = o.blk.slot_free;
   fetch_in.slot_id = o.blk.slot_id;
   fetch_in.chain_ready = o.blk.chain_ready;
@@ -429,17 +430,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   bk_in.seg_wdata = o.vq_fetch.seg_wdata;
   bk_in.chain_valid = o.vq_fetch.chain_valid;
   bk_in.chain = o.vq_fetch.chain;
-  bk_in.rdq_ready = o.dma_rd.rdq_ready[2];
-  bk_in.rdr_valid = o.dma_rd.rdr_valid && o.dma_rd.rdr_client == 2;
-  bk_in.rdr_data = o.dma_rd.rdr_data;
-  bk_in.rdr_lo = o.dma_rd.rdr_lo;
-  bk_in.rdr_n = o.dma_rd.rdr_n;
-  bk_in.rdr_last = o.dma_rd.rdr_last;
-  bk_in.rdr_err = o.dma_rd.rdr_err;
-  bk_in.wrq_ready = o.dma_wr.wrq_ready[2];
-  bk_in.wrd_ready = o.dma_wr.wrd_ready[2];
-  bk_in.wr_done = o.dma_wr.wr_done[2];
-  bk_in.wr_err = o.dma_wr.wr_err;
+  DMA_CLIENT_IN(bk_in, 2, o);
   bk_in.m_blk_req_ready = in->m_blk_req_ready;
   bk_in.s_blk_rsp_valid = in->s_blk_rsp_valid;
   bk_in.s_blk_rsp_tag = in->s_blk_rsp_tag;
@@ -458,17 +449,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   memcpy(used_in.q_used, o.common_cfg.q_used, sizeof(used_in.q_used));
   used_in.done_valid = o.blk.done_valid;
   used_in.done = o.blk.done;
-  used_in.rdq_ready = o.dma_rd.rdq_ready[1];
-  used_in.rdr_valid = o.dma_rd.rdr_valid && o.dma_rd.rdr_client == 1;
-  used_in.rdr_data = o.dma_rd.rdr_data;
-  used_in.rdr_lo = o.dma_rd.rdr_lo;
-  used_in.rdr_n = o.dma_rd.rdr_n;
-  used_in.rdr_last = o.dma_rd.rdr_last;
-  used_in.rdr_err = o.dma_rd.rdr_err;
-  used_in.wrq_ready = o.dma_wr.wrq_ready[1];
-  used_in.wrd_ready = o.dma_wr.wrd_ready[1];
-  used_in.wr_done = o.dma_wr.wr_done[1];
-  used_in.wr_err = o.dma_wr.wr_err;
+  DMA_CLIENT_IN(used_in, 1, o);
 
   /* Every next state from the same current state, as on a clock edge; then commit. */
   *d = *q;

@@ -78,6 +78,30 @@ typedef struct vep_bytes {
   uint8_t n;             /* 1..8, lo + n <= 8 */
 } vep_bytes_t;
 
+/* vep_pkg::mem_req_hdr: the header of a memory request the device sends (MRd, or MWr when
+ * write), TC 0, no attributes; 3DW below 4 GiB, 4DW above (hdr_4dw = addr >> 32 != 0); Length
+ * and first/last byte enables from the byte address and length (1..4096, within one 4 KiB page);
+ * Requester ID and tag. hdr[3] is 0 for a 3DW header. */
+static inline void vep_mem_req_hdr(uint32_t hdr[4], int write, uint64_t addr, unsigned len,
+                                   uint16_t req_id, uint8_t tag)
+{
+  unsigned off = (unsigned)addr & 3u;
+  unsigned ndw = (off + len + 3u) >> 2;
+  unsigned lastb = (off + len - 1u) & 3u;
+  unsigned fbe = (0xFu << off) & 0xFu;
+  unsigned lbe = 0xFu >> (3u - lastb);
+  int is4 = (addr >> 32) != 0;
+  if (ndw == 1) {
+    fbe &= lbe;
+    lbe = 0;
+  }
+  hdr[0] = (uint32_t)(write ? (is4 ? VEP_TLP_MWR64 : VEP_TLP_MWR32)
+                            : (is4 ? VEP_TLP_MRD64 : VEP_TLP_MRD32)) << 24 | (ndw & 0x3FFu);
+  hdr[1] = (uint32_t)req_id << 16 | (uint32_t)tag << 8 | lbe << 4 | fbe;
+  hdr[2] = is4 ? (uint32_t)(addr >> 32) : ((uint32_t)addr & ~3u);
+  hdr[3] = is4 ? ((uint32_t)addr & ~3u) : 0u;
+}
+
 /* The register bus from vep_completer to the register blocks (all registered). */
 typedef struct vep_regbus {
   uint8_t reg_req;

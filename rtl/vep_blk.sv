@@ -179,7 +179,6 @@ module vep_blk #(
   logic [31:0]            r_pos_q, r_pos_d;    // next stream byte to request
   logic [31:0]            r_lim_q, r_lim_d;    // end of this phase's stream range
   logic [7:0]             r_out_q, r_out_d;    // reads issued, last beat not yet seen
-  logic [15:0]            r_drop_q, r_drop_d;  // reads from before a reset still to swallow
   logic                   r_err_q, r_err_d;
   logic                   r_abort_q, r_abort_d;
   logic                   r_wd_open_q, r_wd_open_d;
@@ -282,7 +281,7 @@ module vep_blk #(
 
   // ---- Next state ----
   logic        chain_hs, rf_pop, rsp_hs;
-  logic        r_inc, r_dec, rdrop_dec, w_inc, w_dec, wdrop_dec;
+  logic        r_inc, r_dec, w_inc, w_dec, wdrop_dec;
   logic [2:0]  rs, ws, cs;
   // reader temporaries
   // cut_len, wlen (<= 4096) and keep9 (<= 255): only their low bits carry a value.
@@ -311,7 +310,7 @@ module vep_blk #(
     rf_d = rf_q;  rf_rd_d = rf_rd_q;  rf_wr_d = rf_wr_q;  rf_cnt_d = rf_cnt_q;
     r_st_d = r_st_q;  r_slot_d = r_slot_q;  r_ph_d = r_ph_q;  r_seg_d = r_seg_q;
     r_off_d = r_off_q;  r_pos_d = r_pos_q;  r_lim_d = r_lim_q;  r_out_d = r_out_q;
-    r_drop_d = r_drop_q;  r_err_d = r_err_q;  r_abort_d = r_abort_q;  r_wd_open_d = r_wd_open_q;
+    r_err_d = r_err_q;  r_abort_d = r_abort_q;  r_wd_open_d = r_wd_open_q;
     r_hcnt_d = r_hcnt_q;  r_hdr_d = r_hdr_q;  rseg_d = rseg_q;
     rdq_valid_d = rdq_valid_q;  rdq_addr_d = rdq_addr_q;  rdq_len_d = rdq_len_q;
     req_valid_d = req_valid_q;  req_tag_d = req_tag_q;  req_type_d = req_type_q;
@@ -327,7 +326,7 @@ module vep_blk #(
     done_valid_d = done_valid_q;  done_d = done_q;
     idle_d = idle_q;
 
-    r_inc = 1'b0;  r_dec = 1'b0;  rdrop_dec = 1'b0;
+    r_inc = 1'b0;  r_dec = 1'b0;
     w_inc = 1'b0;  w_dec = 1'b0;  wdrop_dec = 1'b0;
     rs = r_slot_q;  ws = w_slot_q;
     seg_end = '0;  cut_len = '0;  npos32 = '0;  dtype = '0;  dlen = '0;  rb = '0;  wb = '0;
@@ -513,40 +512,36 @@ module vep_blk #(
 
     // ---- DMA read responses (in request order) ----
     if (rdr_valid_i) begin
-      if (r_drop_q != 16'd0) begin
-        rdrop_dec = rdr_last_i;
-      end else begin
-        if (rdr_last_i) begin
-          r_dec = (r_out_q != 8'd0);
-          if (rdr_err_i) r_err_d = 1'b1;
-        end
-        if (!r_ph_q) begin
-          if (!rdr_err_i) begin
-            for (int i = 0; i < 8; i++) begin
-              if (32'(i) >= 32'(rdr_lo_i) && 32'(i) < 32'(rdr_lo_i) + 32'(rdr_n_i)) begin
-                k = 32'(r_hcnt_q) + 32'(i) - 32'(rdr_lo_i);
-                if (k < 32'd16) r_hdr_d[8*k[3:0] +: 8] = rdr_data_i[8*i +: 8];
-              end
+      if (rdr_last_i) begin
+        r_dec = (r_out_q != 8'd0);
+        if (rdr_err_i) r_err_d = 1'b1;
+      end
+      if (!r_ph_q) begin
+        if (!rdr_err_i) begin
+          for (int i = 0; i < 8; i++) begin
+            if (32'(i) >= 32'(rdr_lo_i) && 32'(i) < 32'(rdr_lo_i) + 32'(rdr_n_i)) begin
+              k = 32'(r_hcnt_q) + 32'(i) - 32'(rdr_lo_i);
+              if (k < 32'd16) r_hdr_d[8*k[3:0] +: 8] = rdr_data_i[8*i +: 8];
             end
-            r_hcnt_d = r_hcnt_q + 5'(rdr_n_i);
           end
-        end else if (r_wd_open_q) begin
-          if (rdr_err_i) begin
-            wd_valid_d  = 1'b1;
-            wd_last_d   = 1'b1;
-            wd_abort_d  = 1'b1;
-            r_wd_open_d = 1'b0;
-            r_abort_d   = 1'b1;
-            ioerr_d[rs] = 1'b1;
-          end else begin
-            fin        = rdr_last_i && (r_st_q == BrDrain) && (r_out_q == 8'd1);
-            keep9      = ((9'd1 << rdr_n_i) - 9'd1) << rdr_lo_i;
-            wd_valid_d = 1'b1;
-            wd_data_d  = rdr_data_i;
-            wd_keep_d  = keep9[7:0];
-            wd_last_d  = fin;
-            if (fin) r_wd_open_d = 1'b0;
-          end
+          r_hcnt_d = r_hcnt_q + 5'(rdr_n_i);
+        end
+      end else if (r_wd_open_q) begin
+        if (rdr_err_i) begin
+          wd_valid_d  = 1'b1;
+          wd_last_d   = 1'b1;
+          wd_abort_d  = 1'b1;
+          r_wd_open_d = 1'b0;
+          r_abort_d   = 1'b1;
+          ioerr_d[rs] = 1'b1;
+        end else begin
+          fin        = rdr_last_i && (r_st_q == BrDrain) && (r_out_q == 8'd1);
+          keep9      = ((9'd1 << rdr_n_i) - 9'd1) << rdr_lo_i;
+          wd_valid_d = 1'b1;
+          wd_data_d  = rdr_data_i;
+          wd_keep_d  = keep9[7:0];
+          wd_last_d  = fin;
+          if (fin) r_wd_open_d = 1'b0;
         end
       end
     end
@@ -767,7 +762,6 @@ module vep_blk #(
     end
 
     r_out_d   = r_out_q + 8'(r_inc) - 8'(r_dec);
-    r_drop_d  = r_drop_q - 16'(rdrop_dec);
     wr_out_d  = wr_out_q + 8'(w_inc) - 8'(w_dec);
     wr_drop_d = wr_drop_q - 16'(wdrop_dec);
     if (rf_pop) rf_rd_d = rf_rd_q + 3'd1;
@@ -784,8 +778,7 @@ module vep_blk #(
         wd_abort_d  = 1'b1;
         r_wd_open_d = 1'b0;
       end
-      // vep_dma_rd forgets every read it took before the reset: nothing more to swallow.
-      r_drop_d    = 16'd0;
+      // vep_dma_rd forgets every read it took before the reset: nothing to swallow.
       r_out_d     = 8'd0;
       r_st_d      = BrIdle;
       r_abort_d   = 1'b0;
@@ -827,7 +820,7 @@ module vep_blk #(
     end
 
     rsp_ready_d = (w_st_d == BwIdle) || (w_st_d == BwBeat) || (w_st_d == BwDrain);
-    idle_d = (busy_d == '0) && (r_out_d == 8'd0) && (r_drop_d == 16'd0) &&
+    idle_d = (busy_d == '0) && (r_out_d == 8'd0) &&
              (wr_out_d == 8'd0) && (wr_drop_d == 16'd0);
   end
 
@@ -839,7 +832,7 @@ module vep_blk #(
       slot_free_q <= 1'b0;  slot_id_q <= '0;  chain_ready_q <= 1'b0;
       rf_q <= '0;  rf_rd_q <= '0;  rf_wr_q <= '0;  rf_cnt_q <= '0;
       r_st_q <= BrIdle;  r_slot_q <= '0;  r_ph_q <= 1'b0;  r_seg_q <= '0;
-      r_off_q <= '0;  r_pos_q <= '0;  r_lim_q <= '0;  r_out_q <= '0;  r_drop_q <= '0;
+      r_off_q <= '0;  r_pos_q <= '0;  r_lim_q <= '0;  r_out_q <= '0;
       r_err_q <= 1'b0;  r_abort_q <= 1'b0;  r_wd_open_q <= 1'b0;  r_hcnt_q <= '0;
       r_hdr_q <= '0;  rseg_q <= '0;
       rdq_valid_q <= 1'b0;  rdq_addr_q <= '0;  rdq_len_q <= '0;
@@ -864,7 +857,7 @@ module vep_blk #(
       rf_q <= rf_d;  rf_rd_q <= rf_rd_d;  rf_wr_q <= rf_wr_d;  rf_cnt_q <= rf_cnt_d;
       r_st_q <= r_st_d;  r_slot_q <= r_slot_d;  r_ph_q <= r_ph_d;  r_seg_q <= r_seg_d;
       r_off_q <= r_off_d;  r_pos_q <= r_pos_d;  r_lim_q <= r_lim_d;  r_out_q <= r_out_d;
-      r_drop_q <= r_drop_d;  r_err_q <= r_err_d;  r_abort_q <= r_abort_d;
+      r_err_q <= r_err_d;  r_abort_q <= r_abort_d;
       r_wd_open_q <= r_wd_open_d;  r_hcnt_q <= r_hcnt_d;  r_hdr_q <= r_hdr_d;  rseg_q <= rseg_d;
       rdq_valid_q <= rdq_valid_d;  rdq_addr_q <= rdq_addr_d;  rdq_len_q <= rdq_len_d;
       req_valid_q <= req_valid_d;  req_tag_q <= req_tag_d;  req_type_q <= req_type_d;

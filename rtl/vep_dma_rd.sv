@@ -173,12 +173,8 @@ module vep_dma_rd #(
   logic [9:0]       lim;          // min(512, MRRS)
   logic [9:0]       room;         // bytes to the next boundary of lim
   logic [12:0]      chunk;
-  logic [1:0]       dwoff;
-  logic [9:0]       ndw;
-  logic [1:0]       lastb;        // byte offset of the last byte in its DW
-  logic [3:0]       fbe, lbe;
   logic             is4;
-  logic [31:0]      dw0, dw1, dw2, dw3;
+  logic [127:0]     mrd_hdr;
   // Completion checks
   logic [TagW-1:0]  ct;           // tag of the completion starting here
   logic             c_open, c_ok, c_fin;
@@ -260,20 +256,8 @@ module vep_dma_rd #(
     lim   = (mrrs_i >= 3'd2) ? 10'd512 : (10'd128 << mrrs_i);
     room  = lim - (cut_addr_q[9:0] & (lim - 10'd1));
     chunk = (cut_rem_q < {3'd0, room}) ? cut_rem_q : {3'd0, room};
-    dwoff = cut_addr_q[1:0];
-    ndw   = 10'((13'(dwoff) + chunk + 13'd3) >> 2);
-    lastb = 2'(13'(dwoff) + chunk - 13'd1);
-    fbe   = 4'hF << dwoff;
-    lbe   = 4'hF >> (2'd3 - lastb);
-    if (ndw == 10'd1) begin
-      fbe = fbe & lbe;
-      lbe = 4'h0;
-    end
     is4 = (cut_addr_q[63:32] != 32'd0);
-    dw0 = {is4 ? 8'(vep_pkg::VEP_TLP_MRD64) : 8'(vep_pkg::VEP_TLP_MRD32), 14'd0, ndw};
-    dw1 = {completer_id_i, 8'(head_q), lbe, fbe};
-    dw2 = is4 ? cut_addr_q[63:32] : {cut_addr_q[31:2], 2'b00};
-    dw3 = is4 ? {cut_addr_q[31:2], 2'b00} : 32'd0;
+    mrd_hdr = vep_pkg::mem_req_hdr(1'b0, cut_addr_q, chunk, completer_id_i, 8'(head_q));
 
     if (cut_q && !dev_reset_i && can_alloc) begin
       if (!bus_master_i) begin
@@ -296,7 +280,7 @@ module vep_dma_rd #(
         mrd_valid_d = 1'b1;
         mrd_tag_d   = head_q;
         mrd_tlp_d   = '0;
-        mrd_tlp_d.hdr = {dw3, dw2, dw1, dw0};
+        mrd_tlp_d.hdr = mrd_hdr;
         mrd_tlp_d.hdr_4dw = is4;
         cut_addr_d = cut_addr_q + 64'(chunk);
         cut_rem_d  = cut_rem_q - chunk;

@@ -164,7 +164,6 @@ module vep_dma_wr (
   logic [9:0]         tlp_len;
   logic [9:0]         end_off;
   logic [7:0]         len_dw;
-  logic [3:0]         first_be, last_be;
   logic               is4;
   logic [7:0]         total_dw;
   logic [127:0]       hdr;
@@ -258,25 +257,9 @@ module vep_dma_wr (
     tlp_len   = ({3'd0, room} < rem_q) ? room : rem_q[9:0];
     end_off   = {8'd0, addr_q[1:0]} + tlp_len;
     len_dw    = 8'((end_off + 10'd3) >> 2);
-    if (len_dw == 8'd1) begin
-      first_be = (4'hF << addr_q[1:0]) & (4'hF >> (3'd4 - end_off[2:0]));
-      last_be  = 4'h0;
-    end else begin
-      first_be = 4'hF << addr_q[1:0];
-      last_be  = (end_off[1:0] == 2'd0) ? 4'hF : (4'hF >> (3'd4 - {1'b0, end_off[1:0]}));
-    end
     is4      = (addr_q[63:32] != 32'd0);
     total_dw = len_dw + (is4 ? 8'd4 : 8'd3);
-    hdr      = '0;
-    hdr[31:0]  = {is4 ? 8'(vep_pkg::VEP_TLP_MWR64) : 8'(vep_pkg::VEP_TLP_MWR32), 14'd0,
-                  2'd0, len_dw};
-    hdr[63:32] = {completer_id_i, 8'd0, last_be, first_be};
-    if (is4) begin
-      hdr[95:64]  = addr_q[63:32];
-      hdr[127:96] = {addr_q[31:2], 2'b00};
-    end else begin
-      hdr[95:64]  = {addr_q[31:2], 2'b00};
-    end
+    hdr      = vep_pkg::mem_req_hdr(1'b1, addr_q, {3'd0, tlp_len}, completer_id_i, 8'd0);
 
     // ---- Packing (WrData): the held tail first, else the client's beat ----
     src_ok   = 1'b0;

@@ -248,6 +248,35 @@ package vep_pkg;
     end
   endfunction
 
+  // The header of a memory request the device sends (MRd, or MWr when write), TC 0, no
+  // attributes: 3DW below 4 GiB, 4DW above (the caller's hdr_4dw is addr[63:32] != 0); Length
+  // and first/last byte enables from the byte address and length (1..4096, within one 4 KiB
+  // page); Requester ID and tag. Used by vep_dma_rd and vep_dma_wr; C twin: vep_mem_req_hdr in
+  // cmodel/vep_types.h.
+  function automatic logic [127:0] mem_req_hdr(logic write, logic [63:0] addr, logic [12:0] len,
+                                               logic [15:0] req_id, logic [7:0] tag);
+    logic [12:0] ndw;
+    logic [1:0]  lastb;
+    logic [3:0]  fbe, lbe;
+    logic        is4;
+    ndw   = (13'(addr[1:0]) + len + 13'd3) >> 2;
+    lastb = 2'(13'(addr[1:0]) + len - 13'd1);
+    fbe   = 4'hF << addr[1:0];
+    lbe   = 4'hF >> (2'd3 - lastb);
+    if (ndw == 13'd1) begin
+      fbe = fbe & lbe;
+      lbe = 4'h0;
+    end
+    is4 = (addr[63:32] != 32'd0);
+    mem_req_hdr = '0;
+    mem_req_hdr[31:0]  = {write ? (is4 ? 8'(VEP_TLP_MWR64) : 8'(VEP_TLP_MWR32))
+                                : (is4 ? 8'(VEP_TLP_MRD64) : 8'(VEP_TLP_MRD32)),
+                          14'd0, ndw[9:0]};  // Length 1024 is encoded 0
+    mem_req_hdr[63:32] = {req_id, tag, lbe, fbe};
+    mem_req_hdr[95:64] = is4 ? addr[63:32] : {addr[31:2], 2'b00};
+    if (is4) mem_req_hdr[127:96] = {addr[31:2], 2'b00};
+  endfunction
+
   // ---- Block-private types: vep_cfg_space, vep_common_cfg, vep_isr, vep_blk_cfg,
   //      vep_notify, vep_msix ----
   // (register-block enums go here)

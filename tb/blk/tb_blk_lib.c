@@ -75,7 +75,7 @@ void tb_blk_get(tb_blk_t *k, uint64_t a, void *dst, size_t len)
   TB_DRV(k->t, k->t->bus.ops->dma_read(k->t->bus.ctx, a, dst, len));
 }
 
-void tb_blk_fill(tb_blk_t *k, uint64_t a, size_t len, uint32_t seed)
+void tb_dma_fill(tb_t *t, uint64_t a, size_t len, uint32_t seed)
 {
   uint8_t b[512];
   for (size_t o = 0; o < len; o += sizeof b) {
@@ -83,8 +83,13 @@ void tb_blk_fill(tb_blk_t *k, uint64_t a, size_t len, uint32_t seed)
     for (size_t i = 0; i < n; i++) {
       b[i] = (uint8_t)((seed * 2654435761u + (o + i) * 40503u) >> 7);
     }
-    tb_blk_put(k, a + o, b, n);
+    TB_DRV(t, t->bus.ops->dma_write(t->bus.ctx, a + o, b, n));
   }
+}
+
+void tb_blk_fill(tb_blk_t *k, uint64_t a, size_t len, uint32_t seed)
+{
+  tb_dma_fill(k->t, a, len, seed);
 }
 
 void tb_blk_shadow_write(tb_blk_t *k, uint64_t sector, const vdrv_virtq_seg_t *seg,
@@ -150,7 +155,7 @@ int tb_blk_check_disk(tb_blk_t *k)
   return 1;
 }
 
-unsigned tb_blk_split(tb_blk_t *k, uint64_t a, uint32_t len, unsigned n, vdrv_virtq_seg_t *seg)
+unsigned tb_split(tb_rng_t *rng, uint64_t a, uint32_t len, unsigned n, vdrv_virtq_seg_t *seg)
 {
   if (n > len) {
     n = len;
@@ -158,7 +163,7 @@ unsigned tb_blk_split(tb_blk_t *k, uint64_t a, uint32_t len, unsigned n, vdrv_vi
   uint32_t left = len;
   for (unsigned i = 0; i < n; i++) {
     uint32_t room = left - (n - 1 - i);
-    uint32_t l = i + 1 == n ? left : 1 + tb_rand_below(&k->t->rng, room / 2 + 1);
+    uint32_t l = i + 1 == n ? left : 1 + tb_rand_below(rng, room / 2 + 1);
     if (l > room) {
       l = room;
     }
@@ -167,6 +172,11 @@ unsigned tb_blk_split(tb_blk_t *k, uint64_t a, uint32_t len, unsigned n, vdrv_vi
     left -= l;
   }
   return n;
+}
+
+unsigned tb_blk_split(tb_blk_t *k, uint64_t a, uint32_t len, unsigned n, vdrv_virtq_seg_t *seg)
+{
+  return tb_split(&k->t->rng, a, len, n, seg);
 }
 
 /* ---- Added for the data-path tests ---- */

@@ -30,6 +30,11 @@ void tb_blk_opts(tb_blk_t *k, unsigned irq_mode, unsigned layout);
 void tb_blk_open(tb_t *t, tb_blk_t *k, const vdrv_blk_opts_t *o);
 void tb_blk_close(tb_blk_t *k);
 
+/* The pattern of seed in [a, a+len) of DMA memory, through the driver's bus (t->bus). */
+void tb_dma_fill(tb_t *t, uint64_t a, size_t len, uint32_t seed);
+/* Cuts [a, a+len) into n segments of random lengths (each >= 1): returns how many. */
+unsigned tb_split(tb_rng_t *rng, uint64_t a, uint32_t len, unsigned n, vdrv_virtq_seg_t *seg);
+
 /* A DMA buffer (freed with the simulation), and its contents. */
 uint64_t tb_blk_buf(tb_blk_t *k, size_t len, size_t align, unsigned dir);
 void tb_blk_fill(tb_blk_t *k, uint64_t a, size_t len, uint32_t seed);
@@ -45,7 +50,7 @@ int tb_blk_check_read(tb_blk_t *k, uint64_t sector, const vdrv_virtq_seg_t *seg,
 /* Whether the storage holds exactly the shadow (all of it); fails the test if not. */
 int tb_blk_check_disk(tb_blk_t *k);
 
-/* Cuts [a, a+len) into n segments of random lengths (each >= 1): returns how many. */
+/* tb_split with the test's random numbers. */
 unsigned tb_blk_split(tb_blk_t *k, uint64_t a, uint32_t len, unsigned n, vdrv_virtq_seg_t *seg);
 
 /* ---- Added for the data-path tests (tb_blk_io.c, tb_blk_stress.c) ---- */

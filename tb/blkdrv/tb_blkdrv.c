@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "cosim_mem.h"
+#include "blk/tb_blk_lib.h"
 #include "tb.h"
 #include "vdrv_blk.h"
 
@@ -537,15 +538,6 @@ static uint64_t buf_alloc(tb_t *t, fb_t *f, size_t len, unsigned dir) {
   return a;
 }
 
-static void fill(tb_t *t, fb_t *f, uint64_t a, size_t len, uint32_t seed) {
-  uint8_t b[512];
-  for (size_t o = 0; o < len; o += sizeof b) {
-    size_t n = len - o < sizeof b ? len - o : sizeof b;
-    for (size_t i = 0; i < n; i++) b[i] = (uint8_t)((seed * 2654435761u + (o + i) * 40503u) >> 7);
-    TB_DRV(t, f->inner.ops->dma_write(f->inner.ctx, a + o, b, n));
-  }
-}
-
 /* Whether DMA memory a (len bytes) equals disk sectors from `sector`. */
 static int same_as_disk(fb_t *f, uint64_t a, size_t len, uint64_t sector) {
   uint8_t x[512], y[512];
@@ -558,20 +550,6 @@ static int same_as_disk(fb_t *f, uint64_t a, size_t len, uint64_t sector) {
   return 1;
 }
 
-/* Cuts [a, a+len) into n segments of random lengths (each >= 1). */
-static unsigned split(tb_t *t, uint64_t a, uint32_t len, unsigned n, vdrv_virtq_seg_t *seg) {
-  if (n > len) n = len;
-  uint32_t left = len;
-  for (unsigned i = 0; i < n; i++) {
-    uint32_t room = left - (n - 1 - i);
-    uint32_t l = i + 1 == n ? left : 1 + tb_rand_below(&t->rng, room / 2 + 1);
-    if (l > room) l = room;
-    seg[i] = (vdrv_virtq_seg_t){a, l};
-    a += l;
-    left -= l;
-  }
-  return n;
-}
 
 /* ---- Tests ---- */
 
@@ -671,7 +649,7 @@ static void all_types(tb_t *t, fb_t *f, vdrv_blk_t *b, unsigned q, const char *c
   uint64_t w = buf_alloc(t, f, 4096, VDRV_DMA_DEV_READ);
   uint64_t r = buf_alloc(t, f, 4096, VDRV_DMA_DEV_WRITE);
   uint64_t sector = 8 * tb_rand_below(&t->rng, (uint32_t)(b->capacity / 8 - 1));
-  fill(t, f, w, 4096, tb_rand32(&t->rng));
+  tb_dma_fill(t, w, 4096, tb_rand32(&t->rng));
   vdrv_virtq_seg_t sw = {w, 4096}, sr = {r, 4096};
   TB_CHECK_EQ_CTX(t, vdrv_blk_write(b, q, sector, &sw, 1), 0, "%s write", ctx);
   TB_CHECK(t, same_as_disk(f, w, 4096, sector), "%s: disk differs after write", ctx);
@@ -754,21 +732,21 @@ TB_TEST(blkdrv_sg, "scatter-gather: random requests of 1..seg_max segments of an
       uint32_t len = 512 * sectors;
       uint64_t sector = tb_rand_below(&t->rng, (uint32_t)(b.capacity - sectors + 1));
       uint32_t off = tb_rand_below(&t->rng, 64);
-      unsigned n = split(t, w + off, len, 1 + tb_rand_below(&t->rng, b.max_segs), seg);
-      fill(t, &f, w + off, len, tb_rand32(&t->rng));
+      unsigned n = tb_split(&t->rng, w + off, len, 1 + tb_rand_below(&t->rng, b.max_segs), seg);
+      tb_dma_fill(t, w + off, len, tb_rand32(&t->rng));
       unsigned q = tb_rand_below(&t->rng, b.nq);
       TB_CHECK_EQ_CTX(t, vdrv_blk_write(&b, q, sector, seg, n), 0, "round %u req %u", round, k);
       TB_CHECK(t, same_as_disk(&f, w + off, len, sector), "round %u req %u: disk differs "
                "(%u segments)", round, k, n);
       off = tb_rand_below(&t->rng, 64);
-      n = split(t, r + off, len, 1 + tb_rand_below(&t->rng, b.max_segs), seg);
+      n = tb_split(&t->rng, r + off, len, 1 + tb_rand_below(&t->rng, b.max_segs), seg);
       TB_CHECK_EQ_CTX(t, vdrv_blk_read(&b, q, sector, seg, n), 0, "round %u req %u", round, k);
       TB_CHECK(t, same_as_disk(&f, r + off, len, sector), "round %u req %u: read differs "
                "(%u segments)", round, k, n);
     }
     /* Argument checks: nothing reaches the device. */
     unsigned before = f.reqs[0] + f.reqs[1] + f.reqs[4] + f.reqs[8] + f.reqs[15];
-    unsigned n = split(t, r, 512 * (b.max_segs + 1), b.max_segs + 1, seg);
+    unsigned n = tb_split(&t->rng, r, 512 * (b.max_segs + 1), b.max_segs + 1, seg);
     TB_CHECK_EQ(t, vdrv_blk_read(&b, 0, 0, seg, n), -EINVAL);
     seg[0] = (vdrv_virtq_seg_t){r, 512};
     seg[1] = (vdrv_virtq_seg_t){r + 512, 0};
@@ -837,7 +815,7 @@ TB_TEST(blkdrv_async, "many requests in flight on every queue (filled to -ENOSPC
         while (submitted < NR) {
           unsigned i = submitted;
           uint64_t a = (pass ? rbuf : wbuf) + (uint64_t)i * SZ;
-          if (!pass) fill(t, &f, a, SZ, i * 7u + mode);
+          if (!pass) tb_dma_fill(t, a, SZ, i * 7u + mode);
           vdrv_virtq_seg_t s[2] = {{a, 300}, {a + 300, SZ - 300}};
           vdrv_blk_io_t io = {pass ? VEP_BLK_T_IN : VEP_BLK_T_OUT, (uint64_t)i * (SZ / 512), s,
                               2, (i % 4) ? VDRV_BLK_IO_NO_KICK : 0u};
