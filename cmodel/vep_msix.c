@@ -19,16 +19,9 @@ void vep_msix_reset(vep_msix_q_t *q, const vep_params_t *p)
 static vep_small_tlp_t message(const vep_msix_q_t *q, unsigned v, uint16_t completer_id)
 {
   vep_small_tlp_t t = {0};
-  uint32_t hi = q->tbl_addr_hi_q[v];
-  t.hdr[0] = (uint32_t)(hi != 0 ? VEP_TLP_MWR64 : VEP_TLP_MWR32) << 24 | 1u;
-  t.hdr[1] = (uint32_t)completer_id << 16 | 0xFu;
-  if (hi != 0) {
-    t.hdr[2] = hi;
-    t.hdr[3] = q->tbl_addr_lo_q[v];
-    t.hdr_4dw = 1;
-  } else {
-    t.hdr[2] = q->tbl_addr_lo_q[v];
-  }
+  uint64_t addr = (uint64_t)q->tbl_addr_hi_q[v] << 32 | q->tbl_addr_lo_q[v];
+  vep_mem_req_hdr(t.hdr, 1, addr, 4, completer_id, 0);
+  t.hdr_4dw = q->tbl_addr_hi_q[v] != 0;
   t.data_dw = 1;
   t.data[0] = q->tbl_data_q[v];
   return t;

@@ -56,8 +56,6 @@ module vep_msix #(
 
   localparam logic [2:0] RegionTable = 3'(vep_pkg::VEP_BAR_MSIX_TABLE_OFF >> 12);
   localparam logic [2:0] RegionPba   = 3'(vep_pkg::VEP_BAR_MSIX_PBA_OFF >> 12);
-  localparam logic [7:0] Mwr32       = 8'(vep_pkg::VEP_TLP_MWR32);
-  localparam logic [7:0] Mwr64       = 8'(vep_pkg::VEP_TLP_MWR64);
 
   // ---- Registers; table entry v in bits [32*v +: 32] ----
   logic [MSIX_VECTORS*32-1:0] tbl_addr_lo_q, tbl_addr_lo_d;    // Message Address, [1:0] = 0
@@ -187,15 +185,9 @@ module vep_msix #(
   end
   always_comb begin
     msg_tlp_o             = '0;
-    msg_tlp_o.hdr[31:0]   = {(msg_hi != 32'd0) ? Mwr64 : Mwr32, 14'd0, 10'd1};
-    msg_tlp_o.hdr[63:32]  = {completer_id_q, 8'd0, 4'h0, 4'hF};
-    if (msg_hi != 32'd0) begin
-      msg_tlp_o.hdr[95:64]  = msg_hi;
-      msg_tlp_o.hdr[127:96] = msg_lo;
-      msg_tlp_o.hdr_4dw     = 1'b1;
-    end else begin
-      msg_tlp_o.hdr[95:64]  = msg_lo;
-    end
+    msg_tlp_o.hdr         = vep_pkg::mem_req_hdr(1'b1, {msg_hi, msg_lo}, 13'd4, completer_id_q,
+                                                 8'd0);
+    msg_tlp_o.hdr_4dw     = (msg_hi != 32'd0);
     msg_tlp_o.data_dw     = 2'd1;
     msg_tlp_o.data[31:0]  = msg_data;
   end
