@@ -147,4 +147,7 @@ lint-yosys: | $(DEPS_STAMP)
 clean:
 	rm -rf $(BUILD)
 
+# Feature targets (coverage, fuzz, waves, ...) each live in a fragment of their own.
+-include $(sort $(wildcard mk/*.mk))
+
 -include $(OBJS:.o=.d) $(BUG_OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(SHIM_OBJ:.o=.d)

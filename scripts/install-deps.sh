@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
 # Installs the Debian packages virtio-ep needs, when they are missing. Idempotent: with every
 # package present it changes nothing and needs no network.
+#
+#   scripts/install-deps.sh              what `make build` and `make test` need
+#   scripts/install-deps.sh GROUP...     plus a group: coverage, fuzz, waves
 set -euo pipefail
 
 # verilator/yosys: RTL simulation and synthesis; g++/make: build; zlib1g-dev: Verilator's FST
-# waveform writer links against zlib.
-packages=(verilator yosys g++ gcc make zlib1g-dev)
+# waveform writer links against zlib; valgrind: the C model's memory check in the regression;
+# clang and its runtime: the libFuzzer harness (CI runs a one-minute fuzz).
+packages=(verilator yosys g++ gcc make zlib1g-dev valgrind clang libclang-rt-14-dev)
+for group in "$@"; do
+  case $group in
+    coverage) packages+=(lcov) ;;                      # lcov/genhtml: the HTML coverage report
+    fuzz) ;;                                           # already in the base set (CI fuzzes)
+    waves) packages+=(gtkwave xvfb xauth x11-apps imagemagick) ;;  # viewer; headless rendering
+    *) echo "install-deps: unknown group '$group' (coverage, fuzz, waves)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
