@@ -186,7 +186,9 @@ void vep_common_cfg_next(const vep_common_cfg_q_t *q, const vep_params_t *p,
       }
       break;
     case VEP_COMMON_Q_SIZE:
-      if (qv && be16(b->reg_be, 0)) {
+      /* Once a queue is enabled its size and ring addresses stay fixed until a reset: a driver
+       * that rewrites them then must not make the device use memory it never exposed. */
+      if (qv && !q->queue_enable_q[sel] && be16(b->reg_be, 0)) {
         uint16_t v = merge16(q->queue_size_q[sel], b->reg_wdata, b->reg_be, 0);
         if (v != 0 && (v & (v - 1u)) == 0 && v <= p->QUEUE_SIZE_MAX) {
           d->queue_size_q[sel] = v;
@@ -209,19 +211,19 @@ void vep_common_cfg_next(const vep_common_cfg_q_t *q, const vep_params_t *p,
       break;
     case VEP_COMMON_Q_DESCLO:
     case VEP_COMMON_Q_DESCHI:
-      if (qv) {
+      if (qv && !q->queue_enable_q[sel]) {
         set_half(&d->queue_desc_q[sel], off == VEP_COMMON_Q_DESCHI, b->reg_wdata, b->reg_be);
       }
       break;
     case VEP_COMMON_Q_AVAILLO:
     case VEP_COMMON_Q_AVAILHI:
-      if (qv) {
+      if (qv && !q->queue_enable_q[sel]) {
         set_half(&d->queue_driver_q[sel], off == VEP_COMMON_Q_AVAILHI, b->reg_wdata, b->reg_be);
       }
       break;
     case VEP_COMMON_Q_USEDLO:
     case VEP_COMMON_Q_USEDHI:
-      if (qv) {
+      if (qv && !q->queue_enable_q[sel]) {
         set_half(&d->queue_device_q[sel], off == VEP_COMMON_Q_USEDHI, b->reg_wdata, b->reg_be);
       }
       break;
@@ -231,8 +233,12 @@ void vep_common_cfg_next(const vep_common_cfg_q_t *q, const vep_params_t *p,
   }
 
   /* A driver error (queue_enable != 1) or a data-path error: DEVICE_NEEDS_RESET, notified once
-   * (virtio: after setting it with DRIVER_OK set, a configuration interrupt). */
-  if ((needs_reset || in->dev_err) && !(q->status_q & VEP_STATUS_DEVICE_NEEDS_RESET)) {
+   * (virtio: after setting it with DRIVER_OK set, a configuration interrupt). A data-path error
+   * counts only while the device is live: one raised by a request being drained during a reset,
+   * or before DRIVER_OK, would survive the reset (found by fuzz_tlp). */
+  int dev_live = (q->status_q & VEP_STATUS_DRIVER_OK) && !q->rst_busy_q;
+  if ((needs_reset || (in->dev_err && dev_live)) &&
+      !(q->status_q & VEP_STATUS_DEVICE_NEEDS_RESET)) {
     d->status_q = (uint8_t)(d->status_q | VEP_STATUS_DEVICE_NEEDS_RESET);
     if (q->status_q & VEP_STATUS_DRIVER_OK) {
       d->cfg_irq_q = 1;

@@ -69,6 +69,20 @@ static uint32_t lane_of(const uint64_t *data, unsigned l)
   return (uint32_t)(data[l / 2] >> (32 * (l % 2)));
 }
 
+/* Whether Type is defined with this Fmt (0xx); PCIe calls any other combination a Malformed
+ * TLP. MRd/MWr any; MRdLk without data; I/O, configuration and completions 3DW; messages 4DW;
+ * AtomicOps with data; Type 11011 (TCfgRd/TCfgWr, deprecated, answered UR) any. */
+static int type_defined(unsigned fmt, unsigned type)
+{
+  switch (type) {
+  case 0x00: case 0x1B: return 1;
+  case 0x01: return !(fmt & 2u);
+  case 0x02: case 0x04: case 0x05: case 0x0A: case 0x0B: return !(fmt & 1u);
+  case 0x0C: case 0x0D: case 0x0E: return (fmt & 2u) != 0;
+  default: return (type >> 3) == 2u && (fmt & 1u);
+  }
+}
+
 void vep_rx_demux_next(const vep_rx_demux_q_t *q, const vep_params_t *p,
                        const vep_rx_demux_in_t *in, vep_rx_demux_q_t *d)
 {
@@ -154,7 +168,8 @@ void vep_rx_demux_next(const vep_rx_demux_q_t *q, const vep_params_t *p,
                    (len == 1 ? last_be != 0 : (first_be == 0 || last_be == 0));
       int req_bad = cross_4k || be_bad || (is_len1 && len != 1);
       /* is_mem and is_len1 are request types, so req_bad implies a request (or Fmt 1xx). */
-      malformed = d->bad_q || (fmt & 4u) || d->dw_cnt_q != expect_dw || req_bad;
+      malformed = d->bad_q || (fmt & 4u) || d->dw_cnt_q != expect_dw || req_bad ||
+                  !type_defined(fmt, type);
       d->ev_malformed_q = (uint8_t)malformed;
       d->state_q = (!malformed && is_request) ? RxReq : RxSop;
     } else {

@@ -225,6 +225,8 @@ module vep_common_cfg #(
 
   // Next state
   logic        needs_reset;  // the driver made an error the device reports with NEEDS_RESET
+  logic        dev_live;     // DRIVER_OK set and no reset in progress
+  assign dev_live = (status_q & StsDriverOk) != 8'd0 && !rst_busy_q;
   logic        dev_reset;
   logic [15:0] wsize;        // queue_size as written (OffQSize)
   logic [15:0] wenable;      // queue_enable as written (OffQEnable)
@@ -322,9 +324,13 @@ module vep_common_cfg #(
     // The selected queue takes the write (qsel is all-zero when queue_select names no queue).
     for (int i = 0; i < NUM_QUEUES; i++) begin
       if (qsel[i]) begin
-        if (wr_size)    queue_size_d[16*i +: 16]      = wsize;
         if (wr_msix)    queue_msix_d[16*i +: 16]      = vec_map(wval[31:16]);
         if (wr_enable)  queue_enable_d[i]             = 1'b1;
+      end
+      // Once a queue is enabled its size and ring addresses stay fixed until a reset: a driver
+      // that rewrites them then must not make the device use memory it never exposed.
+      if (qsel[i] && !queue_enable_q[i]) begin
+        if (wr_size)    queue_size_d[16*i +: 16]      = wsize;
         if (wr_desc_lo) queue_desc_d[64*i +: 32]      = wval;
         if (wr_desc_hi) queue_desc_d[64*i+32 +: 32]   = wval;
         if (wr_drv_lo)  queue_driver_d[64*i +: 32]    = wval;
@@ -336,7 +342,9 @@ module vep_common_cfg #(
 
     // A driver error (queue_enable != 1) or a data-path error (dev_err_i): DEVICE_NEEDS_RESET,
     // notified once (virtio: after setting it with DRIVER_OK set, a configuration interrupt).
-    if ((needs_reset || dev_err_i) && (status_q & StsNeedsReset) == 8'd0) begin
+    // A data-path error counts only while the device is live: one raised by a request being
+    // drained during a reset, or before DRIVER_OK, would survive the reset (found by fuzz_tlp).
+    if ((needs_reset || (dev_err_i && dev_live)) && (status_q & StsNeedsReset) == 8'd0) begin
       status_d = status_d | StsNeedsReset;
       if ((status_q & StsDriverOk) != 8'd0) cfg_irq_d = 1'b1;
     end

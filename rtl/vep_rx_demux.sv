@@ -31,7 +31,9 @@
 //   Length > 1 with First BE or Last BE 0;
 // - it is a configuration (Type 0010x) or I/O request (Type 00010) with Length != 1.
 // A TLP with Fmt 1xx (a TLP prefix, or a reserved Fmt) is malformed too: the endpoint supports
-// no prefix (DevCap2 advertises no End-End TLP Prefix), and its framing cannot be checked.
+// no prefix (DevCap2 advertises no End-End TLP Prefix), and its framing cannot be checked. So is
+// a Type that is undefined, or defined only with another Fmt (an MRdLk with data, a 4DW
+// configuration request, a message with a 3DW header...): PCIe calls it a Malformed TLP.
 // Well-framed completions and messages are dropped without being malformed.
 `default_nettype none
 
@@ -180,6 +182,7 @@ module vep_rx_demux #(
   logic                cross_4k;
   logic                be_bad;
   logic                req_bad;     // a well-framed request that is malformed nonetheless
+  logic                type_ok;     // Fmt/Type is a defined combination (PCIe: else malformed)
   logic                malformed;   // the TLP that ends here is malformed
   logic [31:0]         lane0, lane1;
   logic [2:0]          s_fmt;       // Fmt/Type/Length of a first beat (lane 0 = DW0)
@@ -243,6 +246,7 @@ module vep_rx_demux #(
     is_len1    = 1'b0;
     cross_4k   = 1'b0;
     be_bad     = 1'b0;
+    type_ok    = 1'b0;
     req_bad    = 1'b0;
     malformed  = 1'b0;
 
@@ -294,8 +298,18 @@ module vep_rx_demux #(
                         ((len_d == 11'd1) ? (hdr_be[7:4] != 4'd0) :
                                             (hdr_be[3:0] == 4'd0 || hdr_be[7:4] == 4'd0));
             req_bad   = cross_4k || be_bad || (is_len1 && len_d != 11'd1);
+            // The Fmt each Type is defined with: MRd/MWr any; MRdLk without data; I/O,
+            // configuration and completions 3DW; messages 4DW; AtomicOps with data; Type 11011
+            // (TCfgRd/TCfgWr, deprecated, answered UR) any. Any other Type is undefined.
+            unique case (type_d)
+              5'b00000, 5'b11011: type_ok = 1'b1;
+              5'b00001:           type_ok = !fmt_d[1];
+              5'b00010, 5'b00100, 5'b00101, 5'b01010, 5'b01011: type_ok = !fmt_d[0];
+              5'b01100, 5'b01101, 5'b01110: type_ok = fmt_d[1];
+              default:            type_ok = (type_d[4:3] == 2'b10) && fmt_d[0];
+            endcase
             // is_mem and is_len1 are request types, so req_bad implies a request (or Fmt 1xx).
-            malformed = bad_d || fmt_d[2] || (dw_cnt_d != expect_dw) || req_bad;
+            malformed = bad_d || fmt_d[2] || (dw_cnt_d != expect_dw) || req_bad || !type_ok;
             ev_malformed_d = malformed;
             if (!malformed && is_request) begin
               state_d = vep_pkg::RxReq;

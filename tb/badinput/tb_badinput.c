@@ -11,7 +11,7 @@
 
 /* Whether one of the recorded errors contains text. */
 TB_TEST(bad_malformed_tlp, "Malformed TLPs from the host (payload DW missing or extra, Fmt 100, "
-                           "an MRd with an extra DW): reported by the host checker, dropped by "
+                           "an MRd with an extra DW, undefined Fmt/Type combinations): reported by the host checker, dropped by "
                            "the device (no write, no completion), which keeps working") {
   tb_setup_bar0(t);
   const unsigned target = TB_COMMON(VEP_COMMON_Q_DESCLO);
@@ -42,6 +42,12 @@ TB_TEST(bad_malformed_tlp, "Malformed TLPs from the host (payload DW missing or 
       {"Fmt 100 (a TLP prefix) on an MWr", dws, 6, (dws[0] & 0x1FFFFFFFu) | 0x80000000u},
       {"MRd64 with one DW too many", rdws, 5, 0},
       {"MRd64 missing its last address DW", rdws, 3, 0},
+      /* Fmt/Type combinations PCIe does not define: malformed, not a UR. */
+      {"undefined Type 00011", rdws, 4, (rdws[0] & 0x00FFFFFFu) | 0x23000000u},
+      {"FetchAdd (Type 01100) without data", rdws, 4, (rdws[0] & 0x00FFFFFFu) | 0x2C000000u},
+      {"MRdLk with data (Fmt 011)", dws, 6, (dws[0] & 0x00FFFFFFu) | 0x61000000u},
+      {"CfgRd0 with a 4DW header", rdws, 4, (rdws[0] & 0x00FFFFFFu) | 0x24000000u},
+      {"message with a 3DW header", rdws, 3, (rdws[0] & 0x00FFFFFFu) | 0x10000000u},
   };
   dws[6] = 0x12345678u;  /* the extra DW of case 2 */
   rdws[4] = 0x9ABCDEF0u;

@@ -93,8 +93,10 @@ void tb_cc_write(tb_cc_model_t *m, unsigned off, unsigned size, uint32_t val) {
   if (hit) m->queue_select = (uint16_t)v;
   if (sel >= m->p.NUM_QUEUES) return;
   tb_cc_queue_t *q = &m->q[sel];
+  /* Once enabled (before this write), size and ring addresses are fixed until a reset. */
+  const int fixed = q->enable;
   v = merge(q->size, VEP_COMMON_Q_SIZE, 2, off, size, val, &hit);
-  if (hit && v != 0 && (v & (v - 1)) == 0 && v <= m->p.QUEUE_SIZE_MAX) q->size = (uint16_t)v;
+  if (hit && !fixed && v != 0 && (v & (v - 1)) == 0 && v <= m->p.QUEUE_SIZE_MAX) q->size = (uint16_t)v;
   v = merge(q->msix, VEP_COMMON_Q_MSIX, 2, off, size, val, &hit);
   if (hit) q->msix = vector(m, v);
   v = merge(q->enable, VEP_COMMON_Q_ENABLE, 2, off, size, val, &hit);
@@ -107,9 +109,9 @@ void tb_cc_write(tb_cc_model_t *m, unsigned off, unsigned size, uint32_t val) {
     }
   }
   v = merge(q->desc, VEP_COMMON_Q_DESCLO, 8, off, size, val, &hit);
-  if (hit) q->desc = v;
+  if (hit && !fixed) q->desc = v;
   v = merge(q->driver, VEP_COMMON_Q_AVAILLO, 8, off, size, val, &hit);
-  if (hit) q->driver = v;
+  if (hit && !fixed) q->driver = v;
   v = merge(q->device, VEP_COMMON_Q_USEDLO, 8, off, size, val, &hit);
-  if (hit) q->device = v;
+  if (hit && !fixed) q->device = v;
 }
