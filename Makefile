@@ -3,6 +3,7 @@
 #   make run    install what is missing, build, run the default co-simulation (lockstep)
 #   make test   the regression, as CI runs it
 #   make lint   Verilator -Wall and a Yosys elaboration check of rtl/
+#   make coverage / fuzz / waves   the verification kit (mk/*.mk, `make help`)
 #
 # Everything is built under $(BUILD)/, which git ignores.
 
@@ -79,6 +80,9 @@ help:
 	@echo "make test    the regression (lockstep, rtl, cmodel, ASan/UBSan, lockstep self-test)"
 	@echo "make lint    verilator --lint-only -Wall, Yosys elaboration (hierarchy, proc, check)"
 	@echo "make build   build $(BUILD)/vepsim and its variants"
+	@echo "make coverage  RTL line/toggle + C gcov + functional coverage, HTML report (docs/coverage.md)"
+	@echo "make fuzz FUZZ_SECONDS=N  libFuzzer on the C model + lockstep differential fuzzer (docs/fuzzing.md)"
+	@echo "make waves TEST=name [BLOCK=dma]  run one test with an FST and open it in GTKWave (docs/waves.md)"
 	@echo "make clean   remove $(BUILD)/"
 	@echo "RTL parameters (make VAR=value): $(foreach p,$(RTL_PARAMS),$(p)=$($(p)))"
 
@@ -89,7 +93,8 @@ $(DEPS_STAMP): scripts/install-deps.sh
 	scripts/install-deps.sh
 	@touch $@
 
-build: $(BUILD)/vepsim $(BUILD)/vepsim-bug $(BUILD)/vepsim-asan $(BUILD)/check_consts
+build: $(BUILD)/vepsim $(BUILD)/vepsim-bug $(BUILD)/vepsim-asan $(BUILD)/check_consts \
+       $(BUILD)/junit-merge
 
 run: $(BUILD)/vepsim
 	$(BUILD)/vepsim --demo
@@ -128,6 +133,9 @@ $(BUILD)/vepsim-bug: $(BUG_OBJS) $(SHIM_OBJ) $(VRTL_LIB)
 $(BUILD)/vepsim-asan: $(ASAN_OBJS) $(SHIM_OBJ) $(VRTL_LIB)
 	$(CXX) $(SANITIZE) -o $@ $(ASAN_OBJS) $(SHIM_OBJ) $(VLINK)
 $(BUILD)/check_consts: tb/consts/check_consts.c include/vep_consts.h | $(DEPS_STAMP)
+	$(CC) $(CFLAGS_ALL) -o $@ $<
+# Merges the JUnit reports of a sharded run, refusing an incomplete set (tools/junit_merge.c).
+$(BUILD)/junit-merge: tools/junit_merge.c | $(DEPS_STAMP)
 	$(CC) $(CFLAGS_ALL) -o $@ $<
 
 # ---- Lint: Verilator -Wall, then Yosys reads and elaborates rtl/ and converts every process

@@ -78,6 +78,8 @@ struct vep_model {
   vep_model_q_t *q;
   vep_model_q_t *d;
   vep_model_mem_t mem;
+  /* Observation only (vep_model_device_error): never read by the next-state functions. */
+  uint8_t obs_err_code;
 };
 
 static int is_pow2(unsigned x)
@@ -283,6 +285,13 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
 
   outputs_all(q, p, &o);
   dev_err = o.vq_fetch.dev_err | o.vq_used.dev_err | o.blk.dev_err;
+  /* The strobe that raises DEVICE_NEEDS_RESET: remember why, for observers only. */
+  if (!(o.common_cfg.dev_status & VEP_STATUS_DEVICE_NEEDS_RESET)) {
+    m->obs_err_code = !dev_err ? VEP_ERR_NONE
+                      : o.vq_fetch.dev_err_code ? o.vq_fetch.dev_err_code
+                      : o.vq_used.dev_err_code ? o.vq_used.dev_err_code
+                      : o.blk.dev_err_code;
+  }
   run = (o.common_cfg.dev_status & VEP_STATUS_DRIVER_OK) &&
         !(o.common_cfg.dev_status & VEP_STATUS_DEVICE_NEEDS_RESET);
   drv_f = o.common_cfg.drv_features;
@@ -472,6 +481,15 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   tmp = m->q;
   m->q = m->d;
   m->d = tmp;
+}
+
+uint8_t vep_model_device_error(const vep_model_t *m)
+{
+  /* Cleared by the reset that clears DEVICE_NEEDS_RESET, without a register of its own. */
+  if (!(m->q->common_cfg.status_q & VEP_STATUS_DEVICE_NEEDS_RESET)) {
+    return VEP_ERR_NONE;
+  }
+  return m->obs_err_code;
 }
 
 uint64_t vep_model_cycles(const vep_model_t *m)

@@ -34,6 +34,11 @@ void vep_model_outputs(const vep_model_t *m, vep_out_t *out);
 /* Applies the inputs of the current cycle and clocks one rising edge. */
 void vep_model_step(vep_model_t *m, const vep_in_t *in);
 
+/* Observation for coverage, with no effect on cycles or outputs: the VEP_ERR_* code of the
+ * data-path error that raised DEVICE_NEEDS_RESET, while that bit is set; VEP_ERR_NONE otherwise
+ * (also when a driver error, queue_enable written other than 1, raised it). */
+uint8_t vep_model_device_error(const vep_model_t *m);
+
 /* Cycles stepped since create. */
 uint64_t vep_model_cycles(const vep_model_t *m);
 

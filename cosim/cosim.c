@@ -2,10 +2,10 @@
 /*
  * The simulated PCIe system (cosim.h): it owns simulated time. Every cycle, in this order:
  * read the DUT's outputs (functions of its registers), let a TX beat the device offers enter the
- * link (unless random backpressure holds m_tx_ready low), let the root complex take what has
- * arrived from the device, let it send what is due, drive the RX beat that has arrived (held until
- * the device is ready; before a beat is offered a random gap may leave the cycle idle), and clock
- * the DUT.
+ * link (unless random backpressure or a storm holds m_tx_ready low), let the root complex take
+ * what has arrived from the device, let it send what is due, drive the RX beat that has arrived
+ * (held until the device is ready; before a beat is offered a random gap or a storm may leave
+ * the cycle idle), and clock the DUT.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,10 +17,12 @@
 #include "cosim_check.h"
 #include "cosim_dut.h"
 #include "cosim_err.h"
+#include "cosim_fcov.h"
 #include "cosim_link.h"
 #include "cosim_mem.h"
 #include "cosim_rc.h"
 #include "cosim_rng.h"
+#include "cosim_tlplog.h"
 #include "cosim_vmon.h"
 #include "vep_consts.h"
 
@@ -46,8 +48,18 @@ struct cosim {
   uint64_t cycle, tlps_rx, tlps_tx;
   uint64_t tlps_rx_delivered;   /* TLPs whose last beat the device accepted */
   uint64_t rx_refused;          /* consecutive cycles an offered RX beat was refused */
+  cosim_rng_t storm_rng;        /* storms: their own stream, like flow_rng */
+  uint64_t tx_storm_next, rx_storm_next;  /* cycle the next storm begins */
+  uint64_t tx_storm_left, rx_storm_left;  /* cycles of the current storm still to come */
+  cosim_storm_stats_t storms;
+  int trace_deferred;           /* a trace window opens when cycle cfg.trace_from starts */
+  uint64_t mismatch_cycle;      /* lockstep's first mismatch, 0 before any */
   cosim_asm_t tx_asm;
   cosim_tlp_t req, dev_tlp;     /* scratch */
+  /* Observers, NULL when off (cosim_cfg.tlp_log_path, .fcov): */
+  cosim_tlplog_t *tlplog;
+  cosim_fcov_t *fcov;
+  cosim_tlp_t obs_tlp;          /* decode scratch of the observers */
 };
 
 void cosim_cfg_default(cosim_cfg_t *cfg) {
@@ -69,10 +81,33 @@ static int flow_event(cosim_t *s, unsigned pct) {
   return pct && cosim_rng_below(&s->flow_rng, 100) < pct;
 }
 
+/* Whether a storm (cosim_cfg.*_storm_*) holds this cycle, advancing it: one begins at *next and
+ * lasts *left more cycles; when it ends, the next one is drawn. No draw while gap is 0. */
+static int storm_on(cosim_t *s, unsigned gap, unsigned min, unsigned max, uint64_t *next,
+                    uint64_t *left, uint64_t *storms, uint64_t *cycles) {
+  if (!gap) return 0;
+  if (*left == 0) {
+    if (s->cycle < *next) return 0;
+    *left = min + cosim_rng_below(&s->storm_rng, max - min + 1u);
+    (*storms)++;
+  }
+  (*cycles)++;
+  if (--*left == 0) *next = s->cycle + 1 + cosim_rng_below(&s->storm_rng, 2u * gap + 1u);
+  return 1;
+}
+
 /* ---- Link endpoints of the root complex ---- */
+
+/* A host TLP to the log and the coverage counters, when they are on. */
+static void observe_host(cosim_t *s, const uint32_t *dws, size_t n, int fault) {
+  if (s->tlplog) cosim_tlplog_host(s->tlplog, s->cycle, dws, n, fault);
+  if (s->fcov)
+    cosim_fcov_host_tlp(s->fcov, cosim_tlp_decode(dws, n, &s->obs_tlp, NULL) ? NULL : &s->obs_tlp);
+}
 
 static int64_t host_send(void *ctx, const uint32_t *dws, size_t n) {
   cosim_t *s = ctx;
+  if (s->tlplog || s->fcov) observe_host(s, dws, n, 0);
   cosim_check_host_tlp(s->chk, s->cycle, dws, n);
   cosim_vmon_host_tlp(s->vmon, s->cycle, dws, n);
   int64_t last = cosim_link_send_tlp(s->rx, s->cycle, dws, n);
@@ -84,6 +119,7 @@ static int64_t host_send(void *ctx, const uint32_t *dws, size_t n) {
  * checker (the root complex showed it a sound stand-in). */
 static int64_t host_send_fault(void *ctx, const uint32_t *dws, size_t n) {
   cosim_t *s = ctx;
+  if (s->tlplog || s->fcov) observe_host(s, dws, n, 1);
   cosim_vmon_host_tlp(s->vmon, s->cycle, dws, n);
   int64_t last = cosim_link_send_tlp(s->rx, s->cycle, dws, n);
   if (last >= 0) s->tlps_rx++;
@@ -97,6 +133,8 @@ static void dev_tlp(void *ctx, const uint32_t *dws, size_t n, const char *framin
   /* A TLP with bad framing but a sound header still reaches the root complex, so that one
    * framing bug does not also show up as a completion timeout. */
   if (dws && cosim_tlp_decode(dws, n, &s->dev_tlp, NULL) == 0) {
+    if (s->tlplog) cosim_tlplog_dev(s->tlplog, s->cycle, &s->dev_tlp);
+    cosim_fcov_dev_tlp(s->fcov, &s->dev_tlp);
     cosim_rc_receive(s->rc, s->cycle, &s->dev_tlp);
     /* After the root complex: a write is in host memory by then. */
     cosim_vmon_dev_tlp(s->vmon, s->cycle, &s->dev_tlp);
@@ -108,6 +146,14 @@ static void tick(cosim_t *s) {
   cosim_dut_outputs(s->dut, &out);
   int in_reset = s->reset_left > 0;
   uint8_t tx_ready = in_reset ? 1 : !flow_event(s, s->cfg.tx_backpressure_pct);
+  if (!in_reset && storm_on(s, s->cfg.tx_storm_gap, s->cfg.tx_storm_min, s->cfg.tx_storm_max,
+                            &s->tx_storm_next, &s->tx_storm_left, &s->storms.tx_storms,
+                            &s->storms.tx_cycles))
+    tx_ready = 0;
+  int rx_storm = !in_reset && storm_on(s, s->cfg.rx_storm_gap, s->cfg.rx_storm_min,
+                                       s->cfg.rx_storm_max, &s->rx_storm_next,
+                                       &s->rx_storm_left, &s->storms.rx_storms,
+                                       &s->storms.rx_cycles);
   if (!in_reset && out.m_tx_valid && tx_ready) {
     cosim_beat_t b;
     memcpy(b.data, out.m_tx_data, sizeof(b.data));
@@ -126,6 +172,7 @@ static void tick(cosim_t *s) {
   const cosim_beat_t *rx = in_reset ? NULL : cosim_link_head(s->rx, s->cycle);
   /* A gap only before a beat is offered: once valid, a beat stays until the device takes it. */
   if (rx && !s->rx_offered && flow_event(s, s->cfg.rx_gap_pct)) rx = NULL;
+  if (rx && !s->rx_offered && rx_storm) rx = NULL;
   vep_in_t *in = &s->in;
   in->rst_ni = !in_reset;
   in->s_rx_valid = rx != NULL;
@@ -143,7 +190,18 @@ static void tick(cosim_t *s) {
   /* The backend port: the same inputs go to both DUTs in lockstep, computed from the lead's
    * outputs as the TX/RX ones are. */
   cosim_blkport_cycle(s->blk, s->cycle, in_reset, &out, in);
+  if (s->trace_deferred && s->cycle == s->cfg.trace_from) {
+    s->trace_deferred = 0;
+    int rc = cosim_dut_trace_open(s->dut, s->trace_path);
+    if (rc)
+      cosim_errlog_add(&s->log, s->cycle, "cannot write the waveform %s with DUT %s: %s",
+                       s->trace_path, cosim_dut_name(s->dut),
+                       rc == -ENOTSUP ? "it has no waveform (use rtl or lockstep)" : strerror(-rc));
+  }
   cosim_dut_step(s->dut, in);
+  /* After the edge of the window's last cycle: the file is then complete. */
+  if (s->trace_path && s->cfg.trace_to && s->cycle == s->cfg.trace_to)
+    cosim_dut_trace_close(s->dut);
   if (rx && out.s_rx_ready) {
     if (rx->eop) s->tlps_rx_delivered++;
     cosim_link_pop(s->rx);
@@ -152,7 +210,12 @@ static void tick(cosim_t *s) {
     s->rx_refused++;
   }
   s->rx_offered = rx && !out.s_rx_ready;
+  if (s->fcov) {
+    cosim_dut_obs_t obs;
+    if (cosim_dut_observe(s->dut, &obs) == 0) cosim_fcov_device_error(s->fcov, obs.dev_err_code);
+  }
   s->cycle++;
+  if (!s->mismatch_cycle && cosim_dut_lockstep_diverged(s->dut)) s->mismatch_cycle = s->cycle;
   if (in_reset) s->reset_left--;
 }
 
@@ -165,6 +228,8 @@ void cosim_destroy(cosim_t *s) {
   cosim_link_destroy(s->rx);
   cosim_link_destroy(s->tx);
   cosim_check_destroy(s->chk);
+  cosim_tlplog_destroy(s->tlplog);
+  cosim_fcov_destroy(s->fcov);
   cosim_vmon_destroy(s->vmon);
   cosim_blkport_destroy(s->blk);
   cosim_hmem_destroy(s->mem);
@@ -179,7 +244,11 @@ void cosim_destroy(cosim_t *s) {
 int cosim_create_custom(const cosim_cfg_t *cfg, cosim_dut_factory_t make, void *ctx,
                         cosim_t **out) {
   if (!cfg || !make || !out || cfg->cpl_timeout == 0 || cfg->tx_backpressure_pct > 99 ||
-      cfg->rx_gap_pct > 99 || cfg->blk_flow_pct > 99)
+      cfg->rx_gap_pct > 99 || cfg->blk_flow_pct > 99 ||
+      (cfg->trace_to && cfg->trace_to < cfg->trace_from))
+    return -EINVAL;
+  if ((cfg->tx_storm_gap && (cfg->tx_storm_max == 0 || cfg->tx_storm_min > cfg->tx_storm_max)) ||
+      (cfg->rx_storm_gap && (cfg->rx_storm_max == 0 || cfg->rx_storm_min > cfg->rx_storm_max)))
     return -EINVAL;
   unsigned w = cfg->params.DATA_W;
   if (w != 64 && w != 128 && w != 256) return -EINVAL;
@@ -199,6 +268,11 @@ int cosim_create_custom(const cosim_cfg_t *cfg, cosim_dut_factory_t make, void *
   cosim_errlog_init(&s->log);
   cosim_rng_seed(&s->rng, cfg->seed);
   cosim_rng_seed(&s->flow_rng, cfg->seed ^ 0x5EED0F1011C0A575ull);
+  cosim_rng_seed(&s->storm_rng, cfg->seed ^ 0x5707A1115EED0002ull);
+  if (cfg->tx_storm_gap)
+    s->tx_storm_next = cosim_rng_below(&s->storm_rng, 2u * cfg->tx_storm_gap + 1u);
+  if (cfg->rx_storm_gap)
+    s->rx_storm_next = cosim_rng_below(&s->storm_rng, 2u * cfg->rx_storm_gap + 1u);
   cosim_asm_init(&s->tx_asm, w / 32);
   if ((rc = cosim_hmem_create(&s->mem)) || (rc = cosim_check_create(&s->log, &s->chk)) ||
       (rc = cosim_link_create(w, cfg->link_latency_rx, &s->rx)) ||
@@ -243,10 +317,28 @@ int cosim_create_custom(const cosim_cfg_t *cfg, cosim_dut_factory_t make, void *
       .tlps_delivered = &s->tlps_rx_delivered,
       .rx_refused = &s->rx_refused,
       .send_fault = host_send_fault,
+      .fault_seed = cfg->seed ^ 0xFA017F1A5EED0003ull,
   };
   if ((rc = cosim_rc_create(&rcfg, &s->rc))) goto fail;
+  if (cfg->fcov && (rc = cosim_fcov_create(&s->fcov))) goto fail;
+  if (cfg->tlp_log_path && (rc = cosim_tlplog_create(cfg->tlp_log_path, s->vmon, &s->tlplog))) {
+    /* No simulation is left to hold the error, so say it where the user will see it. */
+    fprintf(stderr, "cosim: cannot write the TLP log %s: %s\n", cfg->tlp_log_path, strerror(-rc));
+    goto fail;
+  }
+  if (s->tlplog || s->fcov) cosim_vmon_observe(s->vmon, s->fcov);
   if ((rc = make(ctx, &s->cfg, &s->log, &s->dut))) goto fail;
-  if (s->trace_path && (rc = cosim_dut_trace_open(s->dut, s->trace_path))) {
+  s->trace_deferred = s->trace_path && s->cfg.trace_from > 0;
+  if (s->trace_deferred) {
+    /* The window opens later; a path that cannot be written is found out now all the same. */
+    FILE *probe = fopen(s->trace_path, "wb");
+    if (!probe) {
+      rc = errno ? -errno : -EIO;
+      fprintf(stderr, "cosim: cannot write the waveform %s: %s\n", s->trace_path, strerror(-rc));
+      goto fail;
+    }
+    fclose(probe);
+  } else if (s->trace_path && (rc = cosim_dut_trace_open(s->dut, s->trace_path))) {
     /* No simulation is left to hold the error, so say it where the user will see it. */
     fprintf(stderr, "cosim: cannot write the waveform %s with DUT %s: %s\n", s->trace_path,
             cosim_dut_name(s->dut),
@@ -287,6 +379,12 @@ static int cfg_access(cosim_t *s, int write, uint16_t bdf, unsigned off, unsigne
   uint32_t ones = size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
   /* The root port answers UR itself for anything but device 0 below it (no ARI). */
   if ((bdf >> 8) != COSIM_EP_BUS || (bdf >> 3 & 0x1F) != 0) {
+    if (s->tlplog) {
+      char note[96];
+      snprintf(note, sizeof note, "root port UR: Cfg%s to %02x:%02x.%x reg 0x%03x", write ? "Wr" : "Rd",
+               bdf >> 8, bdf >> 3 & 0x1F, bdf & 7, off);
+      cosim_tlplog_note(s->tlplog, s->cycle, note);
+    }
     if (val) *val = ones;
     if (status) *status = VEP_CPL_UR;
     return 0;
@@ -419,6 +517,18 @@ int cosim_set_dma_fault(cosim_t *s, uint64_t addr, uint64_t len, unsigned kind) 
 
 uint64_t cosim_dma_faults_hit(const cosim_t *s) { return cosim_rc_dma_faults_hit(s->rc); }
 
+const cosim_fcov_t *cosim_fcov_counts(const cosim_t *s) { return s->fcov; }
+
+int cosim_set_fault_plan(cosim_t *s, const cosim_fault_plan_t *plan) {
+  return cosim_rc_set_fault_plan(s->rc, plan);
+}
+
+void cosim_fault_stats(const cosim_t *s, cosim_fault_stats_t *st) {
+  cosim_rc_fault_stats(s->rc, st);
+}
+
+void cosim_storm_stats(const cosim_t *s, cosim_storm_stats_t *st) { *st = s->storms; }
+
 cosim_storage_t *cosim_blk_storage(cosim_t *s) { return cosim_blkport_storage(s->blk); }
 
 void cosim_blk_stats(const cosim_t *s, cosim_blkport_stats_t *st) {
@@ -444,6 +554,8 @@ const char *cosim_error(const cosim_t *s, unsigned i) {
 void cosim_clear_errors(cosim_t *s) { cosim_errlog_clear(&s->log); }
 
 int cosim_diverged(const cosim_t *s) { return cosim_dut_lockstep_diverged(s->dut); }
+
+uint64_t cosim_mismatch_cycle(const cosim_t *s) { return s->mismatch_cycle; }
 
 const char *cosim_mismatch_port(const cosim_t *s) {
   return cosim_dut_lockstep_mismatch_port(s->dut);

@@ -54,6 +54,14 @@ typedef struct cosim_cfg {
   unsigned blk_flow_pct;      /* 0..99: % of cycles m_blk_req_ready is held low, and of cycles an
                                * answer that could start waits (its own random stream) */
   const char *trace_path;     /* FST waveform of the RTL, or NULL */
+  const char *tlp_log_path;   /* every TLP with its virtio meaning (cosim_tlplog.h), or NULL */
+  int fcov;                   /* count functional coverage points (cosim_fcov.h) */
+  /* With trace_path, a window: the FST holds only cycles trace_from..trace_to, both included
+   * (FST time 10N+1..10N+10 for cycle N, whatever the window). trace_to 0: to the end of the
+   * run. The trace opens when cycle trace_from starts (a file that cannot be written then is
+   * an error in the list) and closes after the edge of cycle trace_to; trace_from 0 opens it in
+   * cosim_create, where a failure makes cosim_create fail. */
+  uint64_t trace_from, trace_to;
   const char *repro;          /* the command line that re-runs this simulation, printed in
                                * mismatch reports (may be NULL) */
   /* Flow control, drawn each cycle from a random stream seeded from `seed` (0..99, 0: none):
@@ -63,6 +71,13 @@ typedef struct cosim_cfg {
    *   already offered is held until s_rx_ready takes it (valid never drops before ready). */
   unsigned tx_backpressure_pct;
   unsigned rx_gap_pct;
+  /* Storms, beside the per-cycle draws above, from a random stream of their own (seeded from
+   * `seed`; nothing is drawn while both are off): after a pause drawn in [0, 2 * *_storm_gap]
+   * cycles, m_tx_ready stays 0 (TX) / no RX beat is offered (RX: only before a beat is offered,
+   * a beat offered stays until taken) for a run drawn in [*_storm_min, *_storm_max] cycles, then
+   * the next pause. *_storm_gap 0: no storms. */
+  unsigned tx_storm_gap, tx_storm_min, tx_storm_max;
+  unsigned rx_storm_gap, rx_storm_min, rx_storm_max;
 } cosim_cfg_t;
 
 /* Defaults: VEP_PARAMS_DEFAULT, lockstep, seed 1, latency 8/8, timeout 10000, 2 MiB RAM disk
@@ -73,7 +88,7 @@ void cosim_cfg_default(cosim_cfg_t *cfg);
 typedef struct cosim cosim_t;
 
 /* Creates the system and holds the endpoint in reset for 8 cycles. -EINVAL for an invalid cfg
- * (a percentage above 99, timeout 0, DATA_W not 64/128/256, a serial above 20 bytes, an image
+ * (a percentage above 99, a storm with min > max or max 0, timeout 0, DATA_W not 64/128/256, a serial above 20 bytes, an image
  * whose size is not a multiple of 512), or the errno of opening the image (the reason is
  * printed on stderr). */
 int cosim_create(const cosim_cfg_t *cfg, cosim_t **out);
@@ -134,6 +149,21 @@ void cosim_set_blk_capacity(cosim_t *s, uint64_t sectors);
 int cosim_set_dma_fault(cosim_t *s, uint64_t addr, uint64_t len, unsigned kind);
 uint64_t cosim_dma_faults_hit(const cosim_t *s);
 
+/* This simulation's functional coverage counts (cosim_fcov.h), or NULL when cfg.fcov was 0. */
+typedef struct cosim_fcov cosim_fcov_t;
+const cosim_fcov_t *cosim_fcov_counts(const cosim_t *s);
+/* Faults drawn at random per device read (cosim_fault_plan_t in cosim_rc.h: per-kind
+ * probabilities and ranges, DELAY, REORDER and DUP besides the kinds above), from a random
+ * stream of their own seeded from cfg.seed. NULL removes the plan. 0 or -EINVAL. The fixed
+ * ranges above take precedence. Counters per kind, since creation, of both: */
+int cosim_set_fault_plan(cosim_t *s, const cosim_fault_plan_t *plan);
+void cosim_fault_stats(const cosim_t *s, cosim_fault_stats_t *st);
+/* Storm counters: storms begun and cycles spent in them, per direction. */
+typedef struct cosim_storm_stats {
+  uint64_t tx_storms, tx_cycles, rx_storms, rx_cycles;
+} cosim_storm_stats_t;
+void cosim_storm_stats(const cosim_t *s, cosim_storm_stats_t *st);
+
 /* ---- The virtio-blk backend (cosim_blkport.h) ---- */
 /* The storage model, to preload or verify the disk (cosim_storage_read_direct/write_direct). */
 cosim_storage_t *cosim_blk_storage(cosim_t *s);
@@ -161,5 +191,8 @@ int cosim_diverged(const cosim_t *s);
 /* The output port of lockstep's first mismatch ("m_tx_data", "s_rx_ready", ...), or NULL before
  * any (and always with a DUT other than lockstep). */
 const char *cosim_mismatch_port(const cosim_t *s);
+/* The cycle of lockstep's first mismatch (its report's "outputs of cycle N"; the edge that made
+ * them is at FST time 10(N-1)+5), or 0 before any. */
+uint64_t cosim_mismatch_cycle(const cosim_t *s);
 
 #endif /* COSIM_H */

@@ -10,6 +10,7 @@
 #ifndef COSIM_DUT_H
 #define COSIM_DUT_H
 
+#include <errno.h>
 #include <stddef.h>
 
 #include "cosim.h"
@@ -18,12 +19,18 @@
 
 typedef struct cosim_dut cosim_dut_t;
 
+/* What a DUT can show of its internals (cosim_dut_observe). */
+typedef struct cosim_dut_obs {
+  unsigned dev_err_code;  /* VEP_ERR_* behind DEVICE_NEEDS_RESET while it is set, else 0 */
+} cosim_dut_obs_t;
+
 typedef struct cosim_dut_ops {
   void (*destroy)(cosim_dut_t *d);
   void (*outputs)(cosim_dut_t *d, vep_out_t *out);
   void (*step)(cosim_dut_t *d, const vep_in_t *in);
   /* Starts an FST waveform of everything from now on. Returns 0, -ENOTSUP (this DUT has no
-   * waveform), or another negative errno. */
+   * waveform), or another negative errno. path NULL stops the waveform (the file is complete;
+   * it cannot be restarted): a trace window's end, without a new op every wrapper must forward. */
   int (*trace_open)(cosim_dut_t *d, const char *path);
   const char *(*name)(const cosim_dut_t *d);
 } cosim_dut_ops_t;
@@ -31,6 +38,10 @@ typedef struct cosim_dut_ops {
 /* Every implementation starts its own struct with this one. */
 struct cosim_dut {
   const cosim_dut_ops_t *ops;
+  /* Optional op, outside the table so that adapters written before it need no change (NULL: not
+   * available): internal state for coverage, read without effect on the DUT. Returns 0, or
+   * -ENOTSUP when this DUT cannot show it. */
+  int (*observe)(const cosim_dut_t *d, cosim_dut_obs_t *obs);
 };
 
 static inline void cosim_dut_destroy(cosim_dut_t *d) {
@@ -41,7 +52,11 @@ static inline void cosim_dut_step(cosim_dut_t *d, const vep_in_t *in) { d->ops->
 static inline int cosim_dut_trace_open(cosim_dut_t *d, const char *path) {
   return d->ops->trace_open(d, path);
 }
+static inline int cosim_dut_trace_close(cosim_dut_t *d) { return d->ops->trace_open(d, NULL); }
 static inline const char *cosim_dut_name(const cosim_dut_t *d) { return d->ops->name(d); }
+static inline int cosim_dut_observe(const cosim_dut_t *d, cosim_dut_obs_t *obs) {
+  return d->observe ? d->observe(d, obs) : -ENOTSUP;
+}
 
 /* The C model (cmodel/vep_model.h). Returns 0, -EINVAL (parameters the model rejects; the reason
  * in *why when why is not NULL), -ENOMEM. trace_open gives -ENOTSUP. */

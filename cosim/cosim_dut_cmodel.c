@@ -36,6 +36,11 @@ static const char *cm_name(const cosim_dut_t *d) {
   return "cmodel";
 }
 
+static int cm_observe(const cosim_dut_t *d, cosim_dut_obs_t *obs) {
+  obs->dev_err_code = vep_model_device_error(((const dut_cmodel_t *)d)->m);
+  return 0;
+}
+
 static const cosim_dut_ops_t cmodel_ops = {
     .destroy = cm_destroy,
     .outputs = cm_outputs,
@@ -51,6 +56,7 @@ int cosim_dut_cmodel_create(const vep_params_t *p, cosim_dut_t **out, const char
   dut_cmodel_t *c = calloc(1, sizeof(*c));
   if (!c) return -ENOMEM;
   c->base.ops = &cmodel_ops;
+  c->base.observe = cm_observe;
   rc = vep_model_create(p, &c->m);
   if (rc) {
     free(c);

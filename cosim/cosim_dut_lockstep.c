@@ -311,6 +311,13 @@ static const char *ls_name(const cosim_dut_t *d) {
   return "lockstep";
 }
 
+/* The reference side is the C model in the default pairing; the lead (RTL) shows nothing. */
+static int ls_observe(const cosim_dut_t *d, cosim_dut_obs_t *obs) {
+  const dut_lockstep_t *l = (const dut_lockstep_t *)d;
+  int rc = cosim_dut_observe(l->side[1].dut, obs);
+  return rc == -ENOTSUP ? cosim_dut_observe(l->side[0].dut, obs) : rc;
+}
+
 static const cosim_dut_ops_t lockstep_ops = {
     .destroy = ls_destroy,
     .outputs = ls_outputs,
@@ -329,6 +336,7 @@ int cosim_dut_lockstep_create(cosim_dut_t *lead, cosim_dut_t *ref, unsigned data
   if (!l) goto fail;
   if (repro && !(l->repro = cosim_strdup(repro))) goto fail;
   l->base.ops = &lockstep_ops;
+  l->base.observe = ls_observe;
   l->side[0].dut = lead;
   l->side[1].dut = ref;
   l->data_w = data_w;

@@ -35,6 +35,13 @@ static const char *rtl_name(const cosim_dut_t *d) {
   return "rtl";
 }
 
+/* The Verilated model's internals are not exposed (no DPI for the error code). */
+static int rtl_observe(const cosim_dut_t *d, cosim_dut_obs_t *obs) {
+  (void)d;
+  (void)obs;
+  return -ENOTSUP;
+}
+
 static const cosim_dut_ops_t rtl_ops = {
     .destroy = rtl_destroy,
     .outputs = rtl_outputs,
@@ -70,6 +77,7 @@ int cosim_dut_rtl_create(const vep_params_t *p, cosim_dut_t **out, char *why, si
   dut_rtl_t *x = calloc(1, sizeof(*x));
   if (!x) return -ENOMEM;
   x->base.ops = &rtl_ops;
+  x->base.observe = rtl_observe;
   x->r = cosim_rtl_new();
   if (!x->r) {
     free(x);

@@ -25,11 +25,18 @@ typedef struct rc_req {
   char text[RC_TEXT];
 } rc_req_t;
 
+/* How a scheduled completion goes on the link. */
+typedef enum {
+  RC_SEND_PLAIN,                /* send: the checker sees it */
+  RC_SEND_POISONED,             /* an injected poisoned CplD (send_fault, checker sees EP 0) */
+  RC_SEND_HIDDEN                /* an injected duplicate (send_fault, the checker never sees it) */
+} rc_send_how_t;
+
 typedef struct rc_sched {
   uint64_t due;
   size_t n;
   uint32_t *dws;
-  int poisoned;                 /* an injected poisoned CplD (send_fault, checker sees EP 0) */
+  rc_send_how_t how;
 } rc_sched_t;
 
 typedef struct rc_fault {
@@ -45,11 +52,16 @@ struct cosim_rc {
   uint16_t active[RC_TAGS];     /* tags in RC_WAITING, for the timeout scan */
   unsigned nactive;
   unsigned next_tag;
-  rc_sched_t *sched;            /* DMA completions waiting for their cycle, in order */
+  rc_sched_t *sched;            /* DMA completions waiting for their cycle, in sending order
+                                   (a ring; REORDER inserts by due, the rest append) */
   size_t sched_head, sched_count, sched_cap;
   uint64_t last_due;
   rc_fault_t faults[COSIM_RC_MAX_FAULTS];
   uint64_t faults_hit;
+  cosim_fault_plan_t plan;
+  int has_plan;
+  cosim_rng_t fault_rng;        /* the plan's draws only */
+  cosim_fault_stats_t fstats;
   cosim_tlp_t scratch;
   uint32_t dws[COSIM_TLP_MAX_TOTAL_DW];
 };
@@ -61,6 +73,7 @@ int cosim_rc_create(const cosim_rc_cfg_t *cfg, cosim_rc_t **out) {
   cosim_rc_t *rc = calloc(1, sizeof(*rc));
   if (!rc) return -ENOMEM;
   rc->cfg = *cfg;
+  cosim_rng_seed(&rc->fault_rng, cfg->fault_seed);
   *out = rc;
   return 0;
 }
@@ -172,8 +185,15 @@ static void own_completion(cosim_rc_t *rc, const cosim_tlp_t *t) {
   }
 }
 
-/* Enqueues a completion for the device, due at cycle due. */
-static void sched_push_ex(cosim_rc_t *rc, uint64_t due, const cosim_tlp_t *cpl, int poisoned) {
+static rc_sched_t *sched_at(cosim_rc_t *rc, size_t i) {
+  return &rc->sched[(rc->sched_head + i) % rc->sched_cap];
+}
+
+/* Enqueues a completion for the device, due at cycle due: at the end, or when by_due, after
+ * the last entry due no later (so entries of equal due keep their order, and the completions of
+ * one read, all due together, stay together and in address order). */
+static void sched_push_ex(cosim_rc_t *rc, uint64_t due, const cosim_tlp_t *cpl,
+                          rc_send_how_t how, int by_due) {
   int n = cosim_tlp_encode(cpl, rc->dws, COSIM_TLP_MAX_TOTAL_DW, NULL);
   uint32_t *copy = n > 0 ? malloc((size_t)n * sizeof(uint32_t)) : NULL;
   if (rc->sched_count == rc->sched_cap) {
@@ -195,12 +215,16 @@ static void sched_push_ex(cosim_rc_t *rc, uint64_t due, const cosim_tlp_t *cpl, 
     return;
   }
   memcpy(copy, rc->dws, (size_t)n * sizeof(uint32_t));
-  rc->sched[(rc->sched_head + rc->sched_count++) % rc->sched_cap] =
-      (rc_sched_t){due, (size_t)n, copy, poisoned};
+  size_t pos = rc->sched_count++;
+  while (by_due && pos > 0 && sched_at(rc, pos - 1)->due > due) {
+    *sched_at(rc, pos) = *sched_at(rc, pos - 1);
+    pos--;
+  }
+  *sched_at(rc, pos) = (rc_sched_t){due, (size_t)n, copy, how};
 }
 
 static void sched_push(cosim_rc_t *rc, uint64_t due, const cosim_tlp_t *cpl) {
-  sched_push_ex(rc, due, cpl, 0);
+  sched_push_ex(rc, due, cpl, RC_SEND_PLAIN, 0);
 }
 
 int cosim_rc_set_dma_fault(cosim_rc_t *rc, uint64_t addr, uint64_t len, unsigned kind) {
@@ -223,6 +247,54 @@ int cosim_rc_set_dma_fault(cosim_rc_t *rc, uint64_t addr, uint64_t len, unsigned
 }
 
 uint64_t cosim_rc_dma_faults_hit(const cosim_rc_t *rc) { return rc->faults_hit; }
+
+int cosim_rc_set_fault_plan(cosim_rc_t *rc, const cosim_fault_plan_t *plan) {
+  if (!rc) return -EINVAL;
+  if (!plan) {
+    rc->has_plan = 0;
+    return 0;
+  }
+  for (unsigned k = 0; k < COSIM_DMA_FAULT_KINDS; k++)
+    if (plan->rule[k].permille > 1000 || plan->rule[k].nranges > COSIM_FAULT_RULE_RANGES)
+      return -EINVAL;
+  if (plan->delay_min > plan->delay_max ||
+      (plan->rule[COSIM_DMA_FAULT_DELAY].permille && plan->delay_max == 0) ||
+      (plan->rule[COSIM_DMA_FAULT_REORDER].permille && plan->reorder_span == 0))
+    return -EINVAL;
+  rc->plan = *plan;
+  rc->has_plan = 1;
+  return 0;
+}
+
+void cosim_rc_fault_stats(const cosim_rc_t *rc, cosim_fault_stats_t *st) { *st = rc->fstats; }
+
+/* Whether the plan's rule for kind fires on a read of [first, first + n). */
+static int plan_fires(cosim_rc_t *rc, unsigned kind, uint64_t first, uint64_t n) {
+  const cosim_fault_rule_t *r = &rc->plan.rule[kind];
+  if (r->permille == 0) return 0;
+  int inside = r->nranges == 0;
+  for (unsigned i = 0; i < r->nranges && !inside; i++)
+    inside = r->range[i].addr < first + n && first < r->range[i].addr + r->range[i].len;
+  if (!inside) return 0;
+  return cosim_rng_below(&rc->fault_rng, 1000) < r->permille;
+}
+
+/* The plan's verdict on a read: an error kind (or NONE), and in *benign the bit set (1 << kind)
+ * of DELAY, REORDER, DUP drawn when there is no error. */
+static unsigned plan_draw(cosim_rc_t *rc, uint64_t first, uint64_t n, unsigned *benign) {
+  *benign = 0;
+  if (!rc->has_plan) return COSIM_DMA_FAULT_NONE;
+  for (unsigned k = COSIM_DMA_FAULT_UR; k <= COSIM_DMA_FAULT_DROP; k++)
+    if (plan_fires(rc, k, first, n)) return k;
+  for (unsigned k = COSIM_DMA_FAULT_DELAY; k <= COSIM_DMA_FAULT_DUP; k++)
+    if (plan_fires(rc, k, first, n)) *benign |= 1u << k;
+  return COSIM_DMA_FAULT_NONE;
+}
+
+static void fault_met(cosim_rc_t *rc, unsigned kind, uint64_t first, uint64_t n) {
+  rc->fstats.injected[kind]++;
+  if (rc->has_plan && rc->plan.on_fault) rc->plan.on_fault(rc->plan.on_fault_ctx, first, n, kind);
+}
 
 /* The fault a device read of [first, first + n) meets (the first range set that overlaps). */
 static unsigned fault_of(const cosim_rc_t *rc, uint64_t first, uint64_t n) {
@@ -284,12 +356,28 @@ static void dma_read(cosim_rc_t *rc, uint64_t now, const cosim_tlp_t *t) {
   unsigned off;
   uint64_t bad, n = cosim_tlp_byte_span(t, &off), first = t->addr + off;
   uint64_t due = now + COSIM_RC_DMA_LAT_MIN + cosim_rng_below(rc->cfg.rng, COSIM_RC_DMA_LAT_SPAN);
-  /* Completions leave in request order (reordering across tags comes with its own option). */
+  /* Completions leave in request order, unless the fault plan reorders this read. */
   if (due < rc->last_due) due = rc->last_due;
   rc->last_due = due;
   cosim_tlp_t *c = &rc->scratch;
-  unsigned fault = fault_of(rc, first, n);
-  if (fault != COSIM_DMA_FAULT_NONE) rc->faults_hit++;
+  rc->fstats.reads++;
+  unsigned benign = 0, fault = fault_of(rc, first, n ? n : 1);
+  if (fault != COSIM_DMA_FAULT_NONE) {
+    rc->faults_hit++;
+  } else if (cosim_hmem_check(rc->cfg.mem, first, n, COSIM_HMEM_DEV_READ, &bad)) {
+    /* Outside the map: reported, whatever the plan would have drawn (a fault must not hide
+     * a stray read). */
+    violation(rc, now, t, "read", bad);
+    cpl_header(c, t, VEP_CPL_UR);
+    c->cpl_id = rc->cfg.rc_id;
+    c->byte_count = (uint16_t)(n ? n : 1);
+    c->lower_addr = (uint8_t)(first & 0x7F);
+    sched_push(rc, due, c);
+    return;
+  } else {
+    fault = plan_draw(rc, first, n ? n : 1, &benign);
+  }
+  if (fault != COSIM_DMA_FAULT_NONE) fault_met(rc, fault, first, n ? n : 1);
   if (fault == COSIM_DMA_FAULT_UR || fault == COSIM_DMA_FAULT_CA ||
       fault == COSIM_DMA_FAULT_DROP) {
     cpl_header(c, t, fault == COSIM_DMA_FAULT_CA ? VEP_CPL_CA : VEP_CPL_UR);
@@ -306,15 +394,20 @@ static void dma_read(cosim_rc_t *rc, uint64_t now, const cosim_tlp_t *t) {
     }
     return;
   }
-  if (fault == COSIM_DMA_FAULT_NONE &&
-      cosim_hmem_check(rc->cfg.mem, first, n, COSIM_HMEM_DEV_READ, &bad)) {
-    violation(rc, now, t, "read", bad);
-    cpl_header(c, t, VEP_CPL_UR);
-    c->cpl_id = rc->cfg.rc_id;
-    c->byte_count = (uint16_t)(n ? n : 1);
-    c->lower_addr = (uint8_t)(first & 0x7F);
-    sched_push(rc, due, c);
-    return;
+  int by_due = 0;
+  if (benign & (1u << COSIM_DMA_FAULT_REORDER)) {
+    /* A due of its own, not held behind the reads before it: it may pass them, and later
+     * ones may pass it. */
+    due = now + COSIM_RC_DMA_LAT_MIN + cosim_rng_below(&rc->fault_rng, rc->plan.reorder_span);
+    by_due = 1;
+    fault_met(rc, COSIM_DMA_FAULT_REORDER, first, n ? n : 1);
+  }
+  if (benign & (1u << COSIM_DMA_FAULT_DELAY)) {
+    unsigned span = rc->plan.delay_max - rc->plan.delay_min + 1u;
+    due += rc->plan.delay_min + (span ? cosim_rng_below(&rc->fault_rng, span) : 0u);
+    /* In order, the reads after it wait behind it (their completions append). */
+    if (!by_due && due > rc->last_due) rc->last_due = due;
+    fault_met(rc, COSIM_DMA_FAULT_DELAY, first, n ? n : 1);
   }
   uint64_t cur = first;                              /* next byte to return */
   uint64_t remaining = n ? n : 1;                    /* a zero-length read returns one DW */
@@ -341,10 +434,17 @@ static void dma_read(cosim_rc_t *rc, uint64_t now, const cosim_tlp_t *t) {
     c->ndata = c->len_dw;
     if (cosim_hmem_read(rc->cfg.mem, start, c->data, end - start))
       cosim_errlog_add(rc->cfg.log, now, "root complex: host memory read failed");
-    sched_push_ex(rc, due, c, fault == COSIM_DMA_FAULT_POISON);
+    sched_push_ex(rc, due, c, fault == COSIM_DMA_FAULT_POISON ? RC_SEND_POISONED : RC_SEND_PLAIN,
+                  by_due);
     uint64_t covered = end - cur;
     remaining = covered >= remaining ? 0 : remaining - covered;
     cur = end;
+  }
+  if (benign & (1u << COSIM_DMA_FAULT_DUP)) {
+    /* The last completion (still in scratch) again, right behind it: the tag has ended, so
+     * it is an unexpected completion for the device. */
+    sched_push_ex(rc, due, c, RC_SEND_HIDDEN, by_due);
+    fault_met(rc, COSIM_DMA_FAULT_DUP, first, n ? n : 1);
   }
 }
 
@@ -419,7 +519,10 @@ void cosim_rc_tick(cosim_rc_t *rc, uint64_t now) {
     rc_sched_t *s = &rc->sched[rc->sched_head];
     if (s->due > now) break;
     int64_t launched;
-    if (s->poisoned) {
+    if (s->how == RC_SEND_HIDDEN) {
+      launched = rc->cfg.send_fault ? rc->cfg.send_fault(rc->cfg.send_ctx, s->dws, s->n)
+                                    : rc->cfg.send(rc->cfg.send_ctx, s->dws, s->n);
+    } else if (s->how == RC_SEND_POISONED) {
       /* EP is DW0 bit 14: the checker sees the completion as sound, the device poisoned. */
       s->dws[0] &= ~(1u << 14);
       if (rc->cfg.send_fault) cosim_check_host_tlp(rc->cfg.check, now, s->dws, s->n);

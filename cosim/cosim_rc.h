@@ -9,7 +9,8 @@
  *   messages inside the MSI window (delivered to the registered handler) or DMA writes to host
  *   memory, allowed only where the permission map lets the device write; memory reads (DMA),
  *   answered from host memory where the map lets the device read, after a seeded latency, split
- *   at the Read Completion Boundary and at MPS at seeded points, in request order. Any access
+ *   at the Read Completion Boundary and at MPS at seeded points, in request order (unless a
+ *   fault plan delays, reorders, duplicates or fails them: cosim_rc_set_fault_plan). Any access
  *   outside the map is reported naming the TLP and not performed (a read gets a UR completion).
  *   Other non-posted requests get UR; INTx messages are accepted and ignored.
  */
@@ -59,6 +60,7 @@ typedef struct cosim_rc_cfg {
    * with EP cleared; for a dropped read, a UR that never reaches the link), so an expected fault
    * is neither a rule violation nor leaves the checker waiting. NULL: faults use send. */
   cosim_rc_send_fn_t send_fault;
+  uint64_t fault_seed;          /* seeds the fault plan's own random stream */
 } cosim_rc_cfg_t;
 
 typedef struct cosim_rc cosim_rc_t;
@@ -94,12 +96,69 @@ int cosim_rc_result(cosim_rc_t *rc, uint16_t req_id, uint16_t tag, cosim_rc_resu
 #define COSIM_DMA_FAULT_CA     2u   /* one Cpl, Completer Abort */
 #define COSIM_DMA_FAULT_POISON 3u   /* the normal CplDs, every one poisoned (EP = 1) */
 #define COSIM_DMA_FAULT_DROP   4u   /* nothing at all: the device's completion timeout */
+/* Kinds only a fault plan (below) injects; the read is answered from host memory as usual: */
+#define COSIM_DMA_FAULT_DELAY   5u  /* its completions held back an extra seeded N cycles */
+#define COSIM_DMA_FAULT_REORDER 6u  /* its completions due at a fresh seeded time, free to pass
+                                     * (or fall behind) those of other reads */
+#define COSIM_DMA_FAULT_DUP     7u  /* its last completion sent twice, back to back */
+#define COSIM_DMA_FAULT_KINDS   8u
 #define COSIM_RC_MAX_FAULTS 8u
 /* Adds a fault range (len > 0), or with COSIM_DMA_FAULT_NONE removes every fault range that
  * overlaps [addr, addr + len). 0, -EINVAL (bad kind, len 0), -ENOSPC (COSIM_RC_MAX_FAULTS set). */
 int cosim_rc_set_dma_fault(cosim_rc_t *rc, uint64_t addr, uint64_t len, unsigned kind);
 /* Device reads answered by a fault so far. */
 uint64_t cosim_rc_dma_faults_hit(const cosim_rc_t *rc);
+
+/* ---- Fault plan: faults drawn at random per device read ----
+ * Each device memory read meets the kinds of the plan with their own probabilities, drawn from
+ * the root complex's fault stream (cosim_rc_cfg.fault_seed; nothing is drawn without a plan, so
+ * a plan changes no other random choice). A read that meets no fixed range
+ * (cosim_rc_set_dma_fault) and passes the permission check (a read outside the map is reported
+ * and answered UR, and draws nothing) draws each kind whose ranges it touches:
+ * - the error kinds UR, CA, POISON, DROP, in this order: the first drawn answers the read (as
+ *   the fixed ranges do: an expected fault; the checker sees stand-ins);
+ * - otherwise DELAY, REORDER and DUP, each drawn on its own (they combine), on a read answered
+ *   from host memory.
+ * REORDER keeps the completions of one read in address order and together; only different
+ * reads (tags) pass each other. DUP's second copy is never shown to the checker (it is no rule
+ * violation of the root complex's; real links never duplicate a TLP, the data link layer drops
+ * repeats): it reaches the device right after the original, while the tag is still not reused. */
+#define COSIM_FAULT_RULE_RANGES 8u
+typedef struct cosim_fault_range {
+  uint64_t addr, len;
+} cosim_fault_range_t;
+
+typedef struct cosim_fault_rule {
+  unsigned permille;            /* chance per device read, 0..1000 */
+  /* Reads touching a byte of one of the first nranges ranges draw; nranges 0: every read. */
+  unsigned nranges;
+  cosim_fault_range_t range[COSIM_FAULT_RULE_RANGES];
+} cosim_fault_rule_t;
+
+/* Called for each fault injected (plan or fixed range) with the read's first byte and length:
+ * how a test learns which of its buffers met which fault. */
+typedef void (*cosim_fault_fn_t)(void *ctx, uint64_t addr, uint64_t len, unsigned kind);
+
+typedef struct cosim_fault_plan {
+  cosim_fault_rule_t rule[COSIM_DMA_FAULT_KINDS];  /* indexed by kind; [NONE] unused */
+  unsigned delay_min, delay_max;  /* DELAY: extra cycles, uniform in [min, max] */
+  unsigned reorder_span;          /* REORDER: due 4 + [0, span) cycles after the read arrives
+                                   * (the usual latency is 4 + [0, 16), in request order) */
+  cosim_fault_fn_t on_fault;      /* may be NULL */
+  void *on_fault_ctx;
+} cosim_fault_plan_t;
+
+typedef struct cosim_fault_stats {
+  uint64_t reads;                            /* device memory reads seen */
+  uint64_t injected[COSIM_DMA_FAULT_KINDS];  /* reads that met each kind ([NONE]: none met) */
+} cosim_fault_stats_t;
+
+/* Replaces the plan (NULL: no plan). -EINVAL: a permille above 1000, nranges above
+ * COSIM_FAULT_RULE_RANGES, delay_min > delay_max, a
+ * DELAY or REORDER probability with delay_max / reorder_span 0. */
+int cosim_rc_set_fault_plan(cosim_rc_t *rc, const cosim_fault_plan_t *plan);
+/* Counts since creation, of the plan and the fixed ranges together. */
+void cosim_rc_fault_stats(const cosim_rc_t *rc, cosim_fault_stats_t *st);
 
 /* A TLP from the device (decoded; the checker has already judged it). */
 void cosim_rc_receive(cosim_rc_t *rc, uint64_t now, const cosim_tlp_t *t);

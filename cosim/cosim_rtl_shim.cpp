@@ -17,6 +17,12 @@
 #include "Vvep_top.h"
 #include "verilated.h"
 #include "verilated_fst_c.h"
+#ifdef VEP_COVERAGE
+#include <cstdlib>
+
+#include "Vvep_top__Syms.h"
+#include "verilated_cov.h"
+#endif
 #pragma GCC diagnostic pop
 
 #if !defined(VEP_RTL_DATA_W) || !defined(VEP_RTL_NUM_QUEUES) || !defined(VEP_RTL_QUEUE_SIZE_MAX) \
@@ -44,13 +50,51 @@ inline void get_data(const VlWide<N> &port, uint64_t *q) {
 
 }  // namespace
 
+#ifdef VEP_COVERAGE
+namespace {
+
+// Coverage build only (`make coverage`, -DVEP_COVERAGE). A model's coverage counters live in its
+// symbol table and die with it, and every test builds models of its own. So before a model is
+// deleted its counts are added into those of a collector model that lives until exit, and the
+// collector writes them once, to $VEP_RTL_COVERAGE_FILE (default coverage.dat). This is the
+// shim's one process-wide state, and it exists only in that build.
+class coverage_collector {
+ public:
+  coverage_collector() : ctx_(new VerilatedContext), top_(new Vvep_top(ctx_.get(), "TOP")) {}
+  ~coverage_collector() {
+    const char *path = std::getenv("VEP_RTL_COVERAGE_FILE");
+    ctx_->coveragep()->write(path && *path ? path : VerilatedCovContext::defaultFilename());
+  }
+  void add(Vvep_top &model) {
+    auto &from = model.rootp->vlSymsp->__Vcoverage;
+    auto &into = top_->rootp->vlSymsp->__Vcoverage;
+    for (std::size_t i = 0; i < sizeof(from) / sizeof(from[0]); i++) {
+      const uint32_t sum = into[i].load() + from[i].load();
+      into[i] = sum < from[i].load() ? UINT32_MAX : sum;  // saturate, never wrap to a small count
+    }
+  }
+
+ private:
+  std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<Vvep_top> top_;
+};
+
+void coverage_collect(Vvep_top &model) {
+  static coverage_collector collector;
+  collector.add(model);
+}
+
+}  // namespace
+#endif
+
 struct cosim_rtl {
   std::unique_ptr<VerilatedContext> ctx;
   std::unique_ptr<Vvep_top> top;
   std::unique_ptr<VerilatedFstC> fst;
 
   void dump() {
-    if (fst) fst->dump(ctx->time());
+    // A waveform stopped by cosim_rtl_trace_open(r, NULL) stays attached but is not written.
+    if (fst && fst->isOpen()) fst->dump(ctx->time());
   }
 };
 
@@ -88,6 +132,9 @@ extern "C" cosim_rtl_t *cosim_rtl_new(void) {
 extern "C" void cosim_rtl_delete(cosim_rtl_t *r) {
   if (!r) return;
   r->top->final();
+#ifdef VEP_COVERAGE
+  coverage_collect(*r->top);
+#endif
   if (r->fst) r->fst->close();
   r->fst.reset();
   r->top.reset();
@@ -150,6 +197,10 @@ extern "C" void cosim_rtl_step(cosim_rtl_t *r, const vep_in_t *in) {
 }
 
 extern "C" int cosim_rtl_trace_open(cosim_rtl_t *r, const char *path) {
+  if (!path) {
+    if (r->fst) r->fst->close();
+    return 0;
+  }
   // Verilator attaches a model to one trace for its lifetime.
   if (r->fst) return -EBUSY;
   // VerilatedFstC dereferences a writer it failed to create, so find out first.

@@ -28,7 +28,11 @@ void cosim_rtl_delete(cosim_rtl_t *r);
 void cosim_rtl_outputs(const cosim_rtl_t *r, vep_out_t *out);
 void cosim_rtl_step(cosim_rtl_t *r, const vep_in_t *in);
 /* Opens an FST waveform at path. Returns 0, -EBUSY (a trace is already open: Verilator attaches
- * a model to one trace for its lifetime), or the errno of creating the file, negated. */
+ * a model to one trace for its lifetime), or the errno of creating the file, negated.
+ * Opened later than cosim_rtl_new, the FST starts at the current time (its first dump holds
+ * every signal's value); the time keeps counting from the model's creation, so cycle N stays
+ * at 10N+1..10N+10 whenever the trace was opened. path NULL stops the waveform: the file is
+ * closed and complete, nothing more is written, and the trace cannot be opened again. */
 int cosim_rtl_trace_open(cosim_rtl_t *r, const char *path);
 
 #ifdef __cplusplus

@@ -68,4 +68,18 @@ void cosim_vmon_get_stats(const cosim_vmon_t *m, cosim_vmon_stats_t *st);
 uint64_t cosim_vmon_bar0(const cosim_vmon_t *m);
 int cosim_vmon_driver_ok(const cosim_vmon_t *m);
 
+/* ---- Observation (the TLP log and functional coverage) ----
+ * Turns on what only observers need: the MSI-X table mirror, ISR/PBA read tracking, indirect
+ * tables seen in descriptors the device read, and coverage points (fcov, may be NULL) for ring
+ * features, blk requests, MSI-X, resets. Off by default: the checks do not depend on it. */
+typedef struct cosim_fcov cosim_fcov_t;
+void cosim_vmon_observe(cosim_vmon_t *m, cosim_fcov_t *fcov);
+/* The virtio meaning of a memory access of nbytes at addr, into buf: by the host (from_device 0:
+ * BAR0 registers by name, e.g. "common_cfg.queue_select write 0x2", "q0 notify", "MSI-X table
+ * vector 1 control (mask)") or by the device (ring structures by queue and index, indirect
+ * tables, data buffers, MSI-X messages by vector). val: a write's value (the message data for an
+ * MSI-X write). */
+void cosim_vmon_describe(const cosim_vmon_t *m, int from_device, int write, uint64_t addr,
+                         unsigned nbytes, uint64_t val, char *buf, size_t len);
+
 #endif /* COSIM_VMON_H */

@@ -8,13 +8,14 @@ set -euo pipefail
 
 # verilator/yosys: RTL simulation and synthesis; g++/make: build; zlib1g-dev: Verilator's FST
 # waveform writer links against zlib; valgrind: the C model's memory check in the regression;
-# clang and its runtime: the libFuzzer harness (CI runs a one-minute fuzz).
-packages=(verilator yosys g++ gcc make zlib1g-dev valgrind clang libclang-rt-14-dev)
+# clang and its runtime: the libFuzzer harness (CI runs a one-minute fuzz); gtkwave: fst2vcd, with
+# which the regression checks the waves/*.gtkw save files and the mismatch waveform.
+packages=(verilator yosys g++ gcc make zlib1g-dev valgrind clang libclang-rt-14-dev gtkwave)
 for group in "$@"; do
   case $group in
     coverage) packages+=(lcov) ;;                      # lcov/genhtml: the HTML coverage report
     fuzz) ;;                                           # already in the base set (CI fuzzes)
-    waves) packages+=(gtkwave xvfb xauth x11-apps imagemagick) ;;  # viewer; headless rendering
+    waves) packages+=(xvfb xauth x11-apps imagemagick) ;;  # headless rendering of the picture
     *) echo "install-deps: unknown group '$group' (coverage, fuzz, waves)" >&2; exit 2 ;;
   esac
 done

@@ -39,6 +39,12 @@ stage lockstep-backpressure "$build/vepsim" --dut lockstep --backpressure 30 \
 stage rtl      "$build/vepsim" --dut rtl --junit "$build/junit-rtl.xml"
 stage cmodel   "$build/vepsim" --dut cmodel --junit "$build/junit-cmodel.xml"
 stage asan     "$build/vepsim-asan" --dut cmodel
+stage valgrind scripts/valgrind-cmodel.sh "$build"
+stage junit-merge tb/cli/check_junit_merge.sh "$build"
+# Every signal the waves/*.gtkw save files name exists in the RTL's FST; a lockstep mismatch
+# leaves a waveform whose window holds the mismatching edge.
+stage waves-gtkw tb/waves/check_gtkw.sh "$build"
+stage waves-mismatch tb/waves/check_mismatch_window.sh "$build"
 # The C model built with a deliberate one-bit difference: lockstep must catch it, on m_tx_data,
 # in the test that reads the Revision ID.
 stage lockstep-selftest "$build/vepsim-bug" --dut lockstep --test cfg_header \

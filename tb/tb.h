@@ -258,6 +258,16 @@ typedef struct tb_opts {
   int ro_flag;              /* --ro given (for the repro command) */
   unsigned blk_latency;     /* --blk-latency N */
   int blk_latency_set;
+  /* Waveforms (docs/waves.md): */
+  uint64_t trace_from, trace_to;  /* --trace-window FROM:TO, cycles, both included; 0, 0: all */
+  unsigned mismatch_window;       /* --mismatch-window N: cycles before a lockstep mismatch in
+                                   * its automatic waveform; 0: no automatic waveform */
+  const char *wave_dir;           /* where automatic waveforms are written */
+  /* Observation (docs/tlp-log.md, docs/functional-coverage.md): */
+  const char *tlp_log;            /* --tlp-log FILE, or NULL */
+  int tlp_log_per_test;           /* insert the test name into its file name */
+  const char *fcov;               /* --fcov FILE: add this run's coverage counts to it */
+  cosim_fcov_t *fcov_total;       /* the counts of the tests run so far (with --fcov) */
 } tb_opts_t;
 
 const char *tb_dut_name(cosim_dut_kind_t d);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cosim_fcov.h"
 #include "tb.h"
 
 static void usage(FILE *f, const char *argv0) {
@@ -25,6 +26,10 @@ static void usage(FILE *f, const char *argv0) {
           "  --junit FILE                write a JUnit XML report\n"
           "  --trace FILE                FST waveform of the RTL (per test: NAME before the "
           "extension)\n"
+          "  --trace-window FROM:TO      with --trace: only cycles FROM..TO in the FST\n"
+          "  --mismatch-window N         a failing lockstep divergence re-runs the test with a\n"
+          "                              waveform of N cycles before the mismatch and 20 after\n"
+          "                              (default 200; 0: no re-run), without --trace\n"
           "  --latency N                 link latency in cycles each way (default 8)\n"
           "  --backpressure PCT          random flow control, 0..90: m_tx_ready low and idle\n"
           "                              cycles before RX beats, each in PCT%% of cycles\n"
@@ -37,6 +42,10 @@ static void usage(FILE *f, const char *argv0) {
           "                              jitter of up to N/2 (default 20), 0..1000000\n"
           "  --expect-divergence PORT    lockstep self-test: a test passes only if RTL and model\n"
           "                              diverged and the first mismatch is on PORT\n"
+          "  --tlp-log FILE              every TLP on the link with its virtio meaning (per\n"
+          "                              test: NAME before the extension)\n"
+          "  --fcov FILE                 add this run's functional coverage counts to FILE\n"
+          "  --fcov-report FILE          print the coverage points of FILE, those never hit last\n"
           "  --demo                      enumerate, dump config space, initialise to DRIVER_OK\n"
           "  -h, --help                  this text\n",
           argv0);
@@ -83,6 +92,10 @@ void tb_cfg_from_opts(const tb_opts_t *o, cosim_cfg_t *cfg) {
     cfg->link_latency_tx = o->latency;
   }
   cfg->trace_path = o->trace;
+  cfg->tlp_log_path = o->tlp_log;
+  cfg->fcov = o->fcov != NULL;
+  cfg->trace_from = o->trace_from;
+  cfg->trace_to = o->trace_to;
   cfg->tx_backpressure_pct = o->backpressure;
   cfg->rx_gap_pct = o->backpressure;
   /* The backend's own flow control follows --backpressure too (its own random stream). */
@@ -194,6 +207,68 @@ static void trace_name(const char *trace, const char *test, char *buf, size_t le
     snprintf(buf, len, "%.*s.%s%s", (int)(dot - trace), trace, test, dot);
 }
 
+/* The automatic waveform of a lockstep mismatch at cycle N holds cycles N - BEFORE .. N + AFTER
+ * (--mismatch-window changes BEFORE): BEFORE reaches back over the last few TLP exchanges
+ * (cfg_header's configuration reads reach the device 25 cycles apart), AFTER shows the next
+ * beats of the outputs. */
+#define TB_MISMATCH_WAVE_BEFORE 200u
+#define TB_MISMATCH_WAVE_AFTER 20u
+
+/* The automatic waveform of a failing lockstep divergence (docs/waves.md): the test again with
+ * the same options, seed and test RNG (set up as run_one does), so it diverges on the same
+ * cycle, now with the RTL traced over the window that led to the mismatch. Appends to *text
+ * where the file is, or why there is none. */
+static void mismatch_wave(const tb_opts_t *o, const tb_test_t *test, uint64_t cycle,
+                          strbuf_t *text) {
+  char path[1024], repro[512], m[2600];
+  snprintf(path, sizeof path, "%s/mismatch-%s.fst", o->wave_dir, test->name);
+  uint64_t from = cycle > o->mismatch_window ? cycle - o->mismatch_window : 0;
+  uint64_t to = cycle + TB_MISMATCH_WAVE_AFTER;
+  tb_t *t = calloc(1, sizeof *t);
+  if (!t) {
+    sb_add_msg(text, "no waveform of the mismatch: out of memory");
+    return;
+  }
+  tb_repro_cmd(o, test->name, repro, sizeof repro);
+  tb_cfg_from_opts(o, &t->cfg);
+  /* The re-run only draws the waveform: its TLPs and coverage were counted by the first run. */
+  t->cfg.tlp_log_path = NULL;
+  t->cfg.fcov = 0;
+  t->cfg.repro = repro;
+  t->cfg.trace_path = path;
+  t->cfg.trace_from = from;
+  t->cfg.trace_to = to;
+  t->test = test;
+  t->bdf = TB_EP_BDF;
+  tb_rng_seed(&t->rng, o->seed ^ hash_name(test->name));
+  int rc = cosim_create(&t->cfg, &t->sim);
+  if (rc < 0) {
+    snprintf(m, sizeof m, "no waveform of the mismatch: cosim_create: %s", strerror(-rc));
+    sb_add_msg(text, m);
+    free(t);
+    return;
+  }
+  tb_msi_install(t);
+  if (setjmp(t->abort_to) == 0) test->fn(t);
+  uint64_t again = cosim_mismatch_cycle(t->sim);
+  cosim_destroy(t->sim);  /* closes the FST, if the window's end has not already */
+  free(t);
+  /* A trace that failed to open at the window's start leaves the empty file cosim_create made. */
+  struct stat sb;
+  if (stat(path, &sb) != 0 || sb.st_size == 0)
+    snprintf(m, sizeof m, "no waveform of the mismatch: %s could not be written", path);
+  else if (again != cycle)
+    snprintf(m, sizeof m, "the waveform %s is not of this mismatch: the re-run diverged at cycle "
+             "%llu, not %llu (something in the run is not deterministic)", path,
+             (unsigned long long)again, (unsigned long long)cycle);
+  else
+    snprintf(m, sizeof m, "waveform of the mismatch (the test re-run): %s, cycles %llu..%llu, "
+             "the mismatching edge at t=%llu\nopen it: gtkwave %s waves/overview.gtkw",
+             path, (unsigned long long)from, (unsigned long long)to,
+             (unsigned long long)(10 * (cycle - 1) + 5), path);
+  sb_add_msg(text, m);
+}
+
 static void run_one(const tb_opts_t *o, const tb_test_t *test, result_t *r) {
   tb_t *t = calloc(1, sizeof *t);
   strbuf_t msgs = {0};
@@ -212,6 +287,16 @@ static void run_one(const tb_opts_t *o, const tb_test_t *test, result_t *r) {
   if (o->trace && o->trace_per_test) {
     trace_name(o->trace, test->name, trace, sizeof trace);
     t->cfg.trace_path = trace;
+  }
+  char tlp_log[1024];
+  if (o->tlp_log && o->tlp_log_per_test) {
+    trace_name(o->tlp_log, test->name, tlp_log, sizeof tlp_log);
+    t->cfg.tlp_log_path = tlp_log;
+  }
+  /* The log appends (for tests that rebuild their simulation): each test starts it empty. */
+  if (t->cfg.tlp_log_path) {
+    FILE *empty = fopen(t->cfg.tlp_log_path, "w");
+    if (empty) fclose(empty);
   }
   t->test = test;
   t->bdf = TB_EP_BDF;
@@ -234,6 +319,7 @@ static void run_one(const tb_opts_t *o, const tb_test_t *test, result_t *r) {
   r->tlps = cosim_tlps_rx(t->sim) + cosim_tlps_tx(t->sim);
 
   int diverged = cosim_diverged(t->sim);
+  uint64_t mismatch_cycle = cosim_mismatch_cycle(t->sim);
   unsigned nerr = cosim_error_count(t->sim);
   unsigned shown = 0;
   if (o->expect_port) {
@@ -284,6 +370,8 @@ static void run_one(const tb_opts_t *o, const tb_test_t *test, result_t *r) {
       sb_add(&msgs, "\n");
     }
   }
+  if (o->fcov_total && cosim_fcov_counts(t->sim))
+    cosim_fcov_add(o->fcov_total, cosim_fcov_counts(t->sim));
   cosim_destroy(t->sim);
   free(t);
   if (r->pass) {
@@ -292,6 +380,8 @@ static void run_one(const tb_opts_t *o, const tb_test_t *test, result_t *r) {
   } else if (!msgs.p) {
     sb_add_msg(&msgs, "failed without a message");
   }
+  if (!r->pass && mismatch_cycle && !o->trace && o->mismatch_window)
+    mismatch_wave(o, test, mismatch_cycle, &msgs);
   r->text = msgs.p;
 }
 
@@ -312,8 +402,16 @@ static void xml_escape(FILE *f, const char *s) {
   }
 }
 
+/* What a JUnit report says about the run as a whole (tools/junit_merge.c reads it back). */
+typedef struct junit_run {
+  uint64_t shard_i, shard_n;
+  size_t selected_all;  /* tests selected by --test in all shards together */
+  double secs;
+} junit_run_t;
+
 static int write_junit(const char *path, const tb_opts_t *o, const result_t *res, size_t n,
-                       double total_secs) {
+                       const junit_run_t *run) {
+  double total_secs = run->secs;
   FILE *f = fopen(path, "w");
   if (!f) {
     fprintf(stderr, "vepsim: %s: %s\n", path, strerror(errno));
@@ -332,8 +430,11 @@ static int write_junit(const char *path, const tb_opts_t *o, const result_t *res
           "time=\"%.3f\">\n", suite, n, failures, total_secs);
   fprintf(f, "    <properties><property name=\"seed\" value=\"%llu\"/>"
           "<property name=\"dut\" value=\"%s\"/>"
-          "<property name=\"backpressure\" value=\"%u\"/></properties>\n",
-          (unsigned long long)o->seed, tb_dut_name(o->dut), o->backpressure);
+          "<property name=\"backpressure\" value=\"%u\"/>"
+          "<property name=\"shard\" value=\"%llu/%llu\"/>"
+          "<property name=\"selected\" value=\"%zu\"/></properties>\n",
+          (unsigned long long)o->seed, tb_dut_name(o->dut), o->backpressure,
+          (unsigned long long)run->shard_i, (unsigned long long)run->shard_n, run->selected_all);
   for (size_t i = 0; i < n; i++) {
     const result_t *r = &res[i];
     fprintf(f, "    <testcase classname=\"%s\" name=\"", suite);
@@ -378,10 +479,62 @@ static int match(const char *pattern, const char *name) {
   return strcmp(pattern, name) == 0;
 }
 
-#define MAX_PATTERNS 64
+#define MAX_PATTERNS 512
+
+/* --fcov-report FILE: every point with its count, then those never hit. */
+static int fcov_report(const char *path) {
+  cosim_fcov_t *f;
+  char why[256] = "";
+  if (cosim_fcov_create(&f)) return 2;
+  int rc = cosim_fcov_load(f, path, why, sizeof why);
+  if (!rc && access(path, F_OK) != 0) {
+    snprintf(why, sizeof why, "%s: %s", path, strerror(ENOENT));
+    rc = -ENOENT;
+  }
+  if (rc) {
+    fprintf(stderr, "vepsim: --fcov-report %s\n", why);
+    cosim_fcov_destroy(f);
+    return 2;
+  }
+  cosim_fcov_report(f, stdout);
+  cosim_fcov_destroy(f);
+  return 0;
+}
+
+/* Checks --tlp-log and --fcov before any test runs: a path that cannot be written, or a coverage
+ * file of another table, is a usage error rather than a surprise at the end. */
+static int check_observers(const char *tlp_log, const char *fcov) {
+  if (tlp_log) {
+    FILE *probe = fopen(tlp_log, "w");
+    if (!probe) {
+      fprintf(stderr, "vepsim: --tlp-log %s: %s\n", tlp_log, strerror(errno));
+      return -1;
+    }
+    fclose(probe);
+  }
+  if (fcov) {
+    cosim_fcov_t *f;
+    char why[256] = "";
+    if (cosim_fcov_create(&f)) return -1;
+    int rc = cosim_fcov_load(f, fcov, why, sizeof why);
+    cosim_fcov_destroy(f);
+    if (rc) {
+      fprintf(stderr, "vepsim: --fcov %s\n", why);
+      return -1;
+    }
+    FILE *probe = fopen(fcov, "a");
+    if (!probe) {
+      fprintf(stderr, "vepsim: --fcov %s: %s\n", fcov, strerror(errno));
+      return -1;
+    }
+    fclose(probe);
+  }
+  return 0;
+}
 
 int main(int argc, char **argv) {
-  tb_opts_t o = {.dut = COSIM_DUT_LOCKSTEP, .seed = 1, .latency = 8, .argv0 = argv[0]};
+  tb_opts_t o = {.dut = COSIM_DUT_LOCKSTEP, .seed = 1, .latency = 8, .argv0 = argv[0],
+                 .mismatch_window = TB_MISMATCH_WAVE_BEFORE};
   const char *patterns[MAX_PATTERNS];
   int npat = 0, list = 0, demo = 0;
   const char *junit = NULL;
@@ -403,7 +556,9 @@ int main(int argc, char **argv) {
                       !strcmp(a, "--junit") || !strcmp(a, "--shard") || !strcmp(a, "--trace") ||
                       !strcmp(a, "--expect-divergence") || !strcmp(a, "--latency") ||
                       !strcmp(a, "--backpressure") || !strcmp(a, "--disk") ||
-                      !strcmp(a, "--blk-latency");
+                      !strcmp(a, "--blk-latency") || !strcmp(a, "--trace-window") ||
+                      !strcmp(a, "--mismatch-window") || !strcmp(a, "--tlp-log") ||
+                      !strcmp(a, "--fcov") || !strcmp(a, "--fcov-report");
     if (takes_value && !val) {
       if (i + 1 >= argc) {
         fprintf(stderr, "vepsim: %s needs a value\n", a);
@@ -440,6 +595,19 @@ int main(int argc, char **argv) {
     } else if (!strcmp(a, "--trace")) {
       if (!*val) goto bad_value;
       o.trace = val;
+    } else if (!strcmp(a, "--trace-window")) {
+      /* FROM:TO; TO 0 would mean "to the end" in cosim_cfg, so it is refused here. */
+      char from[32];
+      const char *colon = strchr(val, ':');
+      if (!colon || (size_t)(colon - val) >= sizeof from) goto bad_value;
+      memcpy(from, val, (size_t)(colon - val));
+      from[colon - val] = '\0';
+      if (parse_u64(from, &o.trace_from) || parse_u64(colon + 1, &o.trace_to) ||
+          o.trace_to == 0 || o.trace_to < o.trace_from)
+        goto bad_value;
+    } else if (!strcmp(a, "--mismatch-window")) {
+      if (parse_u64(val, &v) || v > 1000000) goto bad_value;
+      o.mismatch_window = (unsigned)v;
     } else if (!strcmp(a, "--expect-divergence")) {
       if (!*val) goto bad_value;
       o.expect_port = val;
@@ -456,6 +624,15 @@ int main(int argc, char **argv) {
         usage(stderr, argv[0]);
         return 2;
       }
+    } else if (!strcmp(a, "--tlp-log")) {
+      if (!*val) goto bad_value;
+      o.tlp_log = val;
+    } else if (!strcmp(a, "--fcov")) {
+      if (!*val) goto bad_value;
+      o.fcov = val;
+    } else if (!strcmp(a, "--fcov-report")) {
+      if (!*val) goto bad_value;
+      return fcov_report(val);
     } else if (!strcmp(a, "--ro")) {
       o.ro = o.ro_flag = 1;
     } else if (!strcmp(a, "--blk-latency")) {
@@ -482,6 +659,26 @@ int main(int argc, char **argv) {
     usage(stderr, argv[0]);
     return 2;
   }
+  if (check_observers(o.tlp_log, o.fcov)) {
+    usage(stderr, argv[0]);
+    return 2;
+  }
+  if (o.trace_to && !o.trace) {
+    fprintf(stderr, "vepsim: --trace-window needs --trace FILE\n");
+    usage(stderr, argv[0]);
+    return 2;
+  }
+  /* Automatic waveforms go next to the JUnit report when there is one (CI keeps that
+   * directory), else next to the runner (build/). */
+  char wave_dir[1024];
+  const char *wave_near = junit ? junit : argv[0];
+  const char *wave_slash = strrchr(wave_near, '/');
+  if (wave_slash)
+    snprintf(wave_dir, sizeof wave_dir, "%.*s", (int)(wave_slash - wave_near), wave_near);
+  else
+    snprintf(wave_dir, sizeof wave_dir, ".");
+  if (!wave_dir[0]) snprintf(wave_dir, sizeof wave_dir, "/");
+  o.wave_dir = wave_dir;
   if (o.expect_port && o.dut != COSIM_DUT_LOCKSTEP) {
     fprintf(stderr, "vepsim: --expect-divergence needs --dut lockstep\n");
     usage(stderr, argv[0]);
@@ -523,12 +720,15 @@ int main(int argc, char **argv) {
     free(res);
     return 2;
   }
-  size_t nsel = 0;
+  /* selected_all: the --test selection over every shard, so that merged shard reports can
+   * prove that each selected test ran exactly once. */
+  size_t nsel = 0, selected_all = 0;
   for (size_t i = 0; i < ntests; i++) {
-    if (i % shard_n != shard_i) continue;
     int want = npat == 0;
     for (int p = 0; p < npat && !want; p++) want = match(patterns[p], all[i]->name);
-    if (want) sel[nsel++] = all[i];
+    if (!want) continue;
+    selected_all++;
+    if (i % shard_n == shard_i) sel[nsel++] = all[i];
   }
 
   if (list) {
@@ -539,6 +739,12 @@ int main(int argc, char **argv) {
   }
 
   o.trace_per_test = o.trace && nsel > 1;
+  o.tlp_log_per_test = o.tlp_log && nsel > 1;
+  if (o.tlp_log_per_test) remove(o.tlp_log);  /* the probe's empty file: each test has its own */
+  if (o.fcov && cosim_fcov_create(&o.fcov_total)) {
+    fprintf(stderr, "vepsim: out of memory\n");
+    return 2;
+  }
   size_t passed = 0, failed = 0;
   double t0 = now_s();
   for (size_t i = 0; i < nsel; i++) {
@@ -560,7 +766,16 @@ int main(int argc, char **argv) {
   }
   printf("%zu passed, %zu failed\n", passed, failed);
   int status = failed ? 1 : 0;
-  if (junit && write_junit(junit, &o, res, nsel, now_s() - t0) < 0) status = status ? status : 2;
+  if (o.fcov_total) {
+    char why[256] = "";
+    if (cosim_fcov_merge_into(o.fcov_total, o.fcov, why, sizeof why)) {
+      fprintf(stderr, "vepsim: --fcov %s\n", why);
+      status = status ? status : 2;
+    }
+    cosim_fcov_destroy(o.fcov_total);
+  }
+  const junit_run_t run = {shard_i, shard_n, selected_all, now_s() - t0};
+  if (junit && write_junit(junit, &o, res, nsel, &run) < 0) status = status ? status : 2;
   for (size_t i = 0; i < nsel; i++) free(res[i].text);
   free(sel);
   free(res);

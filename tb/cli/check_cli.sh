@@ -82,6 +82,15 @@ check ro_with_value    --ro=1
 # A --test pattern that matches nothing is a usage error too (exit 2); vepsim names the pattern
 # and points at --list instead of printing the whole usage.
 NEED=no_such_test_zzz check test_no_match --test no_such_test_zzz
+# The verification kit's options: a file that cannot be written or is not ours, a bad window.
+NEED="--tlp-log $tmpdir/no/dir/t.log" check tlp_log_unwritable --tlp-log "$tmpdir/no/dir/t.log"
+printf 'not a coverage file\n' >"$tmpdir/foreign.txt"
+NEED="--fcov $tmpdir/foreign.txt" check fcov_foreign_file --fcov "$tmpdir/foreign.txt"
+NEED="--fcov-report" check fcov_report_missing --fcov-report "$tmpdir/no_such.txt"
+check trace_window_reversed --trace "$tmpdir/w.fst" --trace-window 5:3
+check trace_window_x        --trace "$tmpdir/w.fst" --trace-window x
+NEED="needs --trace" check trace_window_alone --trace-window 5:10
+check mismatch_window_x     --mismatch-window x
 # A good option before the bad one does not rescue it.
 check good_then_bad    --dut rtl --bogus
 
