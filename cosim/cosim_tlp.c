@@ -219,7 +219,7 @@ static void append(char *buf, size_t len, size_t *pos, const char *fmt, ...) {
   if (n > 0) *pos += (size_t)n;
 }
 
-static const char *status_name(unsigned st) {
+const char *cosim_tlp_status_name(unsigned st) {
   switch (st) {
   case VEP_CPL_SC: return "SC";
   case VEP_CPL_UR: return "UR";
@@ -251,7 +251,7 @@ void cosim_tlp_format(const cosim_tlp_t *t, char *buf, size_t len) {
   }
   if (is_cpl(k)) {
     append(buf, len, &pos, " cpl=%04x req=%04x tag=%03x st=%s bc=%u la=%02x", t->cpl_id,
-           t->req_id, t->tag, status_name(t->status), t->byte_count, t->lower_addr);
+           t->req_id, t->tag, cosim_tlp_status_name(t->status), t->byte_count, t->lower_addr);
     if (t->bcm) append(buf, len, &pos, " bcm");
   } else if (is_msg(k)) {
     append(buf, len, &pos, " req=%04x tag=%03x code=0x%02x route=%u", t->req_id, t->tag,

@@ -48,6 +48,8 @@ typedef struct cosim_tlp {
 
 cosim_tlp_kind_t cosim_tlp_kind(uint8_t fmt_type);
 const char *cosim_tlp_kind_name(cosim_tlp_kind_t k);
+/* A completion status as its PCIe abbreviation: SC, UR, CRS, CA, or "reserved". */
+const char *cosim_tlp_status_name(unsigned st);
 int cosim_tlp_has_data(uint8_t fmt_type);
 int cosim_tlp_is_4dw(uint8_t fmt_type);
 int cosim_tlp_is_posted(uint8_t fmt_type);

@@ -139,16 +139,6 @@ static unsigned req_bytes(const cosim_tlp_t *t, uint64_t *first, uint64_t *val) 
   return n;
 }
 
-static const char *status_name(unsigned st) {
-  switch (st) {
-    case VEP_CPL_SC: return "SC";
-    case VEP_CPL_UR: return "UR";
-    case VEP_CPL_CRS: return "CRS";
-    case VEP_CPL_CA: return "CA";
-    default: return "rsvd";
-  }
-}
-
 static void kind_text(const cosim_tlp_t *t, char *buf, size_t len) {
   cosim_tlp_kind_t k = cosim_tlp_kind(t->fmt_type);
   int four = cosim_tlp_is_4dw(t->fmt_type);
@@ -220,7 +210,7 @@ static void line(cosim_tlplog_t *l, uint64_t cycle, const cosim_tlp_t *t, int de
     case COSIM_TLP_KIND_CPL:
     case COSIM_TLP_KIND_CPLD: {
       snprintf(fields, sizeof fields, "%s cpl=%04x req=%04x tag=%03x bc=%u la=0x%02x len=%u%s",
-               status_name(t->status), t->cpl_id, t->req_id, t->tag,
+               cosim_tlp_status_name(t->status), t->cpl_id, t->req_id, t->tag,
                t->byte_count ? t->byte_count : 4096u, t->lower_addr,
                k == COSIM_TLP_KIND_CPLD ? 4u * t->len_dw : 0u, t->ep ? " EP" : "");
       /* A completion the host sends answers a device read, and the other way round. */

@@ -48,6 +48,16 @@ static int all_errors_met(fault_env_t *e)
   return 1;
 }
 
+/* TX backpressure and RX gap storms of min..max cycles, about every gap cycles, both ways. */
+static void storms_on(tb_t *t, unsigned gap, unsigned min, unsigned max)
+{
+  cosim_cfg_t c = t->cfg;
+  c.tx_storm_gap = c.rx_storm_gap = gap;
+  c.tx_storm_min = c.rx_storm_min = min;
+  c.tx_storm_max = c.rx_storm_max = max;
+  tb_reconfigure(t, &c);
+}
+
 TB_TEST(fault_delay, "completions of 40% of device reads held back 50..2000 cycles: every "
                      "request OK, every byte right, no error") {
   fault_env_t e;
@@ -93,14 +103,7 @@ TB_TEST(fault_dup, "the last completion of 40% of device reads sent twice (the d
 
 TB_TEST(fault_storm, "TX backpressure storms and RX gap storms of 200..2000 cycles at seeded "
                      "moments: every request OK, every byte right, no error") {
-  cosim_cfg_t c = t->cfg;
-  c.tx_storm_gap = 1500;
-  c.tx_storm_min = 200;
-  c.tx_storm_max = 2000;
-  c.rx_storm_gap = 1500;
-  c.rx_storm_min = 200;
-  c.rx_storm_max = 2000;
-  tb_reconfigure(t, &c);
+  storms_on(t, 1500, 200, 2000);
   fault_env_t e;
   fault_open(t, &e);
   run_rounds(&e, 4);
@@ -115,14 +118,7 @@ TB_TEST(fault_storm, "TX backpressure storms and RX gap storms of 200..2000 cycl
 
 TB_TEST(fault_benign_mix, "DELAY, REORDER and DUP together, with TX/RX storms: every request "
                           "OK, every byte right, no error") {
-  cosim_cfg_t c = t->cfg;
-  c.tx_storm_gap = 4000;
-  c.tx_storm_min = 200;
-  c.tx_storm_max = 1200;
-  c.rx_storm_gap = 4000;
-  c.rx_storm_min = 200;
-  c.rx_storm_max = 1200;
-  tb_reconfigure(t, &c);
+  storms_on(t, 4000, 200, 1200);
   fault_env_t e;
   fault_open(t, &e);
   e.plan.rule[COSIM_DMA_FAULT_DELAY].permille = 200;
@@ -194,14 +190,7 @@ TB_TEST(fault_mix, "every fault kind on every device read at once, with TX/RX st
                    "device resets at seeded moments: each request OK, IOERR or cancelled exactly "
                    "as its faults say, DEVICE_NEEDS_RESET exactly after a failed ring read, "
                    "nothing lost, nothing outside the firewall") {
-  cosim_cfg_t c = t->cfg;
-  c.tx_storm_gap = 6000;
-  c.tx_storm_min = 200;
-  c.tx_storm_max = 800;
-  c.rx_storm_gap = 6000;
-  c.rx_storm_min = 200;
-  c.rx_storm_max = 800;
-  tb_reconfigure(t, &c);
+  storms_on(t, 6000, 200, 800);
   fault_env_t e;
   fault_open(t, &e);
   for (unsigned k = COSIM_DMA_FAULT_UR; k <= COSIM_DMA_FAULT_POISON; k++) {
