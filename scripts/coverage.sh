@@ -28,7 +28,7 @@ find "$build/obj-cov" -name '*.gcda' -delete
 # Functional coverage (--fcov) when this vepsim has it: one file per process (a file must not be
 # merged into by two processes ending together), summed afterwards.
 has_fcov=0
-"$sim" --help 2>&1 | grep -q -- '--fcov ' && has_fcov=1
+"$sim" --help 2>&1 | grep -- '--fcov ' >/dev/null && has_fcov=1
 
 # The instrumented RTL runs 10 to 20 times slower than build/vepsim, so each stage is cut into
 # $SHARDS shards (--shard I/N: every test exactly once) that $JOBS processes take in turn: more

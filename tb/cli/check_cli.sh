@@ -103,7 +103,7 @@ else
   echo "FAIL cli_good_options (--list --dut cmodel --seed 7 --shard 1/2): exit $?"
   fail=$((fail + 1))
 fi
-if "$vepsim" --help 2>/dev/null | grep -q '^usage: '; then
+if "$vepsim" --help 2>/dev/null | grep '^usage: ' >/dev/null; then
   echo "PASS cli_help (--help: usage on stdout)"
   pass=$((pass + 1))
 else

@@ -20,10 +20,14 @@ trap 'rm -rf "$scratch"' EXIT
 
 "$build/vepsim" --dut rtl --test cfg_header --trace "$scratch/h.fst" --trace-window 1:20 \
   >"$scratch/run.out" || { cat "$scratch/run.out"; echo "check_gtkw: the FST run failed" >&2; exit 1; }
-fst2vcd "$scratch/h.fst" 2>/dev/null | awk '
+# Into a file first: awk stops reading at $enddefinitions, and fst2vcd writing into the closed
+# pipe would die of SIGPIPE, failing this script (pipefail) at random, silently.
+fst2vcd "$scratch/h.fst" >"$scratch/h.vcd" 2>"$scratch/fst2vcd.err" ||
+  { cat "$scratch/fst2vcd.err" >&2; echo "check_gtkw: fst2vcd cannot read the FST" >&2; exit 1; }
+awk '
   /\$scope/ { s[++d] = $3 } /\$upscope/ { d-- }
   /\$var/ { p = ""; for (i = 1; i <= d; i++) p = p s[i] "."; print p $5 ($6 ~ /^\[/ ? $6 : "") }
-  /\$enddefinitions/ { exit }' | sort -u >"$scratch/names"
+  /\$enddefinitions/ { exit }' "$scratch/h.vcd" | sort -u >"$scratch/names"
 [ -s "$scratch/names" ] || { echo "check_gtkw: no signals in the FST" >&2; exit 1; }
 
 files=0 traces=0 missing=0
