@@ -252,7 +252,9 @@ void vep_common_cfg_next(const vep_common_cfg_q_t *q, const vep_params_t *p,
   }
   /* The reset is complete (device_status reads 0) once the backend has answered every request
    * from before it: a write still at the backend would otherwise land after the reset. */
-  if (q->rst_busy_q && !in->reset_busy) {
+  /* Not in the cycle of the dev_reset strobe: a backend request the blk function issues in that
+   * cycle (it resets at its end) shows in reset_busy only from the next one. */
+  if (q->rst_busy_q && !in->reset_busy && !q->dev_reset_q) {
     d->rst_busy_q = 0;
   }
   if (dev_reset) {

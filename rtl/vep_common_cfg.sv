@@ -352,7 +352,9 @@ module vep_common_cfg #(
       cfg_gen_d = cfg_gen_q + 8'd1;
       if ((status_q & StsDriverOk) != 8'd0) cfg_irq_d = 1'b1;
     end
-    if (rst_busy_q && !reset_busy_i) rst_busy_d = 1'b0;
+    // Not in the cycle of the dev_reset strobe: a backend request the blk function issues in
+    // that cycle (it resets at its end) shows in reset_busy_i only from the next one.
+    if (rst_busy_q && !reset_busy_i && !dev_reset_q) rst_busy_d = 1'b0;
     if (dev_reset) begin
       if (!rst_busy_q) rst_old_d = status_q;
       rst_busy_d = 1'b1;

@@ -835,3 +835,84 @@ TB_TEST(blk_ring_moved_after_enable, "the driver rewrites queue size and ring ad
   tb_blk_check_disk(&k);
   tb_blk_close(&k);
 }
+
+/* ---- blk_reset_vs_backend_request ---- */
+
+/* A device reset written at every cycle around the moment vep_blk hands a request to the
+ * backend: once device_status reads 0, the backend must hold no request from before the reset
+ * (the reset completes only when it has answered them). A request handed over in the very cycle
+ * of the reset strobe once escaped that rule (vepfuzz --one 1795520950): the reset read as done
+ * while the request was still at the backend, and the driver's next status writes read back 0. */
+static void reset_vs_backend_sweep(tb_blk_t *k, uint8_t type, const char *what)
+{
+  tb_t *t = k->t;
+  const uint16_t W = VEP_VRING_DESC_F_WRITE, N = VEP_VRING_DESC_F_NEXT;
+  uint64_t hdr = out_header(k, 0);
+  uint8_t h0 = type;
+  tb_blk_put(k, hdr, &h0, 1);
+  uint64_t data = tb_blk_buf(k, 512, 8, type == VEP_BLK_T_IN ? VDRV_DMA_DEV_WRITE
+                                                             : VDRV_DMA_DEV_READ);
+  uint64_t stat = tb_blk_buf(k, 1, 1, VDRV_DMA_DEV_WRITE);
+  /* First the moment itself: doorbell to the backend request, cycle by cycle (the same in every
+   * round: the driver's reset puts the rings back as they were). */
+  unsigned when = 0;
+  const uint64_t D0 = vq0(k)->desc;
+  put_desc(k, D0, 0, hdr, 16, N, 1);
+  put_desc(k, D0, 1, data, 512, (uint16_t)(N | (type == VEP_BLK_T_IN ? W : 0)), 2);
+  put_desc(k, D0, 2, stat, 1, W, 0);
+  cosim_blkport_stats_t m0, m1;
+  cosim_blk_stats(t->sim, &m0);
+  publish(k, 0);
+  do {
+    tb_run(t, 1);
+    cosim_blk_stats(t->sim, &m1);
+  } while (m1.requests == m0.requests && ++when < 5000);
+  TB_REQUIRE(t, m1.requests != m0.requests, "%s: no backend request", what);
+  TB_DRV(t, vdrv_blk_reset(&k->b));
+  unsigned at_backend = 0, not_yet = 0;
+  for (unsigned d = when > 16 ? when - 16 : 0; d < when + 16; d++) {
+    const uint64_t D = vq0(k)->desc;
+    put_desc(k, D, 0, hdr, 16, N, 1);
+    put_desc(k, D, 1, data, 512, (uint16_t)(N | (type == VEP_BLK_T_IN ? W : 0)), 2);
+    put_desc(k, D, 2, stat, 1, W, 0);
+    cosim_blkport_stats_t b0, b1;
+    cosim_blk_stats(t->sim, &b0);
+    publish(k, 0);
+    tb_run(t, d);
+    tb_bar_wr(t, TB_COMMON(VEP_COMMON_STATUS), 1, 0);
+    uint64_t w = cosim_cycles(t->sim);
+    uint8_t st;
+    while ((st = tb_status_rd(t)) != 0 && cosim_cycles(t->sim) - w < 20000) {
+    }
+    TB_REQUIRE(t, st == 0, "%s, reset %u cycles after the doorbell: device_status 0x%02x",
+               what, d, st);
+    cosim_blk_stats(t->sim, &b1);
+    TB_REQUIRE(t, b1.outstanding == 0, "%s, reset written %u cycles after the doorbell: "
+               "device_status reads 0 (reset complete) while the backend holds %u request(s) "
+               "from before it", what, d, b1.outstanding);
+    if (b1.requests != b0.requests) at_backend++;
+    else not_yet++;
+    TB_DRV(t, vdrv_blk_reset(&k->b));
+  }
+  TB_CHECK(t, at_backend > 0 && not_yet > 0, "%s: %u resets after the request reached the "
+           "backend, %u before: the sweep missed the moment", what, at_backend, not_yet);
+}
+
+TB_TEST(blk_reset_vs_backend_request, "a device reset written at every cycle around the moment "
+                                      "a request reaches the backend, at link latencies 1 and "
+                                      "8: device_status reads 0 only once the backend holds no "
+                                      "request from before the reset; then normal I/O") {
+  for (unsigned lat = 1; lat <= 8; lat += 7) {
+    cosim_cfg_t c = t->cfg;
+    c.link_latency_rx = c.link_latency_tx = lat;
+    c.blk_latency = 300;  /* the request stays at the backend well past the reset */
+    c.blk_jitter = 0;
+    tb_reconfigure(t, &c);
+    tb_blk_t k;
+    tb_blk_open(t, &k, NULL);
+    reset_vs_backend_sweep(&k, VEP_BLK_T_IN, "IN");
+    reset_vs_backend_sweep(&k, VEP_BLK_T_OUT, "OUT");
+    recover(&k, "after the sweeps");
+    tb_blk_close(&k);
+  }
+}
