@@ -3,10 +3,18 @@
 # differential fuzzer (lockstep) for the other half; one summary line each; exit 1 when either
 # found something. Crash inputs stay under BUILD/fuzz/ with a repro command next to each.
 #
-#   fuzz/run-fuzz.sh BUILD SECONDS
+#   fuzz/run-fuzz.sh BUILD SECONDS [SEED|clock]   (default seed 1)
 set -uo pipefail
-build=${1:?usage: run-fuzz.sh BUILD SECONDS}
-seconds=${2:?usage: run-fuzz.sh BUILD SECONDS}
+build=${1:?usage: run-fuzz.sh BUILD SECONDS [SEED|clock]}
+seconds=${2:?usage: run-fuzz.sh BUILD SECONDS [SEED|clock]}
+seed=${3:-1}
+if [ "$seed" = clock ]; then
+  seed=$(date +%s)
+fi
+case $seed in
+  ''|*[!0-9]*) echo "run-fuzz: bad seed '$seed' (a number, or clock)" >&2; exit 2 ;;
+esac
+echo "fuzz: seed $seed (libFuzzer -seed, vepfuzz --seed), $seconds s"
 half=$(( seconds / 2 > 0 ? seconds / 2 : 1 ))
 fdir=$build/fuzz
 mkdir -p "$fdir/corpus" "$fdir/crashes"
@@ -27,7 +35,7 @@ fi
 # ---- libFuzzer on the C model ----
 log=$fdir/fuzz_tlp.log
 before=$(ls "$fdir/crashes" | wc -l)
-"$fdir/fuzz_tlp" -max_total_time="$half" -print_final_stats=1 -timeout=20 -rss_limit_mb=2048 \
+"$fdir/fuzz_tlp" -seed="$seed" -max_total_time="$half" -print_final_stats=1 -timeout=20 -rss_limit_mb=2048 \
   -artifact_prefix="$fdir/crashes/" "$fdir/corpus" fuzz/corpus >"$log" 2>&1
 rc=$?
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
@@ -50,7 +58,7 @@ fi
 
 # ---- differential fuzzer, lockstep ----
 dlog=$fdir/vepfuzz.log
-"$build/vepfuzz" --seconds "$half" >"$dlog" 2>&1
+"$build/vepfuzz" --seconds "$half" --seed "$seed" >"$dlog" 2>&1
 drc=$?
 grep -A12 '^FAIL' "$dlog" | head -40
 summary=$(grep '^vepfuzz: .* iterations' "$dlog" | tail -1)
