@@ -453,7 +453,9 @@ module vep_dma_wr (
       pick_ok = 1'b0;
       pick    = 2'd0;
       for (int unsigned i = 1; i <= Clients; i++) begin
-        cand = 2'((32'(rr_q) + i) % Clients);
+        // 3-bit arithmetic (rr_q + i < 8 for up to 4 clients, as the 2-bit rr_q allows): a
+        // 32-bit remainder synthesises into a divider.
+        cand = 2'((3'(rr_q) + 3'(i)) % 3'(Clients));
         if (!pick_ok && wrq_valid_i[cand]) begin
           pick_ok = 1'b1;
           pick    = cand;

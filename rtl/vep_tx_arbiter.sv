@@ -232,7 +232,8 @@ module vep_tx_arbiter #(
     cand    = 2'd0;
     if (!take_any && !tlp_valid_d && !wr_sel_q && skid_cnt_d <= 2'd1) begin
       for (int unsigned i = 1; i <= 3; i++) begin
-        cand = 2'((32'(rr_q) + i) % 3);
+        // 3-bit arithmetic (rr_q + i <= 6): a 32-bit remainder synthesises into a divider.
+        cand = 2'((3'(rr_q) + 3'(i)) % 3'd3);
         if (!pick_ok && posted[cand]) begin
           pick_ok = 1'b1;
           pick    = cand;
