@@ -83,6 +83,8 @@ help:
 	@echo "make coverage  RTL line/toggle + C gcov + functional coverage, HTML report (docs/coverage.md)"
 	@echo "make fuzz FUZZ_SECONDS=N  libFuzzer on the C model + lockstep differential fuzzer (docs/fuzzing.md)"
 	@echo "make waves TEST=name [BLOCK=dma]  run one test with an FST and open it in GTKWave (docs/waves.md)"
+	@echo "make bench   performance figures in cycles, build/bench/results.json (docs/perf.md)"
+	@echo "make synth   Yosys generic + synth_xilinx area and logic levels, build/synth/summary.json (docs/synth.md)"
 	@echo "make clean   remove $(BUILD)/"
 	@echo "RTL parameters (make VAR=value): $(foreach p,$(RTL_PARAMS),$(p)=$($(p)))"
 
