@@ -213,6 +213,10 @@ module vep_blk #(
   logic [3:0]             hb_pos_q, hb_pos_d;
   logic                   hb_last_q, hb_last_d;
   vep_pkg::seg_t          wseg_q, wseg_d;
+  // The writer's one read of the segment memory per cycle, at one address: two reads meeting in
+  // a multiplexer before wseg_q kept Yosys from mapping the memory to block RAM (docs/synth.md).
+  logic                   wseg_rd;
+  logic [SegAw-1:0]       wseg_ra;
   logic [7:0]             wr_out_q, wr_out_d;
   logic [15:0]            wr_drop_q, wr_drop_d;
   logic                   rsp_ready_q, rsp_ready_d;
@@ -319,6 +323,7 @@ module vep_blk #(
     w_pos_d = w_pos_q;  w_dlen_d = w_dlen_q;  w_prem_d = w_prem_q;  w_status_d = w_status_q;
     w_short_d = w_short_q;  w_open_d = w_open_q;
     hb_data_d = hb_data_q;  hb_pos_d = hb_pos_q;  hb_last_d = hb_last_q;  wseg_d = wseg_q;
+    wseg_rd = 1'b0;  wseg_ra = '0;
     wr_out_d = wr_out_q;  wr_drop_d = wr_drop_q;  rsp_ready_d = rsp_ready_q;
     wrq_valid_d = wrq_valid_q;  wrq_addr_d = wrq_addr_q;  wrq_len_d = wrq_len_q;
     wrd_valid_d = wrd_valid_q;  wrd_data_d = wrd_data_q;  wrd_lo_d = wrd_lo_q;
@@ -606,8 +611,9 @@ module vep_blk #(
           w_short_d = 1'b1;
           w_st_d    = w_open_q ? BwDrain : BwStRd;
         end else begin
-          wseg_d = seg_mem[seg_addr(ws, 32'(w_seg_q))];
-          w_st_d = BwSeg;
+          wseg_rd = 1'b1;
+          wseg_ra = seg_addr(ws, 32'(w_seg_q));
+          w_st_d  = BwSeg;
         end
       end
       BwSeg: begin
@@ -705,8 +711,9 @@ module vep_blk #(
         end
       end
       BwStRd: begin
-        wseg_d = seg_mem[seg_addr(ws, 32'(sl_nseg_q[8*ws +: 8]) - 32'd1)];
-        w_st_d = BwSt;
+        wseg_rd = 1'b1;
+        wseg_ra = seg_addr(ws, 32'(sl_nseg_q[8*ws +: 8]) - 32'd1);
+        w_st_d  = BwSt;
       end
       BwSt: begin
         if (wr_out_q < MaxOut) begin
@@ -754,6 +761,7 @@ module vep_blk #(
       end
       default: w_st_d = BwIdle;
     endcase
+    if (wseg_rd) wseg_d = seg_mem[wseg_ra];
 
     // ---- wr_done strobes (one per write request, in order) ----
     if (wr_done_i) begin
