@@ -77,7 +77,7 @@ DEPS_STAMP := $(BUILD)/.deps-installed
 .PHONY: help deps build run test lint lint-verilator lint-yosys clean
 help:
 	@echo "make run     build, then the default co-simulation (lockstep, RTL vs C model)"
-	@echo "make test    the regression (lockstep, rtl, cmodel, ASan/UBSan, lockstep self-test)"
+	@echo "make test    the regression (lockstep, rtl, cmodel, ASan/UBSan, valgrind, waves checks, lockstep self-test)"
 	@echo "make lint    verilator --lint-only -Wall, Yosys elaboration (hierarchy, proc, check)"
 	@echo "make build   build $(BUILD)/vepsim and its variants"
 	@echo "make coverage  RTL line/toggle + C gcov + functional coverage, HTML report (docs/coverage.md)"
