@@ -214,6 +214,29 @@ static void trace_name(const char *trace, const char *test, char *buf, size_t le
 #define TB_MISMATCH_WAVE_BEFORE 200u
 #define TB_MISMATCH_WAVE_AFTER 20u
 
+/* What every run of a test starts from: the configuration the options give, the command that
+ * reproduces it, and the test's own random stream (from the seed and its name only, so a test
+ * does the same alone, in a shard or in the full run). */
+static void test_init(const tb_opts_t *o, const tb_test_t *test, tb_t *t, char *repro,
+                      size_t len) {
+  tb_repro_cmd(o, test->name, repro, len);
+  tb_cfg_from_opts(o, &t->cfg);
+  t->cfg.repro = repro;
+  t->test = test;
+  t->bdf = TB_EP_BDF;
+  tb_rng_seed(&t->rng, o->seed ^ hash_name(test->name));
+}
+
+/* Creates the simulation of t->cfg and runs the test in it (a failed requirement ends the test
+ * early by longjmp back here). Returns 0, or cosim_create's error. */
+static int test_run(tb_t *t) {
+  int rc = cosim_create(&t->cfg, &t->sim);
+  if (rc < 0) return rc;
+  tb_msi_install(t);
+  if (setjmp(t->abort_to) == 0) t->test->fn(t);
+  return 0;
+}
+
 /* The automatic waveform of a failing lockstep divergence (docs/waves.md): the test again with
  * the same options, seed and test RNG (set up as run_one does), so it diverges on the same
  * cycle, now with the RTL traced over the window that led to the mismatch. Appends to *text
@@ -229,27 +252,20 @@ static void mismatch_wave(const tb_opts_t *o, const tb_test_t *test, uint64_t cy
     sb_add_msg(text, "no waveform of the mismatch: out of memory");
     return;
   }
-  tb_repro_cmd(o, test->name, repro, sizeof repro);
-  tb_cfg_from_opts(o, &t->cfg);
+  test_init(o, test, t, repro, sizeof repro);
   /* The re-run only draws the waveform: its TLPs and coverage were counted by the first run. */
   t->cfg.tlp_log_path = NULL;
   t->cfg.fcov = 0;
-  t->cfg.repro = repro;
   t->cfg.trace_path = path;
   t->cfg.trace_from = from;
   t->cfg.trace_to = to;
-  t->test = test;
-  t->bdf = TB_EP_BDF;
-  tb_rng_seed(&t->rng, o->seed ^ hash_name(test->name));
-  int rc = cosim_create(&t->cfg, &t->sim);
+  int rc = test_run(t);
   if (rc < 0) {
     snprintf(m, sizeof m, "no waveform of the mismatch: cosim_create: %s", strerror(-rc));
     sb_add_msg(text, m);
     free(t);
     return;
   }
-  tb_msi_install(t);
-  if (setjmp(t->abort_to) == 0) test->fn(t);
   uint64_t again = cosim_mismatch_cycle(t->sim);
   cosim_destroy(t->sim);  /* closes the FST, if the window's end has not already */
   free(t);
@@ -281,9 +297,7 @@ static void run_one(const tb_opts_t *o, const tb_test_t *test, result_t *r) {
     r->text = msgs.p;
     return;
   }
-  tb_repro_cmd(o, test->name, repro, sizeof repro);
-  tb_cfg_from_opts(o, &t->cfg);
-  t->cfg.repro = repro;
+  test_init(o, test, t, repro, sizeof repro);
   if (o->trace && o->trace_per_test) {
     trace_name(o->trace, test->name, trace, sizeof trace);
     t->cfg.trace_path = trace;
@@ -298,12 +312,9 @@ static void run_one(const tb_opts_t *o, const tb_test_t *test, result_t *r) {
     FILE *empty = fopen(t->cfg.tlp_log_path, "w");
     if (empty) fclose(empty);
   }
-  t->test = test;
-  t->bdf = TB_EP_BDF;
-  tb_rng_seed(&t->rng, o->seed ^ hash_name(test->name));
 
   double t0 = now_s();
-  int rc = cosim_create(&t->cfg, &t->sim);
+  int rc = test_run(t);
   if (rc < 0) {
     char m[128];
     snprintf(m, sizeof m, "cosim_create: %s", strerror(-rc));
@@ -312,8 +323,6 @@ static void run_one(const tb_opts_t *o, const tb_test_t *test, result_t *r) {
     free(t);
     return;
   }
-  tb_msi_install(t);
-  if (setjmp(t->abort_to) == 0) test->fn(t);
   r->secs = now_s() - t0;
   r->cycles = cosim_cycles(t->sim);
   r->tlps = cosim_tlps_rx(t->sim) + cosim_tlps_tx(t->sim);
