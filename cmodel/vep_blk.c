@@ -311,6 +311,9 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
 
   /* ---- writer ---- */
   const int rsp_hs = in->s_blk_rsp_valid && q->rsp_ready_q;
+  /* Its one read of the segment RAM per cycle, at one address (as vep_blk.sv's wseg_rd/ra). */
+  int wseg_rd = 0;
+  unsigned wseg_ra = 0;
   switch (q->w_st_q) {
   case BwIdle:
     if (rsp_hs) {
@@ -374,7 +377,8 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
       d->w_short_q = 1;
       d->w_st_q = q->w_open_q ? BwDrain : BwStRd;
     } else {
-      d->wseg_q = mem->seg_mem[seg_addr(p, ws, q->w_seg_q)];
+      wseg_rd = 1;
+      wseg_ra = seg_addr(p, ws, q->w_seg_q);
       d->w_st_q = BwSeg;
     }
     break;
@@ -474,7 +478,8 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
     }
     break;
   case BwStRd:
-    d->wseg_q = mem->seg_mem[seg_addr(p, ws, (uint32_t)q->sl_nseg_q[ws] - 1u)];
+    wseg_rd = 1;
+    wseg_ra = seg_addr(p, ws, (uint32_t)q->sl_nseg_q[ws] - 1u);
     d->w_st_q = BwSt;
     break;
   case BwSt:
@@ -526,6 +531,10 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
   default:
     d->w_st_q = BwIdle;
     break;
+  }
+
+  if (wseg_rd) {
+    d->wseg_q = mem->seg_mem[wseg_ra];
   }
 
   /* ---- wr_done strobes (one per write request, in order) ---- */

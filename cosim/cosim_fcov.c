@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cosim_rc.h"
 #include "vep_consts.h"
 
 #define FCOV_TAGS 1024u  /* 10-bit tags */
@@ -34,9 +35,6 @@ static const char *const point_desc[] = {
     COSIM_FCOV_POINTS(FCOV_DESC)
 #undef FCOV_DESC
 };
-
-/* The read completion boundary the root complex splits at (cosim_rc.c). */
-#define FCOV_RCB 64u
 
 const char *cosim_fcov_name(cosim_fcov_point_t p) {
   return (unsigned)p < COSIM_FCOV_COUNT ? point_name[p] : NULL;
@@ -138,7 +136,7 @@ static void dev_read(cosim_fcov_t *f, const cosim_tlp_t *t) {
   cosim_tlp_byte_span(t, &first_off);
   r->open = 1;
   r->cpls = 0;
-  r->unaligned = (uint8_t)((t->addr + first_off) % FCOV_RCB != 0);
+  r->unaligned = (uint8_t)((t->addr + first_off) % COSIM_RC_RCB != 0);
   if (t->first_be != 0xF || (t->len_dw > 1 && t->last_be != 0xF))
     cosim_fcov_hit(f, COSIM_FCOV_RD_PARTIAL_BE);
   if (t->len_dw > 1) cosim_fcov_hit(f, COSIM_FCOV_RD_MULTI_DW);

@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "cosim_storage.h"
 #include "tb_blk_lib.h"
 #include "vep_consts.h"
 #include "vep_virtio.h"
@@ -524,31 +523,16 @@ static void batch_submit(tb_blk_t *k, batch_t *bt, unsigned n)
   }
 }
 
-static void wait_backend_idle(tb_blk_t *k, const char *what)
-{
-  tb_t *t = k->t;
-  uint64_t w = cosim_cycles(t->sim);
-  while (!cosim_blk_idle(t->sim) && cosim_cycles(t->sim) - w < 200000) {
-    tb_run(t, 64);
-  }
-  TB_CHECK(t, cosim_blk_idle(t->sim), "%s: the backend is still busy", what);
-}
-
 /* Each interrupted write left its sectors either as they were (the shadow) or as written, as a
  * whole, nothing else; the shadow then takes what the disk holds. Returns how many were new. */
 static unsigned batch_check_old_or_new(tb_blk_t *k, const batch_t *bt, const char *what)
 {
   tb_t *t = k->t;
   unsigned nnew = 0;
-  uint8_t disk[4096], old[4096], neu[4096];
   for (unsigned i = 0; i < bt->n; i++) {
     uint32_t len = bt->seg[i].len;
-    TB_DRV(t, cosim_storage_read_direct(cosim_blk_storage(t->sim), bt->sector[i], len / 512u,
-                                        disk));
-    TB_DRV(t, cosim_hmem_read(cosim_host_mem(t->sim), k->shadow + bt->sector[i] * 512u, old,
-                              len));
-    tb_blk_get(k, bt->seg[i].addr, neu, len);
-    int is_old = memcmp(disk, old, len) == 0, is_new = memcmp(disk, neu, len) == 0;
+    int holds = tb_blk_disk_old_or_new(k, bt->sector[i], &bt->seg[i], 1);
+    int is_old = (holds & TB_BLK_DISK_OLD) != 0, is_new = (holds & TB_BLK_DISK_NEW) != 0;
     TB_CHECK(t, is_old || is_new,
              "%s: write %u (sector %llu, %u bytes, completion %d/%d) left the disk neither old "
              "nor new", what, i, (unsigned long long)bt->sector[i], len, bt->cpl[i].done,
@@ -606,7 +590,7 @@ static void batch_rewrite(tb_blk_t *k, const batch_t *bt, const char *what)
   for (unsigned i = 0; i < bt->n; i++) {
     tb_blk_check_read(k, bt->sector[i], &rs[i], 1, what);
   }
-  wait_backend_idle(k, what);
+  tb_blk_wait_backend_idle(k, what);
   tb_blk_check_disk(k);
 }
 
@@ -661,7 +645,7 @@ TB_TEST(blk_reset_inflight, "device reset with many writes in flight at a slow b
     }
     if (round % 2 == 0) {
       /* Let what the backend still had finish: old or new data, nothing else. */
-      wait_backend_idle(&k, what);
+      tb_blk_wait_backend_idle(&k, what);
       nnew += batch_check_old_or_new(&k, &bt, what);
       batch_rewrite(&k, &bt, what);
     } else {
@@ -719,7 +703,7 @@ TB_TEST(blk_bus_master_off, "Bus Master cleared with writes pending at a slow ba
   }
   tb_cfg_wr(t, VEP_CFG_COMMAND, 2, cmd);
   TB_DRV(t, vdrv_blk_reset(&k.b));
-  wait_backend_idle(&k, "after Bus Master off");
+  tb_blk_wait_backend_idle(&k, "after Bus Master off");
   batch_check_old_or_new(&k, &bt, "after Bus Master off");
   batch_rewrite(&k, &bt, "after Bus Master off");
   tb_blk_close(&k);

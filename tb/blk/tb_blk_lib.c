@@ -75,6 +75,34 @@ void tb_blk_get(tb_blk_t *k, uint64_t a, void *dst, size_t len)
   TB_DRV(k->t, k->t->bus.ops->dma_read(k->t->bus.ctx, a, dst, len));
 }
 
+void tb_blk_wait_backend_idle(tb_blk_t *k, const char *what)
+{
+  tb_t *t = k->t;
+  uint64_t w = cosim_cycles(t->sim);
+  while (!cosim_blk_idle(t->sim) && cosim_cycles(t->sim) - w < 200000) {
+    tb_run(t, 64);
+  }
+  TB_CHECK(t, cosim_blk_idle(t->sim), "%s: the backend is still busy", what);
+}
+
+int tb_blk_disk_old_or_new(tb_blk_t *k, uint64_t sector, const vdrv_virtq_seg_t *seg,
+                           unsigned nseg)
+{
+  tb_t *t = k->t;
+  uint8_t disk[4096], old[4096], neu[4096];
+  uint32_t len = 0;
+  for (unsigned s = 0; s < nseg; s++) {
+    TB_REQUIRE(t, len + seg[s].len <= sizeof neu, "a write of more than %zu bytes",
+               sizeof neu);
+    tb_blk_get(k, seg[s].addr, neu + len, seg[s].len);
+    len += seg[s].len;
+  }
+  TB_DRV(t, cosim_storage_read_direct(cosim_blk_storage(t->sim), sector, len / 512u, disk));
+  TB_DRV(t, cosim_hmem_read(cosim_host_mem(t->sim), k->shadow + sector * 512u, old, len));
+  return (memcmp(disk, old, len) ? 0 : TB_BLK_DISK_OLD) |
+         (memcmp(disk, neu, len) ? 0 : TB_BLK_DISK_NEW);
+}
+
 void tb_dma_fill(tb_t *t, uint64_t a, size_t len, uint32_t seed)
 {
   uint8_t b[512];

@@ -50,6 +50,18 @@ int tb_blk_check_read(tb_blk_t *k, uint64_t sector, const vdrv_virtq_seg_t *seg,
 /* Whether the storage holds exactly the shadow (all of it); fails the test if not. */
 int tb_blk_check_disk(tb_blk_t *k);
 
+/* Waits up to 200000 cycles until the backend has answered every request it took; fails the
+ * test (what: the context) if it has not. */
+void tb_blk_wait_backend_idle(tb_blk_t *k, const char *what);
+/* A write that may or may not have happened (cancelled by a reset): compares the storage at
+ * sector with the shadow (old) and with the segments (new, as a whole). Returns
+ * TB_BLK_DISK_OLD and/or TB_BLK_DISK_NEW (both when the two are equal), 0 for neither (the
+ * caller reports it). */
+#define TB_BLK_DISK_OLD 1
+#define TB_BLK_DISK_NEW 2
+int tb_blk_disk_old_or_new(tb_blk_t *k, uint64_t sector, const vdrv_virtq_seg_t *seg,
+                           unsigned nseg);
+
 /* tb_split with the test's random numbers. */
 unsigned tb_blk_split(tb_blk_t *k, uint64_t a, uint32_t len, unsigned n, vdrv_virtq_seg_t *seg);
 

@@ -3,9 +3,9 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
-#include "cosim_storage.h"
 #include "vep_consts.h"
 
 /* Cycles a round may take before it counts as a hang, plus this much per dropped completion
@@ -242,18 +242,9 @@ static int status_needs_reset(tb_t *t, uint64_t max)
 static void check_old_or_new(fault_env_t *e, fault_req_t *r, unsigned i)
 {
   tb_t *t = e->k.t;
-  uint8_t disk[4096], old[4096], neu[4096];
-  TB_DRV(t, cosim_storage_read_direct(cosim_blk_storage(t->sim), r->sector, r->len / 512u,
-                                      disk));
-  TB_DRV(t, cosim_hmem_read(cosim_host_mem(t->sim), e->k.shadow + r->sector * 512u, old,
-                            r->len));
-  uint32_t off = 0;
-  for (unsigned s = 0; s < r->nseg; s++) {
-    tb_blk_get(&e->k, r->seg[s].addr, neu + off, r->seg[s].len);
-    off += r->seg[s].len;
-  }
-  int is_old = !memcmp(disk, old, r->len), is_new = !memcmp(disk, neu, r->len);
-  TB_CHECK(t, is_old || is_new,
+  int holds = tb_blk_disk_old_or_new(&e->k, r->sector, r->seg, r->nseg);
+  int is_old = (holds & TB_BLK_DISK_OLD) != 0;
+  TB_CHECK(t, holds != 0,
            "request %u (OUT, sector %" PRIu64 ", %u bytes) cancelled by the reset left the disk "
            "neither old nor new", i, r->sector, r->len);
   if (!is_old) {
@@ -317,14 +308,12 @@ static void check_clean(fault_env_t *e, const char *when)
   TB_CHECK_EQ_CTX(t, tb_cfg_rd(t, 0, 2), VEP_PCI_VENDOR_ID, "%s: configuration read", when);
 }
 
-static void wait_backend_idle(fault_env_t *e)
+/* Every request of the round answered at the backend (the message names the round). */
+static void backend_idle(fault_env_t *e)
 {
-  tb_t *t = e->k.t;
-  uint64_t w = cosim_cycles(t->sim);
-  while (!cosim_blk_idle(t->sim) && cosim_cycles(t->sim) - w < 200000) {
-    tb_run(t, 64);
-  }
-  TB_CHECK(t, cosim_blk_idle(t->sim), "round %u: the backend is still busy", e->rounds);
+  char what[32];
+  snprintf(what, sizeof what, "round %u", e->rounds);
+  tb_blk_wait_backend_idle(&e->k, what);
 }
 
 int fault_round(fault_env_t *e, const fault_round_opts_t *o)
@@ -382,7 +371,7 @@ int fault_round(fault_env_t *e, const fault_round_opts_t *o)
     e->ring_faults = 0;
     reset = 1;
     check_requests(e, n, reset);
-    wait_backend_idle(e);
+    backend_idle(e);
     tb_blk_check_disk(&e->k);
     check_clean(e, "after the reset");
     e->rounds++;
@@ -400,7 +389,7 @@ int fault_round(fault_env_t *e, const fault_round_opts_t *o)
              "round %u: DEVICE_NEEDS_RESET without a failed ring read", e->rounds);
   }
   check_requests(e, n, reset);
-  wait_backend_idle(e);
+  backend_idle(e);
   tb_blk_check_disk(&e->k);
   check_clean(e, "end of round");
   e->rounds++;
