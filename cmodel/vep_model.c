@@ -6,6 +6,7 @@
 #include "vep_model.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,6 +86,10 @@ struct vep_model {
   vep_model_outs_t o;         /* every block's outputs, from its current registers */
   vep_model_ins_t last_in;    /* the inputs of each block's last clock edge */
   vep_model_flags_t changed;
+  /* The inputs of vq_fetch and vq_used, built in place: their per-queue arrays (vep_common_cfg's
+   * registers) are copied only when those changed, not every cycle. */
+  vep_vq_fetch_in_t fetch_in;
+  vep_vq_used_in_t used_in;
   /* Observation only (vep_model_device_error): never read by the next-state functions. */
   uint8_t obs_err_code;
 };
@@ -268,10 +273,11 @@ void vep_model_outputs(const vep_model_t *m, vep_out_t *out)
 
 /* A block without a RAM is a function of its registers and inputs only: when neither changed
  * since its last edge, its next state is its current one, and the edge is skipped (most blocks are
- * idle most of the time). Otherwise it is clocked, and whether its registers changed recorded. */
-#define CLOCK_UNLESS_IDLE(b, in_)                                                       \
+ * idle most of the time). Otherwise (inputs_differ) it is clocked, and whether its registers
+ * changed recorded. */
+#define CLOCK_IF(b, in_, inputs_differ)                                                 \
   do {                                                                                  \
-    if (m->changed.b || memcmp((in_), &m->last_in.b, sizeof(*(in_))) != 0) {            \
+    if (m->changed.b || (inputs_differ)) {                                              \
       memcpy(&m->last_in.b, (in_), sizeof(*(in_)));                                     \
       EDGE_BEGIN(b);                                                                    \
       vep_##b##_next(CUR(m, b), p, (in_), NEXT(m, b));                                  \
@@ -279,6 +285,44 @@ void vep_model_outputs(const vep_model_t *m, vep_out_t *out)
       m->changed.b = memcmp(&m->q.b.r[0], &m->q.b.r[1], sizeof(m->q.b.r[0])) != 0;      \
     }                                                                                   \
   } while (0)
+#define CLOCK_UNLESS_IDLE(b, in_) \
+  CLOCK_IF(b, in_, memcmp((in_), &m->last_in.b, sizeof(*(in_))) != 0)
+
+/* Where the per-queue arrays of vep_common_cfg lie in an input struct, in address order (checked
+ * below): the bytes a comparison of inputs may skip while those registers did not change. */
+typedef struct vep_span {
+  size_t off, len;
+} vep_span_t;
+#define VEP_FIELD(type, f) {offsetof(type, f), sizeof(((type *)0)->f)}
+static const vep_span_t fetch_qarrays[] = {
+    VEP_FIELD(vep_vq_fetch_in_t, q_size), VEP_FIELD(vep_vq_fetch_in_t, q_desc),
+    VEP_FIELD(vep_vq_fetch_in_t, q_avail), VEP_FIELD(vep_vq_fetch_in_t, q_used)};
+_Static_assert(offsetof(vep_vq_fetch_in_t, q_size) < offsetof(vep_vq_fetch_in_t, q_desc) &&
+                   offsetof(vep_vq_fetch_in_t, q_desc) < offsetof(vep_vq_fetch_in_t, q_avail) &&
+                   offsetof(vep_vq_fetch_in_t, q_avail) < offsetof(vep_vq_fetch_in_t, q_used),
+               "fetch_qarrays must list vq_fetch's per-queue inputs in address order");
+static const vep_span_t used_qarrays[] = {VEP_FIELD(vep_vq_used_in_t, q_size),
+                                          VEP_FIELD(vep_vq_used_in_t, q_avail),
+                                          VEP_FIELD(vep_vq_used_in_t, q_used)};
+_Static_assert(offsetof(vep_vq_used_in_t, q_size) < offsetof(vep_vq_used_in_t, q_avail) &&
+                   offsetof(vep_vq_used_in_t, q_avail) < offsetof(vep_vq_used_in_t, q_used),
+               "used_qarrays must list vq_used's per-queue inputs in address order");
+
+/* Whether inputs a differ from the last edge's b (size bytes) outside the n spans of skip. */
+static int differ_outside(const void *a, const void *b, size_t size, const vep_span_t *skip,
+                          unsigned n)
+{
+  const char *x = a, *y = b;
+  size_t at = 0;
+
+  for (unsigned i = 0; i < n; i++) {
+    if (memcmp(x + at, y + at, skip[i].off - at) != 0) {
+      return 1;
+    }
+    at = skip[i].off + skip[i].len;
+  }
+  return memcmp(x + at, y + at, size - at) != 0;
+}
 
 void vep_model_step(vep_model_t *m, const vep_in_t *in)
 {
@@ -296,9 +340,11 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   vep_tx_arbiter_in_t tx_in;
   vep_dma_rd_in_t rd_in;
   vep_dma_wr_in_t wr_in;
-  vep_vq_fetch_in_t fetch_in;
+  vep_vq_fetch_in_t *fetch_in = &m->fetch_in;
   vep_blk_in_t bk_in;
-  vep_vq_used_in_t used_in;
+  vep_vq_used_in_t *used_in = &m->used_in;
+  /* vep_common_cfg's registers changed on the last edge: its per-queue outputs may be new. */
+  const uint8_t qregs_changed = m->changed.common_cfg;
   uint8_t dev_err, run;
   uint64_t drv_f;
 
@@ -438,21 +484,22 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   wr_in.completer_id = o->completer.completer_id;
   wr_in.dev_reset = o->common_cfg.dev_reset;
 
-  memset(&fetch_in, 0, sizeof(fetch_in));
-  fetch_in.dev_reset = o->common_cfg.dev_reset;
-  fetch_in.run = run;
-  fetch_in.feat_indirect = (drv_f >> VEP_F_INDIRECT_DESC) & 1u;
-  fetch_in.feat_event_idx = (drv_f >> VEP_F_EVENT_IDX) & 1u;
-  fetch_in.q_enable = o->common_cfg.q_enable;
-  memcpy(fetch_in.q_size, o->common_cfg.q_size, sizeof(fetch_in.q_size));
-  memcpy(fetch_in.q_desc, o->common_cfg.q_desc, sizeof(fetch_in.q_desc));
-  memcpy(fetch_in.q_avail, o->common_cfg.q_avail, sizeof(fetch_in.q_avail));
-  memcpy(fetch_in.q_used, o->common_cfg.q_used, sizeof(fetch_in.q_used));
-  fetch_in.doorbell = o->notify.doorbell;
-  DMA_CLIENT_IN(fetch_in, 0, *o);
-  fetch_in.slot_free = o->blk.slot_free;
-  fetch_in.slot_id = o->blk.slot_id;
-  fetch_in.chain_ready = o->blk.chain_ready;
+  fetch_in->dev_reset = o->common_cfg.dev_reset;
+  fetch_in->run = run;
+  fetch_in->feat_indirect = (drv_f >> VEP_F_INDIRECT_DESC) & 1u;
+  fetch_in->feat_event_idx = (drv_f >> VEP_F_EVENT_IDX) & 1u;
+  fetch_in->q_enable = o->common_cfg.q_enable;
+  if (qregs_changed) {
+    memcpy(fetch_in->q_size, o->common_cfg.q_size, sizeof(fetch_in->q_size));
+    memcpy(fetch_in->q_desc, o->common_cfg.q_desc, sizeof(fetch_in->q_desc));
+    memcpy(fetch_in->q_avail, o->common_cfg.q_avail, sizeof(fetch_in->q_avail));
+    memcpy(fetch_in->q_used, o->common_cfg.q_used, sizeof(fetch_in->q_used));
+  }
+  fetch_in->doorbell = o->notify.doorbell;
+  DMA_CLIENT_IN(*fetch_in, 0, *o);
+  fetch_in->slot_free = o->blk.slot_free;
+  fetch_in->slot_id = o->blk.slot_id;
+  fetch_in->chain_ready = o->blk.chain_ready;
 
   memset(&bk_in, 0, sizeof(bk_in));
   bk_in.dev_reset = o->common_cfg.dev_reset;
@@ -472,17 +519,18 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   bk_in.s_blk_rsp_status = in->s_blk_rsp_status;
   bk_in.done_ready = o->vq_used.done_ready;
 
-  memset(&used_in, 0, sizeof(used_in));
-  used_in.dev_reset = o->common_cfg.dev_reset;
+  used_in->dev_reset = o->common_cfg.dev_reset;
   /* DRIVER_OK only: requests fetched before a device error still finish. */
-  used_in.run = (o->common_cfg.dev_status & VEP_STATUS_DRIVER_OK) != 0;
-  used_in.feat_event_idx = (drv_f >> VEP_F_EVENT_IDX) & 1u;
-  memcpy(used_in.q_size, o->common_cfg.q_size, sizeof(used_in.q_size));
-  memcpy(used_in.q_avail, o->common_cfg.q_avail, sizeof(used_in.q_avail));
-  memcpy(used_in.q_used, o->common_cfg.q_used, sizeof(used_in.q_used));
-  used_in.done_valid = o->blk.done_valid;
-  used_in.done = o->blk.done;
-  DMA_CLIENT_IN(used_in, 1, *o);
+  used_in->run = (o->common_cfg.dev_status & VEP_STATUS_DRIVER_OK) != 0;
+  used_in->feat_event_idx = (drv_f >> VEP_F_EVENT_IDX) & 1u;
+  if (qregs_changed) {
+    memcpy(used_in->q_size, o->common_cfg.q_size, sizeof(used_in->q_size));
+    memcpy(used_in->q_avail, o->common_cfg.q_avail, sizeof(used_in->q_avail));
+    memcpy(used_in->q_used, o->common_cfg.q_used, sizeof(used_in->q_used));
+  }
+  used_in->done_valid = o->blk.done_valid;
+  used_in->done = o->blk.done;
+  DMA_CLIENT_IN(*used_in, 1, *o);
 
   /* Every next state from the same current state, as on a clock edge: each next function reads
    * only its own block's registers and the inputs above, so each block commits as it goes. */
@@ -500,11 +548,15 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   vep_dma_rd_next(CUR(m, dma_rd), p, &rd_in, NEXT(m, dma_rd), &m->mem.dma_rd);
   EDGE_END(dma_rd);
   CLOCK_UNLESS_IDLE(dma_wr, &wr_in);
-  CLOCK_UNLESS_IDLE(vq_fetch, &fetch_in);
+  CLOCK_IF(vq_fetch, fetch_in,
+           qregs_changed || differ_outside(fetch_in, &m->last_in.vq_fetch, sizeof(*fetch_in),
+                                           fetch_qarrays, 4));
   EDGE_BEGIN(blk);
   vep_blk_next(CUR(m, blk), p, &bk_in, NEXT(m, blk), &m->mem.blk);
   EDGE_END(blk);
-  CLOCK_UNLESS_IDLE(vq_used, &used_in);
+  CLOCK_IF(vq_used, used_in,
+           qregs_changed || differ_outside(used_in, &m->last_in.vq_used, sizeof(*used_in),
+                                           used_qarrays, 3));
   outputs_all(m);
 }
 
