@@ -49,6 +49,8 @@ struct cosim_storage {
   uint32_t max_req_sectors;
   unsigned max_inflight, ninflight;
   pending_t *pend;
+  uint64_t min_due;             /* the earliest due of pend, UINT64_MAX when none: polled every
+                                   cycle, the scan of pend only when something is due */
   uint64_t next_seq, last_now;
   uint8_t *cpl_buf;             /* data of the last completion */
   size_t cpl_cap;
@@ -227,6 +229,7 @@ int cosim_storage_create(const cosim_storage_cfg_t *cfg, cosim_storage_t **out, 
   s->max_req_sectors =
       cfg->max_req_sectors ? cfg->max_req_sectors : COSIM_STORAGE_DEF_MAX_REQ_SECTORS;
   s->pend = calloc(s->max_inflight, sizeof *s->pend);
+  s->min_due = UINT64_MAX;
   if (!s->pend) {
     rc = -ENOMEM;
     goto fail;
@@ -319,6 +322,7 @@ int cosim_storage_submit(cosim_storage_t *s, uint64_t now, const cosim_storage_r
                    .req = *req,
                    .wdata = wdata};
   p->req.data = wdata;
+  if (p->due < s->min_due) s->min_due = p->due;
   s->ninflight++;
   s->last_now = now;
   s->st.submitted++;
@@ -335,10 +339,7 @@ static pending_t *next_pending(const cosim_storage_t *s) {
   return best;
 }
 
-uint64_t cosim_storage_next_due(const cosim_storage_t *s) {
-  const pending_t *p = next_pending(s);
-  return p ? p->due : UINT64_MAX;
-}
+uint64_t cosim_storage_next_due(const cosim_storage_t *s) { return s->min_due; }
 
 static int cpl_buf_reserve(cosim_storage_t *s, size_t len) {
   if (len <= s->cpl_cap) return 0;
@@ -399,8 +400,8 @@ static int perform(cosim_storage_t *s, const pending_t *p, cosim_storage_cpl_t *
 int cosim_storage_poll(cosim_storage_t *s, uint64_t now, cosim_storage_cpl_t *cpl) {
   if (!cpl || now < s->last_now) return -EINVAL;
   s->last_now = now;
+  if (s->min_due > now) return 0;
   pending_t *p = next_pending(s);
-  if (!p || p->due > now) return 0;
   *cpl = (cosim_storage_cpl_t){.tag = p->req.tag,
                                .op = p->req.op,
                                .sector = p->req.sector,
@@ -417,6 +418,8 @@ int cosim_storage_poll(cosim_storage_t *s, uint64_t now, cosim_storage_cpl_t *cp
   }
   free(p->wdata);
   *p = (pending_t){0};
+  p = next_pending(s);
+  s->min_due = p ? p->due : UINT64_MAX;
   s->ninflight--;
   s->st.completed++;
   return 1;
