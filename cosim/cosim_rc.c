@@ -63,6 +63,7 @@ struct cosim_rc {
   cosim_rng_t fault_rng;        /* the plan's draws only */
   cosim_fault_stats_t fstats;
   cosim_tlp_t scratch;
+  uint8_t wrun[4 * COSIM_TLP_MAX_DW];  /* dma_write: a run of enabled bytes */
   uint32_t dws[COSIM_TLP_MAX_TOTAL_DW];
 };
 
@@ -341,15 +342,25 @@ static void dma_write(cosim_rc_t *rc, uint64_t now, const cosim_tlp_t *t) {
     violation(rc, now, t, "write", bad);
     return;
   }
+  /* Each run of enabled bytes in one write: byte by byte, every byte looked its page up again. */
+  uint8_t *run = rc->wrun;
+  size_t nrun = 0;
+  uint64_t start = 0;
   for (uint32_t i = 0; i < t->len_dw && i < t->ndata; i++) {
     unsigned be = i == 0 ? t->first_be : (i == t->len_dw - 1u ? t->last_be : 0xFu);
     for (unsigned b = 0; b < 4; b++) {
-      if (!(be >> b & 1)) continue;
-      uint8_t byte = (uint8_t)(t->data[i] >> (8 * b));
-      if (cosim_hmem_write(rc->cfg.mem, t->addr + 4ull * i + b, &byte, 1))
+      if (be >> b & 1) {
+        if (!nrun) start = t->addr + 4ull * i + b;
+        run[nrun++] = (uint8_t)(t->data[i] >> (8 * b));
+        continue;
+      }
+      if (nrun && cosim_hmem_write(rc->cfg.mem, start, run, nrun))
         cosim_errlog_add(rc->cfg.log, now, "root complex: host memory write failed");
+      nrun = 0;
     }
   }
+  if (nrun && cosim_hmem_write(rc->cfg.mem, start, run, nrun))
+    cosim_errlog_add(rc->cfg.log, now, "root complex: host memory write failed");
 }
 
 static void dma_read(cosim_rc_t *rc, uint64_t now, const cosim_tlp_t *t) {
