@@ -2,6 +2,7 @@
 #include "cosim_check.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,22 @@
 #define CHK_POSTED 8u           /* recent posted requests remembered, to name a bad completion */
 #define CHK_TEXT 256u
 #define CHK_CFGWR_MAX 64u       /* configuration writes to the endpoint in flight at once */
+#define CHK_BRIEF_DW 4u         /* payload DWs cosim_tlp_format shows */
+
+/* A remembered request: what cosim_tlp_format reads of it (the TLP up to its payload and the
+ * payload DWs it shows), formatted only for a message. */
+typedef struct chk_brief {
+  unsigned char hdr[offsetof(cosim_tlp_t, data)];
+  uint32_t data[CHK_BRIEF_DW];
+} chk_brief_t;
+
+/* The TLP being checked, formatted on first use: a clean TLP needs no text, and formatting every
+ * one cost more than all the checks together. */
+typedef struct chk_text {
+  const cosim_tlp_t *t;
+  int done;
+  char buf[CHK_TEXT];
+} chk_text_t;
 
 typedef struct chk_req {
   int used;
@@ -26,7 +43,7 @@ typedef struct chk_req {
   uint64_t next_addr;           /* memory reads: address of the next completion's first byte */
   uint16_t cpl_id_sent;         /* the captured bus/device when it was sent (device side) */
   int cfgwr;                    /* a CfgWr0 to function 0, in the in-flight list */
-  char text[CHK_TEXT];          /* the request, formatted */
+  chk_brief_t text;             /* the request */
 } chk_req_t;
 
 typedef struct chk_cfg {
@@ -43,7 +60,7 @@ typedef struct chk_cfgwr {
 
 typedef struct chk_posted {
   uint16_t req_id, tag;
-  char text[CHK_TEXT];
+  chk_brief_t text;
 } chk_posted_t;
 
 struct cosim_check {
@@ -61,6 +78,8 @@ struct cosim_check {
   unsigned ninflight;
   uint64_t seq;
   cosim_tlp_t t;                /* scratch: too big for the stack of every call */
+  cosim_tlp_t brief_tlp;        /* brief_text: a remembered request rebuilt for formatting */
+  char brief_buf[CHK_TEXT];
 };
 
 int cosim_check_create(cosim_errlog_t *log, cosim_check_t **out) {
@@ -161,6 +180,27 @@ static void fmt_raw(const uint32_t *dws, size_t n, char *buf, size_t len) {
   if (n > 8 && pos < len) snprintf(buf + pos, len - pos, " ...(%zu DWs)", n);
 }
 
+static const char *txt(chk_text_t *x) {
+  if (!x->done) {
+    cosim_tlp_format(x->t, x->buf, sizeof(x->buf));
+    x->done = 1;
+  }
+  return x->buf;
+}
+
+static void brief_of(const cosim_tlp_t *t, chk_brief_t *b) {
+  memcpy(b->hdr, t, sizeof(b->hdr));
+  memcpy(b->data, t->data, sizeof(b->data));
+}
+
+/* A remembered request's text, in the checker's buffer (valid until the next call). */
+static const char *brief_text(cosim_check_t *c, const chk_brief_t *b) {
+  memcpy(&c->brief_tlp, b->hdr, sizeof(b->hdr));
+  memcpy(c->brief_tlp.data, b->data, sizeof(b->data));
+  cosim_tlp_format(&c->brief_tlp, c->brief_buf, sizeof(c->brief_buf));
+  return c->brief_buf;
+}
+
 static int is_cfg_kind(cosim_tlp_kind_t k) {
   return k == COSIM_TLP_KIND_CFGRD0 || k == COSIM_TLP_KIND_CFGWR0 || k == COSIM_TLP_KIND_CFGRD1 ||
          k == COSIM_TLP_KIND_CFGWR1;
@@ -191,13 +231,14 @@ static const char *be_rule(const cosim_tlp_t *t) {
 
 /* Rules every memory request obeys, whoever sends it. */
 static void mem_req_rules(cosim_check_t *c, uint64_t cycle, const char *side, const cosim_tlp_t *t,
-                          const char *text) {
+                          chk_text_t *text) {
   const char *why = be_rule(t);
-  if (why) cosim_errlog_add(c->log, cycle, "%s: %s: %s", side, why, text);
+  if (why) cosim_errlog_add(c->log, cycle, "%s: %s: %s", side, why, txt(text));
   if ((t->addr & 0xFFF) + (uint64_t)t->len_dw * 4 > 0x1000)
-    cosim_errlog_add(c->log, cycle, "%s: request crosses a 4 KiB boundary: %s", side, text);
+    cosim_errlog_add(c->log, cycle, "%s: request crosses a 4 KiB boundary: %s", side, txt(text));
   if (cosim_tlp_is_4dw(t->fmt_type) && t->addr <= 0xFFFFFFFFull)
-    cosim_errlog_add(c->log, cycle, "%s: 4DW header for an address below 4 GiB: %s", side, text);
+    cosim_errlog_add(c->log, cycle, "%s: 4DW header for an address below 4 GiB: %s", side,
+                     txt(text));
 }
 
 static chk_req_t *req_find(chk_req_t *tab, uint16_t req_id, uint16_t tag) {
@@ -213,13 +254,13 @@ static chk_req_t *req_find_tag(chk_req_t *tab, uint16_t tag) {
 }
 
 static chk_req_t *req_add(cosim_check_t *c, chk_req_t *tab, uint64_t cycle, const cosim_tlp_t *t,
-                          const char *text) {
+                          chk_text_t *text) {
   chk_req_t *r = NULL;
   for (unsigned i = 0; i < CHK_MAX_REQS && !r; i++)
     if (!tab[i].used) r = &tab[i];
   if (!r) {
     cosim_errlog_add(c->log, cycle, "checker: more than %u outstanding requests, not tracked: %s",
-                     CHK_MAX_REQS, text);
+                     CHK_MAX_REQS, txt(text));
     return NULL;
   }
   memset(r, 0, sizeof(*r));
@@ -240,7 +281,7 @@ static chk_req_t *req_add(cosim_check_t *c, chk_req_t *tab, uint64_t cycle, cons
      * operands (compare and swap) in its payload. */
     r->remaining = (t->fmt_type & 0x1Fu) == 0x0Eu ? t->len_dw * 2u : t->len_dw * 4u;
   }
-  snprintf(r->text, sizeof(r->text), "%s", text);
+  brief_of(t, &r->text);
   return r;
 }
 
@@ -255,7 +296,7 @@ static void req_end(cosim_check_t *c, chk_req_t *r, int success) {
 /* Byte Count and Lower Address of the next completion of r, whatever its status: a memory read
  * counts the bytes still to come and points at the next one; anything else is 4 and 0. */
 static void check_bc_la(cosim_check_t *c, uint64_t cycle, const char *side, const chk_req_t *r,
-                        const cosim_tlp_t *t, const char *text) {
+                        const cosim_tlp_t *t, chk_text_t *text) {
   uint32_t want_bc = 4;
   uint8_t want_la = 0;
   if (is_mem_read(r->kind)) {
@@ -268,11 +309,12 @@ static void check_bc_la(cosim_check_t *c, uint64_t cycle, const char *side, cons
     cosim_errlog_add(c->log, cycle,
                      "%s: Byte Count %u / Lower Address 0x%02x, expected %u / 0x%02x: %s answers "
                      "%s",
-                     side, t->byte_count, t->lower_addr, want_bc, want_la, text, r->text);
+                     side, t->byte_count, t->lower_addr, want_bc, want_la, txt(text),
+                     brief_text(c, &r->text));
 }
 
 static void check_cpl(cosim_check_t *c, uint64_t cycle, int from_dev, const cosim_tlp_t *t,
-                      const char *text) {
+                      chk_text_t *text) {
   const char *side = from_dev ? "device" : "host";
   chk_req_t *r = req_find(from_dev ? c->host_reqs : c->dev_reqs, t->req_id, t->tag);
   if (!r) {
@@ -280,14 +322,14 @@ static void check_cpl(cosim_check_t *c, uint64_t cycle, int from_dev, const cosi
       const chk_posted_t *p = &c->posted[(c->nposted - 1 - i) % CHK_POSTED];
       if (p->req_id == t->req_id && p->tag == t->tag) {
         cosim_errlog_add(c->log, cycle, "%s: completion for a posted request: %s answers %s",
-                         side, text, p->text);
+                         side, txt(text), brief_text(c, &p->text));
         return;
       }
     }
     cosim_errlog_add(c->log, cycle,
                      "%s: unexpected completion (no outstanding request with Requester ID %04x "
                      "and tag %03x): %s",
-                     side, t->req_id, t->tag, text);
+                     side, t->req_id, t->tag, txt(text));
     return;
   }
   cosim_tlp_kind_t k = cosim_tlp_kind(t->fmt_type);
@@ -299,15 +341,15 @@ static void check_cpl(cosim_check_t *c, uint64_t cycle, int from_dev, const cosi
       cosim_errlog_add(c->log, cycle,
                        "device: Completer ID %04x, expected %04x (the bus/device number captured "
                        "from a successful CfgWr0 to function 0, 0 before any): %s answers %s",
-                       t->cpl_id, want, text, r->text);
+                       t->cpl_id, want, txt(text), brief_text(c, &r->text));
   }
   if (t->tc != r->tc || t->attr != r->attr)
     cosim_errlog_add(c->log, cycle, "%s: TC/Attr %u/%u not copied from the request (%u/%u): %s",
-                     side, t->tc, t->attr, r->tc, r->attr, text);
+                     side, t->tc, t->attr, r->tc, r->attr, txt(text));
   int locked_cpl = k == COSIM_TLP_KIND_CPLLK || k == COSIM_TLP_KIND_CPLDLK;
   if (locked_cpl != (r->kind == COSIM_TLP_KIND_MRDLK))
     cosim_errlog_add(c->log, cycle, "%s: %s completion for %s", side,
-                     locked_cpl ? "locked" : "non-locked", r->text);
+                     locked_cpl ? "locked" : "non-locked", brief_text(c, &r->text));
   int with_data = cosim_tlp_has_data(t->fmt_type);
   if (t->status != VEP_CPL_SC) {
     /* UR, CA, CRS: the request ends here, without data, and a configuration write it answers
@@ -316,28 +358,29 @@ static void check_cpl(cosim_check_t *c, uint64_t cycle, int from_dev, const cosi
              (t->status == VEP_CPL_CRS && is_cfg_kind(r->kind));
     if (!ok)
       cosim_errlog_add(c->log, cycle, "%s: Completion Status %u not allowed here: %s answers %s",
-                       side, t->status, text, r->text);
+                       side, t->status, txt(text), brief_text(c, &r->text));
     if (with_data)
-      cosim_errlog_add(c->log, cycle, "%s: error completion with data: %s", side, text);
+      cosim_errlog_add(c->log, cycle, "%s: error completion with data: %s", side, txt(text));
     check_bc_la(c, cycle, side, r, t, text);
     if (r->cfgwr) cfgwr_capture_id(c, r->seq);
     req_end(c, r, 0);
     return;
   }
-  if (t->ep) cosim_errlog_add(c->log, cycle, "%s: poisoned completion: %s", side, text);
+  if (t->ep) cosim_errlog_add(c->log, cycle, "%s: poisoned completion: %s", side, txt(text));
   int is_read = is_mem_read(r->kind) || r->kind == COSIM_TLP_KIND_CFGRD0 ||
                 r->kind == COSIM_TLP_KIND_CFGRD1 || r->kind == COSIM_TLP_KIND_IORD ||
                 r->kind == COSIM_TLP_KIND_ATOMIC;
   if (is_read != with_data)
     cosim_errlog_add(c->log, cycle, "%s: %s for %s", side,
                      is_read ? "successful completion without data" : "completion with data",
-                     r->text);
+                     brief_text(c, &r->text));
   if (!is_mem_read(r->kind)) {
     /* (An AtomicOp's successful completion counts its operand size: not checked here.) */
     if (is_cfg_kind(r->kind) || r->kind == COSIM_TLP_KIND_IORD || r->kind == COSIM_TLP_KIND_IOWR) {
       check_bc_la(c, cycle, side, r, t, text);
       if (with_data && t->len_dw != 1)
-        cosim_errlog_add(c->log, cycle, "%s: Length %u, expected 1: %s", side, t->len_dw, text);
+        cosim_errlog_add(c->log, cycle, "%s: Length %u, expected 1: %s", side, t->len_dw,
+                         txt(text));
     }
     req_end(c, r, 1);
     return;
@@ -351,7 +394,7 @@ static void check_cpl(cosim_check_t *c, uint64_t cycle, int from_dev, const cosi
   unsigned mps = umax(mps_of(&c->pend), mps_of(&c->done));
   if ((unsigned)t->len_dw * 4 > mps)
     cosim_errlog_add(c->log, cycle, "%s: completion payload %u bytes above MPS %u: %s", side,
-                     t->len_dw * 4u, mps, text);
+                     t->len_dw * 4u, mps, txt(text));
   uint32_t lead = (uint32_t)(r->next_addr & 3);
   uint32_t covered = (uint32_t)t->len_dw * 4 - lead;
   if (covered >= r->remaining) {
@@ -359,7 +402,7 @@ static void check_cpl(cosim_check_t *c, uint64_t cycle, int from_dev, const cosi
     if (t->len_dw != need)
       cosim_errlog_add(c->log, cycle,
                        "%s: last completion has Length %u, the remaining %u bytes need %u: %s",
-                       side, t->len_dw, r->remaining, need, text);
+                       side, t->len_dw, r->remaining, need, txt(text));
     req_end(c, r, 1);
     return;
   }
@@ -368,7 +411,7 @@ static void check_cpl(cosim_check_t *c, uint64_t cycle, int from_dev, const cosi
     cosim_errlog_add(c->log, cycle,
                      "%s: split completion ends at 0x%" PRIx64 ", not on a %u-byte RCB boundary: "
                      "%s answers %s",
-                     side, end, COSIM_CHECK_RCB, text, r->text);
+                     side, end, COSIM_CHECK_RCB, txt(text), brief_text(c, &r->text));
   r->remaining -= covered;
   r->next_addr += covered;
 }
@@ -378,13 +421,13 @@ static void check_cpl(cosim_check_t *c, uint64_t cycle, int from_dev, const cosi
 void cosim_check_host_tlp(cosim_check_t *c, uint64_t cycle, const uint32_t *dws, size_t n) {
   cosim_tlp_t *t = &c->t;
   const char *why = NULL;
-  char text[CHK_TEXT];
   if (cosim_tlp_decode(dws, n, t, &why) != 0) {
-    fmt_raw(dws, n, text, sizeof(text));
-    cosim_errlog_add(c->log, cycle, "host: malformed TLP (%s): %s", why, text);
+    char raw[CHK_TEXT];
+    fmt_raw(dws, n, raw, sizeof(raw));
+    cosim_errlog_add(c->log, cycle, "host: malformed TLP (%s): %s", why, raw);
     return;
   }
-  cosim_tlp_format(t, text, sizeof(text));
+  chk_text_t text_of_t = {.t = t}, *text = &text_of_t;
   cosim_tlp_kind_t k = cosim_tlp_kind(t->fmt_type);
   if (is_cpl_kind(k)) {
     check_cpl(c, cycle, 0, t, text);
@@ -395,22 +438,24 @@ void cosim_check_host_tlp(cosim_check_t *c, uint64_t cycle, const uint32_t *dws,
     unsigned mps = umax(mps_of(&c->pend), mps_of(&c->done));
     if (k == COSIM_TLP_KIND_MWR && (unsigned)t->len_dw * 4 > mps)
       cosim_errlog_add(c->log, cycle, "host: MWr payload %u bytes above the device's MPS %u: %s",
-                       t->len_dw * 4u, mps, text);
+                       t->len_dw * 4u, mps, txt(text));
   }
   if (is_cfg_kind(k) && (t->tc || t->attr || t->last_be))
     cosim_errlog_add(c->log, cycle,
-                     "host: configuration request with TC, Attr or Last DW BE not 0: %s", text);
+                     "host: configuration request with TC, Attr or Last DW BE not 0: %s",
+                     txt(text));
   if (cosim_tlp_is_posted(t->fmt_type)) {
     chk_posted_t *p = &c->posted[c->nposted++ % CHK_POSTED];
     p->req_id = t->req_id;
     p->tag = t->tag;
-    snprintf(p->text, sizeof(p->text), "%s", text);
+    brief_of(t, &p->text);
     return;
   }
   chk_req_t *old = req_find(c->host_reqs, t->req_id, t->tag);
   if (old) {
     cosim_errlog_add(c->log, cycle, "host: tag %03x reused while %s (cycle %" PRIu64
-                     ") is outstanding: %s", t->tag, old->text, old->cycle, text);
+                     ") is outstanding: %s",
+                     t->tag, brief_text(c, &old->text), old->cycle, txt(text));
     req_end(c, old, 0);
   }
   chk_req_t *r = req_add(c, c->host_reqs, cycle, t, text);
@@ -422,7 +467,7 @@ void cosim_check_host_tlp(cosim_check_t *c, uint64_t cycle, const uint32_t *dws,
   if (c->ninflight == CHK_CFGWR_MAX) {
     cosim_errlog_add(c->log, cycle,
                      "checker: more than %u configuration writes in flight, not tracked: %s",
-                     CHK_CFGWR_MAX, text);
+                     CHK_CFGWR_MAX, txt(text));
     return;
   }
   c->inflight[c->ninflight++] =
@@ -439,51 +484,51 @@ void cosim_check_forget(cosim_check_t *c, uint16_t req_id, uint16_t tag) {
 
 /* ---- Device side ---- */
 
-static void dev_mem_req(cosim_check_t *c, uint64_t cycle, const cosim_tlp_t *t, const char *text) {
+static void dev_mem_req(cosim_check_t *c, uint64_t cycle, const cosim_tlp_t *t, chk_text_t *text) {
   cosim_tlp_kind_t k = cosim_tlp_kind(t->fmt_type);
   if (t->req_id != c->done.id && t->req_id != c->pend.id)
     cosim_errlog_add(c->log, cycle,
                      "device: Requester ID %04x is not the captured bus/device number %04x: %s",
-                     t->req_id, c->done.id, text);
+                     t->req_id, c->done.id, txt(text));
   if (!((c->pend.cmd | c->done.cmd) & VEP_CMD_BUS_MASTER))
     cosim_errlog_add(c->log, cycle, "device: memory request while Bus Master Enable is 0: %s",
-                     text);
+                     txt(text));
   mem_req_rules(c, cycle, "device", t, text);
   uint16_t devctl = c->pend.devctl | c->done.devctl;
   if ((t->attr & 2) && !(devctl & 0x0010))
-    cosim_errlog_add(c->log, cycle, "device: Relaxed Ordering set but not enabled: %s", text);
+    cosim_errlog_add(c->log, cycle, "device: Relaxed Ordering set but not enabled: %s", txt(text));
   if ((t->attr & 1) && !(devctl & 0x0800))
-    cosim_errlog_add(c->log, cycle, "device: No Snoop set but not enabled: %s", text);
+    cosim_errlog_add(c->log, cycle, "device: No Snoop set but not enabled: %s", txt(text));
   if (t->attr & 4)
-    cosim_errlog_add(c->log, cycle, "device: ID-Based Ordering set but not enabled: %s", text);
-  if (t->ep) cosim_errlog_add(c->log, cycle, "device: poisoned request: %s", text);
+    cosim_errlog_add(c->log, cycle, "device: ID-Based Ordering set but not enabled: %s", txt(text));
+  if (t->ep) cosim_errlog_add(c->log, cycle, "device: poisoned request: %s", txt(text));
   if (k == COSIM_TLP_KIND_MWR) {
     unsigned mps = umax(mps_of(&c->pend), mps_of(&c->done));
     if ((unsigned)t->len_dw * 4 > mps)
       cosim_errlog_add(c->log, cycle, "device: MWr payload %u bytes above MPS %u: %s",
-                       t->len_dw * 4u, mps, text);
+                       t->len_dw * 4u, mps, txt(text));
     return;
   }
   if (k != COSIM_TLP_KIND_MRD) {
     cosim_errlog_add(c->log, cycle, "device: an endpoint does not send %s: %s",
-                     cosim_tlp_kind_name(k), text);
+                     cosim_tlp_kind_name(k), txt(text));
     return;
   }
   unsigned mrrs = umax(mrrs_of(&c->pend), mrrs_of(&c->done));
   if ((unsigned)t->len_dw * 4 > mrrs)
     cosim_errlog_add(c->log, cycle, "device: MRd of %u bytes above MRRS %u: %s", t->len_dw * 4u,
-                     mrrs, text);
+                     mrrs, txt(text));
   if (t->tag > 0xFF)
-    cosim_errlog_add(c->log, cycle, "device: 10-bit tag, which is not enabled: %s", text);
+    cosim_errlog_add(c->log, cycle, "device: 10-bit tag, which is not enabled: %s", txt(text));
   else if (t->tag >= 32 && !(devctl & 0x0100))
     cosim_errlog_add(c->log, cycle,
                      "device: tag %03x above 31 without Extended Tag Field Enable: %s", t->tag,
-                     text);
+                     txt(text));
   chk_req_t *old = req_find_tag(c->dev_reqs, t->tag);
   if (old) {
     cosim_errlog_add(c->log, cycle,
                      "device: tag %03x reused before its completion finished (%s, cycle %" PRIu64
-                     "): %s", t->tag, old->text, old->cycle, text);
+                     "): %s", t->tag, brief_text(c, &old->text), old->cycle, txt(text));
     req_end(c, old, 0);
   }
   req_add(c, c->dev_reqs, cycle, t, text);
@@ -493,29 +538,29 @@ static void dev_mem_req(cosim_check_t *c, uint64_t cycle, const cosim_tlp_t *t, 
  * Asserts or Deasserts are not errors in PCIe (the virtual wire simply keeps its level), but an
  * Assert while INTx Disable is set is: the function must not signal INTx then. */
 static void dev_intx_msg(cosim_check_t *c, uint64_t cycle, const cosim_tlp_t *t,
-                         const char *text) {
+                         chk_text_t *text) {
   int assert_a = t->msg_code == VEP_MSG_ASSERT_INTA;
   if (t->fmt_type != VEP_TLP_MSG_LOCAL || (!assert_a && t->msg_code != VEP_MSG_DEASSERT_INTA)) {
     cosim_errlog_add(c->log, cycle,
                      "device: message other than Assert/Deassert_INTA (Interrupt Pin INTA): %s",
-                     text);
+                     txt(text));
     return;
   }
   if (t->tc || t->attr || t->addr)
     cosim_errlog_add(c->log, cycle,
-                     "device: INTx message with TC/Attr not 0 or header DW2/DW3 not 0: %s", text);
+                     "device: INTx message with TC/Attr not 0 or header DW2/DW3 not 0: %s",
+                     txt(text));
   if (t->req_id != c->done.id && t->req_id != c->pend.id)
     cosim_errlog_add(c->log, cycle, "device: INTx message with Requester ID %04x, not %04x: %s",
-                     t->req_id, c->done.id, text);
+                     t->req_id, c->done.id, txt(text));
   /* INTx Disable counts once the write setting it completed, and while it is in flight only if
    * both views agree (the device may act on a write before its completion arrives). */
   if (assert_a && (c->done.cmd & c->pend.cmd & VEP_CMD_INTX_DISABLE))
-    cosim_errlog_add(c->log, cycle, "device: Assert_INTA while INTx Disable is set: %s", text);
+    cosim_errlog_add(c->log, cycle, "device: Assert_INTA while INTx Disable is set: %s", txt(text));
 }
 
 void cosim_check_dev_tlp(cosim_check_t *c, uint64_t cycle, const uint32_t *dws, size_t n,
                          const char *framing) {
-  char text[CHK_TEXT];
   if (!dws) {
     cosim_errlog_add(c->log, cycle, "device: TX stream: %s", framing);
     return;
@@ -524,7 +569,8 @@ void cosim_check_dev_tlp(cosim_check_t *c, uint64_t cycle, const uint32_t *dws, 
   const char *why = NULL;
   int rc = cosim_tlp_decode(dws, n, t, &why);
   if (rc) {
-    fmt_raw(dws, n, text, sizeof(text));
+    char raw[CHK_TEXT];
+    fmt_raw(dws, n, raw, sizeof(raw));
     uint8_t ft = (uint8_t)(dws[0] >> 24);
     if (cosim_tlp_kind(ft) != COSIM_TLP_KIND_UNKNOWN && n >= 1) {
       unsigned len = dws[0] & 0x3FF;
@@ -534,16 +580,16 @@ void cosim_check_dev_tlp(cosim_check_t *c, uint64_t cycle, const uint32_t *dws, 
         cosim_errlog_add(c->log, cycle,
                          "device: TX stream: eop after %zu DWs, but the header (Fmt/Length/TD) "
                          "says %zu%s%s: %s",
-                         n, want, framing ? "; also " : "", framing ? framing : "", text);
+                         n, want, framing ? "; also " : "", framing ? framing : "", raw);
         return;
       }
     }
     cosim_errlog_add(c->log, cycle, "device: malformed TLP (%s)%s%s: %s", why,
-                     framing ? "; also " : "", framing ? framing : "", text);
+                     framing ? "; also " : "", framing ? framing : "", raw);
     return;
   }
-  cosim_tlp_format(t, text, sizeof(text));
-  if (framing) cosim_errlog_add(c->log, cycle, "device: TX stream: %s: %s", framing, text);
+  chk_text_t text_of_t = {.t = t}, *text = &text_of_t;
+  if (framing) cosim_errlog_add(c->log, cycle, "device: TX stream: %s: %s", framing, txt(text));
   cosim_tlp_kind_t k = cosim_tlp_kind(t->fmt_type);
   if (is_cpl_kind(k)) {
     check_cpl(c, cycle, 1, t, text);
@@ -553,6 +599,6 @@ void cosim_check_dev_tlp(cosim_check_t *c, uint64_t cycle, const uint32_t *dws, 
     dev_intx_msg(c, cycle, t, text);
   } else {
     cosim_errlog_add(c->log, cycle, "device: an endpoint does not send %s: %s",
-                     cosim_tlp_kind_name(k), text);
+                     cosim_tlp_kind_name(k), txt(text));
   }
 }
