@@ -263,14 +263,26 @@ void vep_model_outputs(const vep_model_t *m, vep_out_t *out)
 #define NEXT(m, b) (&(m)->q.b.r[!(m)->q.b.cur])
 #define EDGE_BEGIN(b) copy_regs(NEXT(m, b), CUR(m, b), sizeof(*CUR(m, b)))
 
-/* The C library's memcpy, called through a pointer the compiler cannot see through: inlined, gcc
- * copies the larger register sets with string instructions, which are slower here than the
- * library's vector copy (about 6% of a sim_speed_cmodel run). */
+/* The C library's memcpy, called through a pointer the compiler cannot see through (inlined, gcc
+ * copies the larger register sets with string instructions), in pieces below glibc's threshold
+ * for `rep movsb` (2 KiB by default): on the AMD EPYC the figures of docs/perf.md come from, both
+ * copied the 2-4 KiB register sets of dma_rd and dma_wr slower than the library's vector loop
+ * (together about 12% of a sim_speed_cmodel run). */
+#define COPY_PIECE 1024u
 static void *(*volatile const copy_fn)(void *, const void *, size_t) = memcpy;
 
 static void copy_regs(void *d, const void *s, size_t n)
 {
-  copy_fn(d, s, n);
+  char *to = d;
+  const char *from = s;
+
+  while (n > COPY_PIECE) {
+    copy_fn(to, from, COPY_PIECE);
+    to += COPY_PIECE;
+    from += COPY_PIECE;
+    n -= COPY_PIECE;
+  }
+  copy_fn(to, from, n);
 }
 /* The next state becomes the current one. Always taken as a change: the block's outputs are
  * recomputed. */
