@@ -84,6 +84,7 @@ struct vep_model {
   vep_model_mem_t mem;
   /* Derived from the registers and kept between steps (never state of their own): */
   vep_model_outs_t o;         /* every block's outputs, from its current registers */
+  vep_out_t out;              /* the endpoint's ports, from o */
   vep_model_ins_t in;         /* every block's inputs, built in place each cycle (every field is
                                  assigned; vq_fetch's and vq_used's per-queue arrays only when
                                  vep_common_cfg's registers changed) */
@@ -131,6 +132,7 @@ int vep_model_check_params(const vep_params_t *p, const char **why)
 }
 
 static void outputs_all(vep_model_t *m);
+static void port_outputs(vep_model_t *m);
 
 /* The asynchronous reset: every block's registers to their reset values, every output from them. */
 static void reset_all(vep_model_t *m)
@@ -196,13 +198,18 @@ static void outputs_all(vep_model_t *m)
   }
   VEP_MODEL_BLOCKS(VEP_MODEL_OUTPUTS)
 #undef VEP_MODEL_OUTPUTS
+  if (m->changed.rx_demux || m->changed.tx_arbiter || m->changed.blk) {
+    port_outputs(m);
+  }
 }
 
-void vep_model_outputs(const vep_model_t *m, vep_out_t *out)
+/* The endpoint's ports, from the outputs of the blocks that drive them. */
+static void port_outputs(vep_model_t *m)
 {
   const vep_rx_demux_out_t *rx = &m->o.rx_demux;
   const vep_tx_arbiter_out_t *tx = &m->o.tx_arbiter;
   const vep_blk_out_t *blk = &m->o.blk;
+  vep_out_t *out = &m->out;
 
   memset(out, 0, sizeof(*out));
   out->s_rx_ready = rx->s_rx_ready;
@@ -222,6 +229,11 @@ void vep_model_outputs(const vep_model_t *m, vep_out_t *out)
   out->m_blk_wdata_last = blk->m_blk_wdata_last;
   out->m_blk_wdata_abort = blk->m_blk_wdata_abort;
   out->s_blk_rsp_ready = blk->s_blk_rsp_ready;
+}
+
+void vep_model_outputs(const vep_model_t *m, vep_out_t *out)
+{
+  *out = m->out;
 }
 
 /* The wiring of DMA client c (0 vq_fetch, 1 vq_used, 2 blk): the same ports on every client,

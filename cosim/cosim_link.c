@@ -14,7 +14,7 @@ struct cosim_link {
   unsigned lanes;
   unsigned latency;
   link_slot_t *ring;
-  size_t cap, head, count;
+  size_t cap, head, count;      /* cap: a power of two, so that positions wrap with a mask */
   int launched_any;
   uint64_t last_launch;
 };
@@ -48,7 +48,7 @@ static int grow(cosim_link_t *l) {
   size_t ncap = l->cap * 2;
   link_slot_t *r = malloc(ncap * sizeof(*r));
   if (!r) return -ENOMEM;
-  for (size_t i = 0; i < l->count; i++) r[i] = l->ring[(l->head + i) % l->cap];
+  for (size_t i = 0; i < l->count; i++) r[i] = l->ring[(l->head + i) & (l->cap - 1)];
   free(l->ring);
   l->ring = r;
   l->cap = ncap;
@@ -61,7 +61,7 @@ static int push(cosim_link_t *l, const cosim_beat_t *b, uint64_t launch) {
     int rc = grow(l);
     if (rc) return rc;
   }
-  link_slot_t *s = &l->ring[(l->head + l->count) % l->cap];
+  link_slot_t *s = &l->ring[(l->head + l->count) & (l->cap - 1)];
   s->beat = *b;
   s->launch = launch;
   l->count++;
@@ -116,7 +116,7 @@ const cosim_beat_t *cosim_link_head(const cosim_link_t *l, uint64_t now) {
 
 void cosim_link_pop(cosim_link_t *l) {
   if (!l->count) return;
-  l->head = (l->head + 1) % l->cap;
+  l->head = (l->head + 1) & (l->cap - 1);
   l->count--;
 }
 
