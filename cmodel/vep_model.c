@@ -62,7 +62,7 @@ typedef struct vep_model_outs {
 } vep_model_outs_t;
 #undef VEP_MODEL_OUT
 
-/* The inputs every block was last clocked with. */
+/* Every block's inputs, one struct per block. */
 #define VEP_MODEL_IN(b) vep_##b##_in_t b;
 typedef struct vep_model_ins {
   VEP_MODEL_BLOCKS(VEP_MODEL_IN)
@@ -296,6 +296,7 @@ static void copy_regs(void *d, const void *s, size_t n)
   }
   copy_fn(to, from, n);
 }
+
 /* The next state becomes the current one. Always taken as a change: the block's outputs are
  * recomputed. */
 #define EDGE_END(b)          \
@@ -307,7 +308,8 @@ static void copy_regs(void *d, const void *s, size_t n)
 /* A block without a RAM is a function of its registers and inputs only: when neither changed
  * since its last edge, its next state is its current one, and the edge is skipped (most blocks are
  * idle most of the time). Otherwise (inputs_differ) it is clocked, and whether its registers
- * changed recorded. */
+ * changed recorded. A next function that read anything besides its q and in (a RAM, a global)
+ * would break this: such a block is clocked every cycle, as dma_rd and blk are. */
 #define CLOCK_IF(b, in_, inputs_differ)                                                 \
   do {                                                                                  \
     if (m->changed.b || (inputs_differ)) {                                              \
