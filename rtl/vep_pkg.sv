@@ -282,8 +282,9 @@ package vep_pkg;
   // (register-block enums go here)
 
   // ---- Block-private types: vep_vq_used ----
-  // vep_vq_used: waiting for a done; used element write (request, data, wr_done); used index
-  // write (request, data, wr_done); suppression-field read (request, response beats).
+  // vep_vq_used: no batch in flight; the batch's used elements write (request, data beats,
+  // wr_done); used index write (request, data, wr_done); suppression-field read (request,
+  // response beats).
   typedef enum logic [3:0] {
     UsedIdle     = 4'd0,
     UsedElemReq  = 4'd1,
