@@ -5,9 +5,12 @@
 #include "vep_consts.h"
 
 #define FQ_MASK (VEP_VQ_USED_DEPTH - 1u)
+#define RT_MASK (VEP_VQ_USED_READS - 1u)
 
 _Static_assert(VEP_VQ_USED_DEPTH >= 2 && (VEP_VQ_USED_DEPTH & (VEP_VQ_USED_DEPTH - 1u)) == 0,
                "the done queue's depth is a power of two");
+_Static_assert(VEP_VQ_USED_READS >= 2 && (VEP_VQ_USED_READS & (VEP_VQ_USED_READS - 1u)) == 0,
+               "the read tracker's depth is a power of two");
 
 void vep_vq_used_reset(vep_vq_used_q_t *q, const vep_params_t *p)
 {
@@ -32,7 +35,8 @@ void vep_vq_used_outputs(const vep_vq_used_q_t *q, const vep_params_t *p, vep_vq
   out->q_irq = q->q_irq_q;
   out->dev_err = q->dev_err_q;
   out->dev_err_code = q->dev_err_q ? VEP_ERR_USED_DMA : VEP_ERR_NONE;
-  out->idle = q->st_q == UsedIdle && q->fq_n_q == 0 && q->q_irq_q == 0 && !q->dev_err_q;
+  out->idle = q->st_q == UsedIdle && q->fq_n_q == 0 && q->rt_n_q == 0 && q->q_irq_q == 0 &&
+              !q->dev_err_q;
 }
 
 /* The bytes of a response beat (lo .. lo+n-1, in address order) appended to the 2-byte field. */
@@ -73,13 +77,18 @@ void vep_vq_used_next(const vep_vq_used_q_t *q, const vep_params_t *p, const vep
 {
   int wr_end = 0;  /* the write in flight ended (its wr_done) */
   int pop = 0;     /* a data beat of an element write taken: its done leaves the queue */
+  int rt_push = 0; /* a suppression read taken by vep_dma_rd */
+  int rt_pop = 0;  /* the oldest suppression read ended */
 
   d->q_irq_q = 0;
   d->dev_err_q = 0;
 
   switch ((vep_used_state_t)q->st_q) {
   case UsedIdle:
-    if (q->fq_n_q != 0 && !in->dev_reset) {
+    /* A batch needs room for its suppression read. While reads are in flight it waits for
+     * VEP_VQ_USED_BATCH_MIN dones (bigger batches, fewer TLPs), unless none is in flight. */
+    int room = q->fq_n_q >= VEP_VQ_USED_BATCH_MIN && q->rt_n_q != VEP_VQ_USED_READS;
+    if (q->fq_n_q != 0 && (q->rt_n_q == 0 || room) && !in->dev_reset) {
       unsigned qn = q->fq_qn_q[q->fq_rd_q];
       unsigned run = run_len(q);
       uint16_t idx = q->used_idx_q[qn];
@@ -156,49 +165,62 @@ void vep_vq_used_next(const vep_vq_used_q_t *q, const vep_params_t *p, const vep
       /* The suppression field, 2 bytes: used_event at q_avail + 4 + 2*size, or avail.flags. */
       d->addr_q = q->evt_q ? q->avail_q + 4u + 2u * (uint64_t)q->size_q : q->avail_q;
       d->len_q = 2;
-      d->sup_q = 0;
-      d->sup_n_q = 0;
       d->st_q = UsedEvtReq;
     }
     break;
   case UsedEvtReq:
+    /* The read taken: its answer is decided on below, while the next batch goes on. */
     if (in->rdq_ready) {
-      d->st_q = UsedEvtData;
-    }
-    break;
-  case UsedEvtData:
-    if (in->rdr_valid) {
-      uint16_t sup;
-      uint8_t n;
-      sup_append(q, in, &sup, &n);
-      d->sup_q = sup;
-      d->sup_n_q = n;
-      if (in->rdr_last) {
-        d->st_q = UsedIdle;
-        if (!q->discard_q) {
-          if (in->rdr_err) {
-            d->err_q = 1;
-            d->dev_err_q = 1;
-          } else {
-            /* One decision for the batch: vring_need_event(used_event, new, old), old and new
-             * the used index before and after it; without EVENT_IDX, unless
-             * VRING_AVAIL_F_NO_INTERRUPT. */
-            uint16_t nw = q->new_idx_q;
-            int want = q->evt_q ? (uint16_t)(nw - sup - 1u) < (uint16_t)(nw - q->old_idx_q)
-                                : (sup & VEP_VRING_AVAIL_F_NO_INTERRUPT) == 0;
-            if (want) {
-              d->q_irq_q = 1ull << q->qn_q;
-            }
-          }
-        }
-        d->discard_q = 0;
-      }
+      rt_push = 1;
+      d->st_q = UsedIdle;
     }
     break;
   default:
     d->st_q = UsedIdle;
     break;
   }
+
+  /* The oldest suppression read's answer: the batch's decision once it ended. Once the rings are
+   * frozen by an error, no more messages. */
+  if (in->rdr_valid && q->rt_n_q != 0) {
+    uint16_t sup;
+    uint8_t n;
+    sup_append(q, in, &sup, &n);
+    d->sup_q = sup;
+    d->sup_n_q = n;
+    if (in->rdr_last) {
+      unsigned h = q->rt_rd_q;
+      rt_pop = 1;
+      d->sup_q = 0;
+      d->sup_n_q = 0;
+      if (in->rdr_err) {
+        if (!q->err_q) {
+          d->err_q = 1;
+          d->dev_err_q = 1;
+        }
+      } else if (!q->err_q) {
+        /* One decision per batch: vring_need_event(used_event, new, old), old and new the used
+         * index before and after it; without EVENT_IDX, unless VRING_AVAIL_F_NO_INTERRUPT. */
+        uint16_t nw = q->rt_new_q[h];
+        int want = q->rt_evt_q[h] ? (uint16_t)(nw - sup - 1u) < (uint16_t)(nw - q->rt_old_q[h])
+                                  : (sup & VEP_VRING_AVAIL_F_NO_INTERRUPT) == 0;
+        if (want) {
+          d->q_irq_q = 1ull << q->rt_qn_q[h];
+        }
+      }
+    }
+  }
+  if (rt_push) {
+    d->rt_qn_q[q->rt_wr_q] = q->qn_q;
+    d->rt_old_q[q->rt_wr_q] = q->old_idx_q;
+    d->rt_new_q[q->rt_wr_q] = q->new_idx_q;
+    d->rt_evt_q[q->rt_wr_q] = q->evt_q;
+    d->rt_wr_q = (uint8_t)((q->rt_wr_q + 1u) & RT_MASK);
+  }
+  if (rt_pop) {
+    d->rt_rd_q = (uint8_t)((q->rt_rd_q + 1u) & RT_MASK);
+  }
+  d->rt_n_q = (uint8_t)(q->rt_n_q + rt_push - rt_pop);
 
   /* A write ended: an error stops the used rings (unless it belongs to the time before a reset);
    * a stale one ends here. */
@@ -237,8 +259,9 @@ void vep_vq_used_next(const vep_vq_used_q_t *q, const vep_params_t *p, const vep
   if (in->dev_reset) {
     /* Forget every index, the queued dones and the error. A request not yet taken is withdrawn.
      * A write taken (also on this edge) still ends with its wr_done (vep_dma_wr answers every
-     * request it took, without taking more data): wait for it and swallow it. A read taken is
-     * forgotten by vep_dma_rd, which delivers nothing more for it. */
+     * request it took, without taking more data): wait for it and swallow it. The reads taken
+     * are forgotten by vep_dma_rd, which delivers nothing more for them: so are they here, and
+     * their batches send no message. */
     for (unsigned i = 0; i < VEP_VQ_USED_QUEUES_MAX; i++) {
       d->used_idx_q[i] = 0;
     }
@@ -248,6 +271,11 @@ void vep_vq_used_next(const vep_vq_used_q_t *q, const vep_params_t *p, const vep
     d->fq_rd_q = 0;
     d->fq_wr_q = 0;
     d->fq_n_q = 0;
+    d->rt_rd_q = 0;
+    d->rt_wr_q = 0;
+    d->rt_n_q = 0;
+    d->sup_q = 0;
+    d->sup_n_q = 0;
     switch ((vep_used_state_t)d->st_q) {
     case UsedElemData:
     case UsedElemWait:

@@ -6,12 +6,14 @@
  * belong to one virtqueue: its k elements {id = head, len} are written as consecutive slots from
  * q_used + 4 + 8*(old mod size) in one write (two when the batch crosses the ring's end), each
  * waited for (wr_done), then the used index old + k at q_used + 2, waited for; then the
- * suppression field is read (DMA read client 1: used_event at q_avail + 4 + 2*size with
- * EVENT_IDX, else avail.flags) and q_irq[q] strobes once for the batch if the driver wants an
- * interrupt (vring_need_event(used_event, old + k, old), or no NO_INTERRUPT). A DMA error strobes
- * dev_err (VEP_ERR_USED_DMA), drops the queued dones and freezes the used rings until dev_reset:
- * dones are still taken, and dropped. dev_reset forgets every index and the queued dones; a DMA
- * request already taken is finished and its result swallowed.
+ * suppression field's read is issued (DMA read client 1: used_event at q_avail + 4 + 2*size with
+ * EVENT_IDX, else avail.flags) and the next batch goes on without waiting for its answer (up to
+ * VEP_VQ_USED_READS reads in flight, answered in request order). Each answer makes its batch's
+ * one decision: q_irq[q] strobes if the driver wants an interrupt (vring_need_event(used_event,
+ * old + k, old), or no NO_INTERRUPT). A DMA error strobes dev_err (VEP_ERR_USED_DMA), drops the
+ * queued dones, stops the messages and freezes the used rings until dev_reset: dones are still
+ * taken, and dropped. dev_reset forgets every index, the queued dones and the reads in flight; a
+ * DMA write already taken is finished and its result swallowed.
  *
  * Timing (docs/microarchitecture.md): outputs depend on q only; done_ready is high while the
  * queue has room, and a batch starts (wrq_valid) in the cycle after the block is idle with a
@@ -29,6 +31,10 @@
 #define VEP_VQ_USED_QUEUES_MAX 64
 /* The done queue: as deep as vep_blk has slots, so vep_blk never waits for it. */
 #define VEP_VQ_USED_DEPTH VEP_BLK_SLOTS
+/* Suppression reads in flight at once (RtDepth in the RTL). */
+#define VEP_VQ_USED_READS 4u
+/* While reads are in flight, a batch waits for this many dones (BatchMin in the RTL). */
+#define VEP_VQ_USED_BATCH_MIN (VEP_VQ_USED_DEPTH / 2u)
 
 /* FSM states: the names and values of vep_pkg::used_state_e. */
 typedef enum vep_used_state {
@@ -39,8 +45,8 @@ typedef enum vep_used_state {
   UsedIdxReq = 4,    /* used index: write request offered */
   UsedIdxData = 5,   /*   its data beat offered */
   UsedIdxWait = 6,   /*   waiting for its wr_done */
-  UsedEvtReq = 7,    /* suppression field: read request offered */
-  UsedEvtData = 8    /*   waiting for its response beats */
+  UsedEvtReq = 7     /* suppression field: read request offered (answered beside the next
+                      * batches) */
 } vep_used_state_t;
 
 /* The flops: same names as the _q signals of rtl/vep_vq_used.sv. */
@@ -68,7 +74,14 @@ typedef struct vep_vq_used_q {
   uint16_t len_q;                              /*   and length (13 bits) */
   uint64_t wdata_q;                            /* the data beat of a write (lo = 0) */
   uint8_t wn_q;                                /*   its byte count */
-  uint16_t sup_q;                              /* the suppression field, assembled */
+  uint8_t rt_qn_q[VEP_VQ_USED_READS];          /* suppression reads in flight: queue, */
+  uint16_t rt_old_q[VEP_VQ_USED_READS];        /*   used index before its batch, */
+  uint16_t rt_new_q[VEP_VQ_USED_READS];        /*   and after it, */
+  uint8_t rt_evt_q[VEP_VQ_USED_READS];         /*   EVENT_IDX (used_event, not flags) */
+  uint8_t rt_rd_q;                             /* the oldest read in flight */
+  uint8_t rt_wr_q;                             /* where the next read goes */
+  uint8_t rt_n_q;                              /* reads in flight */
+  uint16_t sup_q;                              /* the oldest read's field, assembled */
   uint8_t sup_n_q;                             /*   bytes of it received (0..2) */
   uint64_t q_irq_q;                            /* bit q: strobe */
   uint8_t dev_err_q;                           /* strobe */

@@ -8,13 +8,15 @@
 // DMA write client 1 (two writes when the batch crosses the ring's end: the second at q_used + 4),
 // each waited for (wr_done), then ONE used index write (old + k, 2 bytes at q_used + 2), waited
 // for (the index is then ahead of any TLP sent later: the suppression read and the MSI-X
-// message), then ONE read of the suppression field through DMA read client 1 (EVENT_IDX:
-// used_event at q_avail + 4 + 2*size; else avail.flags), and one interrupt decision for the batch
-// (EVENT_IDX: vring_need_event(used_event, old + k, old); else unless NO_INTERRUPT): q_irq_o[q].
-// A DMA error is a device error (VEP_ERR_USED_DMA): the queue is emptied and dones are still
-// taken (so vep_blk frees its slots) but dropped until dev_reset_i. dev_reset_i forgets every
-// index and the queued dones; a request already issued is completed on the DMA side (its data
-// sent, its wr_done or last read beat awaited) and its result swallowed.
+// message), then ONE read of the suppression field is issued through DMA read client 1
+// (EVENT_IDX: used_event at q_avail + 4 + 2*size; else avail.flags). The next batch does not wait
+// for its answer: up to RtDepth reads are in flight, answered in request order, and each answer
+// makes the one interrupt decision of its batch (EVENT_IDX: vring_need_event(used_event, old + k,
+// old); else unless NO_INTERRUPT): q_irq_o[q].
+// A DMA error is a device error (VEP_ERR_USED_DMA): the queue is emptied, no message follows,
+// and dones are still taken (so vep_blk frees its slots) but dropped until dev_reset_i.
+// dev_reset_i forgets every index, the queued dones and the reads in flight; a write already
+// issued is completed on the DMA side (its data sent, its wr_done awaited) and swallowed.
 // C twin: cmodel/vep_vq_used.c.
 `default_nettype none
 
@@ -81,6 +83,11 @@ module vep_vq_used #(
   localparam int unsigned Depth = vep_pkg::VEP_BLK_SLOTS;
   localparam int unsigned PtrW  = $clog2(Depth);
   localparam int unsigned CntW  = PtrW + 1;
+  // Suppression reads in flight at once (vep_dma_rd answers them in request order).
+  localparam int unsigned RtDepth = 4;
+  localparam int unsigned RtPtrW  = $clog2(RtDepth);
+  localparam int unsigned RtCntW  = RtPtrW + 1;
+  localparam int unsigned BatchMin = Depth / 2;
 
   if (Depth < 2 || (Depth & (Depth - 1)) != 0) begin : gen_check_depth
     $error("vep_vq_used: VEP_BLK_SLOTS must be a power of two >= 2");
@@ -110,7 +117,14 @@ module vep_vq_used #(
   logic [12:0]              len_q, len_d;                //   and length
   logic [63:0]              wdata_q, wdata_d;            // the data beat of a write (lo = 0)
   logic [3:0]               wn_q, wn_d;                  //   its byte count
-  logic [15:0]              sup_q, sup_d;                // suppression field, assembled
+  logic [RtDepth*6-1:0]     rt_qn_q, rt_qn_d;            // suppression reads in flight: queue,
+  logic [RtDepth*16-1:0]    rt_old_q, rt_old_d;          //   used index before its batch,
+  logic [RtDepth*16-1:0]    rt_new_q, rt_new_d;          //   and after it,
+  logic [RtDepth-1:0]       rt_evt_q, rt_evt_d;          //   EVENT_IDX (used_event, not flags)
+  logic [RtPtrW-1:0]        rt_rd_q, rt_rd_d;            // the oldest read in flight
+  logic [RtPtrW-1:0]        rt_wr_q, rt_wr_d;            // where the next read goes
+  logic [RtCntW-1:0]        rt_n_q, rt_n_d;              // reads in flight
+  logic [15:0]              sup_q, sup_d;                // the oldest read's field, assembled
   logic [1:0]               sup_n_q, sup_n_d;            //   bytes of it received
   logic [NUM_QUEUES-1:0]    q_irq_q, q_irq_d;
   logic                     dev_err_q, dev_err_d;
@@ -130,8 +144,8 @@ module vep_vq_used #(
   assign q_irq_o        = q_irq_q;
   assign dev_err_o      = dev_err_q;
   assign dev_err_code_o = dev_err_q ? ErrUsedDma : 8'd0;
-  assign idle_o         = (st_q == vep_pkg::UsedIdle) && (fq_n_q == '0) && (q_irq_q == '0) &&
-                          !dev_err_q;
+  assign idle_o         = (st_q == vep_pkg::UsedIdle) && (fq_n_q == '0) && (rt_n_q == '0) &&
+                          (q_irq_q == '0) && !dev_err_q;
 
   // ---- The head done and the batch: the run of queued dones of the head's queue ----
   logic [5:0]      hd_qn;
@@ -196,17 +210,26 @@ module vep_vq_used #(
     end
   end
 
-  // One decision for the batch: vring_need_event(used_event, new, old) =
+  // One decision per batch, when its read ends: vring_need_event(used_event, new, old) =
   // (u16)(new - used_event - 1) < (u16)(new - old), old and new the used index before and after
   // the batch; without EVENT_IDX, unless NO_INTERRUPT.
-  logic want_irq;
-  assign want_irq = evt_q ? ((new_idx_q - sup_new - 16'd1) < (new_idx_q - old_idx_q))
-                          : ((sup_new & NoInterrupt) == 16'd0);
+  logic [5:0]  rh_qn;
+  logic [15:0] rh_old, rh_new;
+  logic        rh_evt;
+  logic        want_irq;
+  assign rh_qn    = rt_qn_q[6*rt_rd_q +: 6];
+  assign rh_old   = rt_old_q[16*rt_rd_q +: 16];
+  assign rh_new   = rt_new_q[16*rt_rd_q +: 16];
+  assign rh_evt   = rt_evt_q[rt_rd_q];
+  assign want_irq = rh_evt ? ((rh_new - sup_new - 16'd1) < (rh_new - rh_old))
+                           : ((sup_new & NoInterrupt) == 16'd0);
 
   // ---- Next state ----
   logic wr_end;   // the write request in flight ended (its wr_done)
   logic pop;      // a data beat of an element write taken: its done leaves the queue
   logic push;     // a done taken into the queue
+  logic rt_push;  // a suppression read taken by vep_dma_rd
+  logic rt_pop;   // the oldest suppression read ended
   always_comb begin
     st_d       = st_q;
     discard_d  = discard_q;
@@ -231,16 +254,28 @@ module vep_vq_used #(
     len_d      = len_q;
     wdata_d    = wdata_q;
     wn_d       = wn_q;
+    rt_qn_d    = rt_qn_q;
+    rt_old_d   = rt_old_q;
+    rt_new_d   = rt_new_q;
+    rt_evt_d   = rt_evt_q;
+    rt_rd_d    = rt_rd_q;
+    rt_wr_d    = rt_wr_q;
+    rt_n_d     = rt_n_q;
     sup_d      = sup_q;
     sup_n_d    = sup_n_q;
     q_irq_d    = '0;
     dev_err_d  = 1'b0;
     wr_end     = 1'b0;
     pop        = 1'b0;
+    rt_push    = 1'b0;
+    rt_pop     = 1'b0;
 
     unique case (st_q)
       vep_pkg::UsedIdle: begin
-        if (fq_n_q != '0 && !dev_reset_i) begin
+        // A batch needs room for its suppression read. While reads are in flight it waits for
+        // BatchMin dones (bigger batches, fewer TLPs), unless none is in flight.
+        if (fq_n_q != '0 && (rt_n_q == '0 || (fq_n_q >= CntW'(BatchMin) &&
+                                             rt_n_q != RtCntW'(RtDepth))) && !dev_reset_i) begin
           qn_d      = hd_qn;
           old_idx_d = hq_idx;
           new_idx_d = hq_idx + 16'(run_n);
@@ -298,34 +333,49 @@ module vep_vq_used #(
           // Suppression field, 2 bytes: used_event at q_avail + 4 + 2*size, or avail.flags.
           addr_d  = evt_q ? (avail_q + 64'd4 + {47'd0, size_q, 1'b0}) : avail_q;
           len_d   = 13'd2;
-          sup_d   = '0;
-          sup_n_d = '0;
           st_d    = vep_pkg::UsedEvtReq;
         end
       end
-      vep_pkg::UsedEvtReq: if (rdq_ready_i) st_d = vep_pkg::UsedEvtData;
-      vep_pkg::UsedEvtData: begin
-        if (rdr_valid_i) begin
-          sup_d   = sup_new;
-          sup_n_d = sup_n_new;
-          if (rdr_last_i) begin
-            st_d   = vep_pkg::UsedIdle;
-            if (!discard_q) begin
-              if (rdr_err_i) begin
-                err_d     = 1'b1;
-                dev_err_d = 1'b1;
-              end else begin
-                for (int i = 0; i < NUM_QUEUES; i++) begin
-                  q_irq_d[i] = want_irq && (32'(qn_q) == i);
-                end
-              end
-            end
-            discard_d = 1'b0;
-          end
+      vep_pkg::UsedEvtReq: begin
+        // The read taken: its answer is decided on below, while the next batch goes on.
+        if (rdq_ready_i) begin
+          rt_push = 1'b1;
+          st_d    = vep_pkg::UsedIdle;
         end
       end
       default: st_d = vep_pkg::UsedIdle;
     endcase
+
+    // The oldest suppression read's answer: the batch's decision once it ended. Once the rings
+    // are frozen by an error, no more messages.
+    if (rdr_valid_i && rt_n_q != '0) begin
+      sup_d   = sup_new;
+      sup_n_d = sup_n_new;
+      if (rdr_last_i) begin
+        rt_pop  = 1'b1;
+        sup_d   = '0;
+        sup_n_d = '0;
+        if (rdr_err_i) begin
+          if (!err_q) begin
+            err_d     = 1'b1;
+            dev_err_d = 1'b1;
+          end
+        end else if (!err_q) begin
+          for (int i = 0; i < NUM_QUEUES; i++) begin
+            q_irq_d[i] = want_irq && (32'(rh_qn) == i);
+          end
+        end
+      end
+    end
+    if (rt_push) begin
+      rt_qn_d[6*rt_wr_q +: 6]    = qn_q;
+      rt_old_d[16*rt_wr_q +: 16] = old_idx_q;
+      rt_new_d[16*rt_wr_q +: 16] = new_idx_q;
+      rt_evt_d[rt_wr_q]          = evt_q;
+      rt_wr_d                    = rt_wr_q + RtPtrW'(1);
+    end
+    if (rt_pop) rt_rd_d = rt_rd_q + RtPtrW'(1);
+    rt_n_d = rt_n_q + RtCntW'(rt_push) - RtCntW'(rt_pop);
 
     // A write ended: an error stops the used rings (unless it belongs to the time before a reset);
     // a stale one ends here.
@@ -362,8 +412,9 @@ module vep_vq_used #(
     if (dev_reset_i) begin
       // Forget every index, the queued dones and the error. A request not yet taken is
       // withdrawn. A write taken (also on this edge) still ends with its wr_done (vep_dma_wr
-      // answers every request it took, without taking more data): wait for it and swallow it. A
-      // read taken is forgotten by vep_dma_rd, which delivers nothing more for it.
+      // answers every request it took, without taking more data): wait for it and swallow it.
+      // The reads taken are forgotten by vep_dma_rd, which delivers nothing more for them: so
+      // are they here, and their batches send no message.
       used_idx_d = '0;
       err_d      = 1'b0;
       q_irq_d    = '0;
@@ -371,6 +422,11 @@ module vep_vq_used #(
       fq_rd_d    = '0;
       fq_wr_d    = '0;
       fq_n_d     = '0;
+      rt_rd_d    = '0;
+      rt_wr_d    = '0;
+      rt_n_d     = '0;
+      sup_d      = '0;
+      sup_n_d    = '0;
       unique case (st_d)
         vep_pkg::UsedElemData, vep_pkg::UsedElemWait: begin
           st_d      = vep_pkg::UsedElemWait;
@@ -413,6 +469,13 @@ module vep_vq_used #(
       len_q      <= '0;
       wdata_q    <= '0;
       wn_q       <= '0;
+      rt_qn_q    <= '0;
+      rt_old_q   <= '0;
+      rt_new_q   <= '0;
+      rt_evt_q   <= '0;
+      rt_rd_q    <= '0;
+      rt_wr_q    <= '0;
+      rt_n_q     <= '0;
       sup_q      <= '0;
       sup_n_q    <= '0;
       q_irq_q    <= '0;
@@ -441,6 +504,13 @@ module vep_vq_used #(
       len_q      <= len_d;
       wdata_q    <= wdata_d;
       wn_q       <= wn_d;
+      rt_qn_q    <= rt_qn_d;
+      rt_old_q   <= rt_old_d;
+      rt_new_q   <= rt_new_d;
+      rt_evt_q   <= rt_evt_d;
+      rt_rd_q    <= rt_rd_d;
+      rt_wr_q    <= rt_wr_d;
+      rt_n_q     <= rt_n_d;
       sup_q      <= sup_d;
       sup_n_q    <= sup_n_d;
       q_irq_q    <= q_irq_d;
