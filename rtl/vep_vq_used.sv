@@ -148,22 +148,42 @@ module vep_vq_used #(
                           (q_irq_q == '0) && !dev_err_q;
 
   // ---- The head done and the batch: the run of queued dones of the head's queue ----
+  // Entries are read and written with one-hot selects and constant slices (a variable slice
+  // index synthesizes into a shifter over the whole queue).
   logic [5:0]      hd_qn;
+  logic [63:0]     hd_elem;  // the head's used element {id = head, len}
+  logic [63:0]     nx_elem;  // the next one's, the data beat after the head's
+  logic [PtrW-1:0] nx_ptr;
+  logic [Depth-1:0] same_q;  // entry i holds a done of the head's queue
+  logic [Depth-1:0] in_run;  // the entry at distance j from the head, of the head's queue
   logic [CntW-1:0] run_n;
   logic            run_on;
-  logic [PtrW-1:0] nx_ptr;   // the done after the head, whose element is the next data beat
-  logic [63:0]     nx_elem;
-  assign hd_qn   = fq_qn_q[6*fq_rd_q +: 6];
-  assign nx_ptr  = fq_rd_q + PtrW'(1);
-  assign nx_elem = {fq_len_q[32*nx_ptr +: 32], 16'd0, fq_head_q[16*nx_ptr +: 16]};
-  logic [PtrW-1:0] run_ptr;  // wraps at Depth (a sum inside the slice index would not)
+  assign nx_ptr = fq_rd_q + PtrW'(1);
   always_comb begin
-    run_n   = CntW'(1);
-    run_on  = 1'b1;
-    run_ptr = fq_rd_q;
-    for (int i = 1; i < Depth; i++) begin
-      run_ptr = run_ptr + PtrW'(1);
-      run_on  = run_on && (CntW'(i) < fq_n_q) && (fq_qn_q[6*run_ptr +: 6] == hd_qn);
+    hd_qn   = '0;
+    hd_elem = '0;
+    nx_elem = '0;
+    for (int i = 0; i < Depth; i++) begin
+      if (fq_rd_q == PtrW'(i)) begin
+        hd_qn   = hd_qn | fq_qn_q[6*i +: 6];
+        hd_elem = hd_elem | {fq_len_q[32*i +: 32], 16'd0, fq_head_q[16*i +: 16]};
+      end
+      if (nx_ptr == PtrW'(i)) begin
+        nx_elem = nx_elem | {fq_len_q[32*i +: 32], 16'd0, fq_head_q[16*i +: 16]};
+      end
+    end
+    for (int i = 0; i < Depth; i++) same_q[i] = (fq_qn_q[6*i +: 6] == hd_qn);
+    // Rotated so that bit j is the entry j places after the head.
+    in_run = '0;
+    for (int j = 0; j < Depth; j++) begin
+      for (int i = 0; i < Depth; i++) begin
+        if (PtrW'(i) == fq_rd_q + PtrW'(j)) in_run[j] = same_q[i];
+      end
+    end
+    run_n  = CntW'(1);
+    run_on = 1'b1;
+    for (int j = 1; j < Depth; j++) begin
+      run_on = run_on && (CntW'(j) < fq_n_q) && in_run[j];
       if (run_on) run_n = run_n + CntW'(1);
     end
   end
@@ -217,10 +237,20 @@ module vep_vq_used #(
   logic [15:0] rh_old, rh_new;
   logic        rh_evt;
   logic        want_irq;
-  assign rh_qn    = rt_qn_q[6*rt_rd_q +: 6];
-  assign rh_old   = rt_old_q[16*rt_rd_q +: 16];
-  assign rh_new   = rt_new_q[16*rt_rd_q +: 16];
-  assign rh_evt   = rt_evt_q[rt_rd_q];
+  always_comb begin
+    rh_qn  = '0;
+    rh_old = '0;
+    rh_new = '0;
+    rh_evt = 1'b0;
+    for (int i = 0; i < RtDepth; i++) begin
+      if (rt_rd_q == RtPtrW'(i)) begin
+        rh_qn  = rh_qn | rt_qn_q[6*i +: 6];
+        rh_old = rh_old | rt_old_q[16*i +: 16];
+        rh_new = rh_new | rt_new_q[16*i +: 16];
+        rh_evt = rh_evt | rt_evt_q[i];
+      end
+    end
+  end
   assign want_irq = rh_evt ? ((rh_new - sup_new - 16'd1) < (rh_new - rh_old))
                            : ((sup_new & NoInterrupt) == 16'd0);
 
@@ -288,7 +318,7 @@ module vep_vq_used #(
           len_d     = 13'({first_n, 3'd0});
           bn_d      = first_n;
           rest_d    = run_n - first_n;
-          wdata_d   = {fq_len_q[32*fq_rd_q +: 32], 16'd0, fq_head_q[16*fq_rd_q +: 16]};
+          wdata_d   = hd_elem;
           wn_d      = 4'd8;
           for (int i = 0; i < NUM_QUEUES; i++) begin
             if (hq_sel[i]) used_idx_d[16*i +: 16] = hq_idx + 16'(run_n);
@@ -367,13 +397,15 @@ module vep_vq_used #(
         end
       end
     end
-    if (rt_push) begin
-      rt_qn_d[6*rt_wr_q +: 6]    = qn_q;
-      rt_old_d[16*rt_wr_q +: 16] = old_idx_q;
-      rt_new_d[16*rt_wr_q +: 16] = new_idx_q;
-      rt_evt_d[rt_wr_q]          = evt_q;
-      rt_wr_d                    = rt_wr_q + RtPtrW'(1);
+    for (int i = 0; i < RtDepth; i++) begin
+      if (rt_push && rt_wr_q == RtPtrW'(i)) begin
+        rt_qn_d[6*i +: 6]    = qn_q;
+        rt_old_d[16*i +: 16] = old_idx_q;
+        rt_new_d[16*i +: 16] = new_idx_q;
+        rt_evt_d[i]          = evt_q;
+      end
     end
+    if (rt_push) rt_wr_d = rt_wr_q + RtPtrW'(1);
     if (rt_pop) rt_rd_d = rt_rd_q + RtPtrW'(1);
     rt_n_d = rt_n_q + RtCntW'(rt_push) - RtCntW'(rt_pop);
 
@@ -395,12 +427,14 @@ module vep_vq_used #(
     push = done_valid_i && done_ready_o && !err_q && run_i && 32'(done_i.q) < NUM_QUEUES &&
            !dev_reset_i;
     if (pop) fq_rd_d = fq_rd_q + PtrW'(1);
-    if (push) begin
-      fq_qn_d[6*fq_wr_q +: 6]    = done_i.q;
-      fq_head_d[16*fq_wr_q +: 16] = done_i.head;
-      fq_len_d[32*fq_wr_q +: 32]  = done_i.len;
-      fq_wr_d                     = fq_wr_q + PtrW'(1);
+    for (int i = 0; i < Depth; i++) begin
+      if (push && fq_wr_q == PtrW'(i)) begin
+        fq_qn_d[6*i +: 6]    = done_i.q;
+        fq_head_d[16*i +: 16] = done_i.head;
+        fq_len_d[32*i +: 32]  = done_i.len;
+      end
     end
+    if (push) fq_wr_d = fq_wr_q + PtrW'(1);
     fq_n_d = fq_n_q + CntW'(push) - CntW'(pop);
     // A new DMA error drops the queued dones (the rings are frozen).
     if (dev_err_d) begin
