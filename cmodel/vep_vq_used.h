@@ -8,7 +8,8 @@
  * waited for (wr_done), then the used index old + k at q_used + 2, waited for; then the
  * suppression field's read is issued (DMA read client 1: used_event at q_avail + 4 + 2*size with
  * EVENT_IDX, else avail.flags) and the next batch goes on without waiting for its answer (up to
- * VEP_VQ_USED_READS reads in flight, answered in request order). Each answer makes its batch's
+ * VEP_VQ_USED_READS reads in flight, answered in request order; with reads in flight a batch
+ * waits for VEP_VQ_USED_BATCH_MIN queued dones). Each answer makes its batch's
  * one decision: q_irq[q] strobes if the driver wants an interrupt (vring_need_event(used_event,
  * old + k, old), or no NO_INTERRUPT). A DMA error strobes dev_err (VEP_ERR_USED_DMA), drops the
  * queued dones, stops the messages and freezes the used rings until dev_reset: dones are still
@@ -16,8 +17,8 @@
  * DMA write already taken is finished and its result swallowed.
  *
  * Timing (docs/microarchitecture.md): outputs depend on q only; done_ready is high while the
- * queue has room, and a batch starts (wrq_valid) in the cycle after the block is idle with a
- * done queued.
+ * queue has room, and a batch starts (wrq_valid) in the cycle after the state is UsedIdle with
+ * a done queued and the start rule above met.
  */
 #ifndef VEP_VQ_USED_H
 #define VEP_VQ_USED_H

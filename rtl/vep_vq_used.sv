@@ -12,7 +12,8 @@
 // (EVENT_IDX: used_event at q_avail + 4 + 2*size; else avail.flags). The next batch does not wait
 // for its answer: up to RtDepth reads are in flight, answered in request order, and each answer
 // makes the one interrupt decision of its batch (EVENT_IDX: vring_need_event(used_event, old + k,
-// old); else unless NO_INTERRUPT): q_irq_o[q].
+// old); else unless NO_INTERRUPT): q_irq_o[q]. A batch starts when a done is queued and no read
+// is in flight, or, with reads in flight, once BatchMin dones are queued (fewer, bigger batches).
 // A DMA error is a device error (VEP_ERR_USED_DMA): the queue is emptied, no message follows,
 // and dones are still taken (so vep_blk frees its slots) but dropped until dev_reset_i.
 // dev_reset_i forgets every index, the queued dones and the reads in flight; a write already
