@@ -1,16 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vep_vq_used: the used ring and the used-buffer notifications (rtl/vep_vq_used.sv,
- * docs/datapath.md). One done from vep_blk at a time: the used element {id = head, len} is
- * written at q_used + 4 + 8*(used_idx mod size) (DMA write client 1), then, after its wr_done, the
- * used index at q_used + 2; after the index's wr_done the suppression field is read (DMA read
- * client 1: used_event at q_avail + 4 + 2*size with EVENT_IDX, else avail.flags) and q_irq[q]
- * strobes if the driver wants an interrupt. A DMA error strobes dev_err (VEP_ERR_USED_DMA) and
- * freezes the used rings until dev_reset: dones are still taken, and dropped. dev_reset forgets
- * every index; a DMA request already taken is finished and its result swallowed.
+ * docs/datapath.md). Dones from vep_blk go into a queue of VEP_VQ_USED_DEPTH entries whenever it
+ * has room (also while a batch is in flight). A batch is the run of queued dones at the head that
+ * belong to one virtqueue: its k elements {id = head, len} are written as consecutive slots from
+ * q_used + 4 + 8*(old mod size) in one write (two when the batch crosses the ring's end), each
+ * waited for (wr_done), then the used index old + k at q_used + 2, waited for; then the
+ * suppression field's read is issued (DMA read client 1: used_event at q_avail + 4 + 2*size with
+ * EVENT_IDX, else avail.flags) and the next batch goes on without waiting for its answer (up to
+ * VEP_VQ_USED_READS reads in flight, answered in request order; with reads in flight a batch
+ * waits for VEP_VQ_USED_BATCH_MIN queued dones). Each answer makes its batch's
+ * one decision: q_irq[q] strobes if the driver wants an interrupt (vring_need_event(used_event,
+ * old + k, old), or no NO_INTERRUPT). A DMA error strobes dev_err (VEP_ERR_USED_DMA), drops the
+ * queued dones, stops the messages and freezes the used rings until dev_reset: dones are still
+ * taken, and dropped. dev_reset forgets every index, the queued dones and the reads in flight; a
+ * DMA write already taken is finished and its result swallowed.
  *
- * Timing (docs/microarchitecture.md): outputs depend on q only; done_ready is high exactly while
- * the block is idle, and a done taken on an edge shows as wrq_valid in the next cycle.
+ * Timing (docs/microarchitecture.md): outputs depend on q only; done_ready is high while the
+ * queue has room, and a batch starts (wrq_valid) in the cycle after the state is UsedIdle with
+ * a done queued and the start rule above met.
  */
 #ifndef VEP_VQ_USED_H
 #define VEP_VQ_USED_H
@@ -22,18 +30,24 @@
 
 /* Array bound: the largest NUM_QUEUES the parameter checks accept. */
 #define VEP_VQ_USED_QUEUES_MAX 64
+/* The done queue: as deep as vep_blk has slots, so vep_blk never waits for it. */
+#define VEP_VQ_USED_DEPTH VEP_BLK_SLOTS
+/* Suppression reads in flight at once (RtDepth in the RTL). */
+#define VEP_VQ_USED_READS 4u
+/* While reads are in flight, a batch waits for this many dones (BatchMin in the RTL). */
+#define VEP_VQ_USED_BATCH_MIN (VEP_VQ_USED_DEPTH / 2u)
 
 /* FSM states: the names and values of vep_pkg::used_state_e. */
 typedef enum vep_used_state {
-  UsedIdle = 0,      /* done_ready: waiting for a done */
-  UsedElemReq = 1,   /* used element: write request offered */
-  UsedElemData = 2,  /*   its data beat offered */
+  UsedIdle = 0,      /* no batch in flight */
+  UsedElemReq = 1,   /* used elements: write request offered */
+  UsedElemData = 2,  /*   their data beats offered */
   UsedElemWait = 3,  /*   waiting for its wr_done */
   UsedIdxReq = 4,    /* used index: write request offered */
   UsedIdxData = 5,   /*   its data beat offered */
   UsedIdxWait = 6,   /*   waiting for its wr_done */
-  UsedEvtReq = 7,    /* suppression field: read request offered */
-  UsedEvtData = 8    /*   waiting for its response beats */
+  UsedEvtReq = 7     /* suppression field: read request offered (answered beside the next
+                      * batches) */
 } vep_used_state_t;
 
 /* The flops: same names as the _q signals of rtl/vep_vq_used.sv. */
@@ -42,17 +56,33 @@ typedef struct vep_vq_used_q {
   uint8_t discard_q;                           /* the request in flight predates a dev_reset */
   uint8_t err_q;                               /* a DMA error: used rings frozen until reset */
   uint16_t used_idx_q[VEP_VQ_USED_QUEUES_MAX]; /* per queue: the next used index */
-  uint8_t qn_q;                                /* the current done's queue */
-  uint16_t old_idx_q;                          /* its used index before this element */
+  uint8_t fq_qn_q[VEP_VQ_USED_DEPTH];          /* queued dones: queue, */
+  uint16_t fq_head_q[VEP_VQ_USED_DEPTH];       /*   head, */
+  uint32_t fq_len_q[VEP_VQ_USED_DEPTH];        /*   len */
+  uint8_t fq_rd_q;                             /* the oldest queued done */
+  uint8_t fq_wr_q;                             /* where the next done goes */
+  uint8_t fq_n_q;                              /* dones queued */
+  uint8_t qn_q;                                /* the batch's queue */
+  uint16_t old_idx_q;                          /* its used index before the batch */
+  uint16_t new_idx_q;                          /*   and after it */
+  uint8_t bn_q;                                /* elements left in the current write */
+  uint8_t rest_q;                              /* elements of the write after the wrap */
   uint16_t size_q;                             /* its queue_size */
   uint64_t avail_q;                            /* its driver area */
   uint64_t used_q;                             /* its device area */
-  uint8_t evt_q;                               /* EVENT_IDX as at the take */
+  uint8_t evt_q;                               /* EVENT_IDX as at the batch's start */
   uint64_t addr_q;                             /* the DMA request in flight: address */
   uint16_t len_q;                              /*   and length (13 bits) */
-  uint64_t wdata_q;                            /* the one data beat of a write (lo = 0) */
+  uint64_t wdata_q;                            /* the data beat of a write (lo = 0) */
   uint8_t wn_q;                                /*   its byte count */
-  uint16_t sup_q;                              /* the suppression field, assembled */
+  uint8_t rt_qn_q[VEP_VQ_USED_READS];          /* suppression reads in flight: queue, */
+  uint16_t rt_old_q[VEP_VQ_USED_READS];        /*   used index before its batch, */
+  uint16_t rt_new_q[VEP_VQ_USED_READS];        /*   and after it, */
+  uint8_t rt_evt_q[VEP_VQ_USED_READS];         /*   EVENT_IDX (used_event, not flags) */
+  uint8_t rt_rd_q;                             /* the oldest read in flight */
+  uint8_t rt_wr_q;                             /* where the next read goes */
+  uint8_t rt_n_q;                              /* reads in flight */
+  uint16_t sup_q;                              /* the oldest read's field, assembled */
   uint8_t sup_n_q;                             /*   bytes of it received (0..2) */
   uint64_t q_irq_q;                            /* bit q: strobe */
   uint8_t dev_err_q;                           /* strobe */

@@ -282,8 +282,9 @@ package vep_pkg;
   // (register-block enums go here)
 
   // ---- Block-private types: vep_vq_used ----
-  // vep_vq_used: waiting for a done; used element write (request, data, wr_done); used index
-  // write (request, data, wr_done); suppression-field read (request, response beats).
+  // vep_vq_used: no batch in flight; the batch's used elements write (request, data beats,
+  // wr_done); used index write (request, data, wr_done); suppression-field read request (its
+  // answer is awaited beside the next batches).
   typedef enum logic [3:0] {
     UsedIdle     = 4'd0,
     UsedElemReq  = 4'd1,
@@ -292,8 +293,7 @@ package vep_pkg;
     UsedIdxReq   = 4'd4,
     UsedIdxData  = 4'd5,
     UsedIdxWait  = 4'd6,
-    UsedEvtReq   = 4'd7,
-    UsedEvtData  = 4'd8
+    UsedEvtReq   = 4'd7
   } used_state_e;
 
   // ---- Block-private types: vep_vq_fetch ----
