@@ -305,6 +305,8 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   memcpy(rx_in.s_rx_data, in->s_rx_data, sizeof(rx_in.s_rx_data));
   rx_in.req_ready = o.completer.req_ready;
   rx_in.mps = o.cfg_space.mps;
+  rx_in.cmd_mem_en = o.cfg_space.cmd_mem_en;
+  rx_in.bar0_base = o.cfg_space.bar0_base;
 
   memset(&cpl_in, 0, sizeof(cpl_in));
   cpl_in.req_valid = o.rx_demux.req_valid;
@@ -348,6 +350,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   notify_in.bus = o.completer.bus;
   notify_in.dev_reset = o.common_cfg.dev_reset;
   notify_in.doorbell_clr = o.vq_fetch.doorbell_clr;
+  notify_in.ring = o.rx_demux.ring;
 
   memset(&msix_in, 0, sizeof(msix_in));
   msix_in.bus = o.completer.bus;
@@ -424,7 +427,8 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   memcpy(fetch_in.q_desc, o.common_cfg.q_desc, sizeof(fetch_in.q_desc));
   memcpy(fetch_in.q_avail, o.common_cfg.q_avail, sizeof(fetch_in.q_avail));
   memcpy(fetch_in.q_used, o.common_cfg.q_used, sizeof(fetch_in.q_used));
-  fetch_in.doorbell = o.notify.doorbell;
+  /* vep_top's OR: a fast-path ring reaches the fetch engine in the cycle it is latched. */
+  fetch_in.doorbell = o.notify.doorbell | o.rx_demux.ring;
   DMA_CLIENT_IN(fetch_in, 0, o);
   fetch_in.slot_free = o.blk.slot_free;
   fetch_in.slot_id = o.blk.slot_id;

@@ -165,7 +165,10 @@ void vep_tx_arbiter_next(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
     } else if (in->cpl_valid) {
       d->cpl_ready_q = 1;
     } else {
-      d->mrd_ready_q = in->mrd_valid != 0;
+      /* Up with or without an MRd offered (parked): an MRd offered in the next cycle is taken
+       * at once. It was offered after this choice, as a posted TLP or completion appearing
+       * then, so the ordering rule above still holds. */
+      d->mrd_ready_q = 1;
     }
   }
 

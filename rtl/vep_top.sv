@@ -158,6 +158,10 @@ module vep_top #(
   logic [7:0]          dev_status;
   /* verilator lint_on UNUSEDSIGNAL */
   logic [NUM_QUEUES-1:0] doorbell;
+  // Doorbells rung by vep_rx_demux's fast path (a strobe): latched by vep_notify and, in the
+  // same cycle, ORed with its doorbells for vep_vq_fetch, an OR of two blocks' registers like
+  // reg_rdata's (docs/microarchitecture.md, "The doorbell path").
+  logic [NUM_QUEUES-1:0] rx_ring, fetch_doorbell;
 
   // ---- The data path (docs/datapath.md) ----
   localparam int unsigned NCli     = vep_pkg::VEP_DMA_CLIENTS;
@@ -223,8 +227,11 @@ module vep_top #(
   // Each block returns 0 unless the previous cycle's read hit it (the notify region reads 0).
   assign reg_rdata = cfg_rdata | common_rdata | isr_rdata | blk_rdata | msix_rdata;
 
+  assign fetch_doorbell = doorbell | rx_ring;
+
   vep_rx_demux #(
-    .DATA_W (DATA_W)
+    .DATA_W     (DATA_W),
+    .NUM_QUEUES (NUM_QUEUES)
   ) u_rx_demux (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
@@ -239,6 +246,9 @@ module vep_top #(
     .req_o       (req),
     .ev_malformed_o (ev_malformed),
     .mps_i       (mps),
+    .cmd_mem_en_i (cmd_mem_en),
+    .bar0_base_i (bar0_base),
+    .ring_o      (rx_ring),
     .rc_valid_o  (rc_valid),
     .rc_sop_o    (rc_sop),
     .rc_eop_o    (rc_eop),
@@ -388,6 +398,7 @@ module vep_top #(
     .reg_wdata_i (reg_wdata),
     .dev_reset_i (dev_reset),
     .doorbell_clr_i (doorbell_clr),
+    .ring_i      (rx_ring),
     .doorbell_o  (doorbell)
   );
 
@@ -542,7 +553,7 @@ module vep_top #(
     .q_desc_i         (q_desc),
     .q_avail_i        (q_avail),
     .q_used_i         (q_used),
-    .doorbell_i       (doorbell),
+    .doorbell_i       (fetch_doorbell),
     .doorbell_clr_o   (doorbell_clr),
     .rdq_valid_o      (rdq_valid[0]),
     .rdq_ready_i      (rdq_ready[0]),

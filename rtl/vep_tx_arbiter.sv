@@ -251,7 +251,11 @@ module vep_tx_arbiter #(
       end else if (cpl_valid_i) begin
         cpl_ready_d = 1'b1;
       end else begin
-        mrd_ready_d = mrd_valid_i;
+        // Up with or without an MRd offered (parked): an MRd offered in the next cycle is
+        // taken at once, and its first beat enters the skid on that edge. It was offered after
+        // this choice, as a posted TLP or completion appearing then, so nothing offered at the
+        // choice is passed and the ordering rule holds.
+        mrd_ready_d = 1'b1;
       end
     end
   end
