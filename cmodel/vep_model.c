@@ -384,6 +384,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   tx_in.wr_valid = o.dma_wr.tx_valid;
   tx_in.wr_sop = o.dma_wr.tx_sop;
   tx_in.wr_eop = o.dma_wr.tx_eop;
+  tx_in.wr_more = o.dma_wr.tx_more;
   tx_in.wr_keep = o.dma_wr.tx_keep;
   tx_in.wr_data = o.dma_wr.tx_data;
   tx_in.m_tx_ready = in->m_tx_ready;

@@ -50,6 +50,7 @@ typedef struct vep_tx_arbiter_in {
   uint8_t wr_valid;                      /* posted: DMA MWr beats */
   uint8_t wr_sop;
   uint8_t wr_eop;
+  uint8_t wr_more;                       /* with wr_eop: the next wr TLP follows at once */
   uint8_t wr_keep;                       /* bit l: DW lane l */
   uint64_t wr_data;
   uint8_t m_tx_ready;

@@ -190,7 +190,7 @@ module vep_top #(
   logic [NCli*3-1:0]    wrd_lo;
   logic [NCli*4-1:0]    wrd_n;
   logic                 wr_err;
-  logic                 wr_valid, wr_ready, wr_sop, wr_eop;
+  logic                 wr_valid, wr_ready, wr_sop, wr_eop, wr_more;
   logic [1:0]           wr_keep;
   logic [63:0]          wr_data;
   logic                 dma_wr_idle;
@@ -465,6 +465,7 @@ module vep_top #(
     .wr_eop_i     (wr_eop),
     .wr_keep_i    (wr_keep),
     .wr_data_i    (wr_data),
+    .wr_more_i    (wr_more),
     .m_tx_valid   (m_tx_valid),
     .m_tx_ready   (m_tx_ready),
     .m_tx_data    (m_tx_data),
@@ -527,6 +528,7 @@ module vep_top #(
     .tx_ready_i     (wr_ready),
     .tx_sop_o       (wr_sop),
     .tx_eop_o       (wr_eop),
+    .tx_more_o      (wr_more),
     .tx_keep_o      (wr_keep),
     .tx_data_o      (wr_data),
     .bus_master_i   (cmd_bus_master),
