@@ -64,6 +64,9 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
   int alloc = 0, retire = 0, take;
   unsigned take_c, pick_c = 0;
   int pick_v = 0;
+  int k_act;
+  uint64_t k_addr;
+  unsigned k_rem, k_cli;
   int w0_en = 0, w1_en = 0;
   unsigned w0_row = 0, w1_row = 0;
   uint32_t w0_val = 0, w1_val = 0;
@@ -74,26 +77,29 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
   d->rd_last_q = 0;
   d->rd_err_q = 0;
 
-  /* ---- Requests: take on a registered ready, then offer the next client in turn ---- */
+  /* ---- Requests: take on a registered ready (only ever up while the cutter is free) ---- */
   take = (q->rdq_ready_q & ((in->rdq_valid[0] ? 1u : 0u) | (in->rdq_valid[1] ? 2u : 0u) |
                             (in->rdq_valid[2] ? 4u : 0u))) != 0 && !in->dev_reset;
   take_c = (q->rdq_ready_q & 2u) ? 1u : ((q->rdq_ready_q & 4u) ? 2u : 0u);
+  /* The request the cutter works on this cycle: the one taken now, else cut_*_q. */
+  k_act = take || q->cut_q;
+  k_addr = take ? in->rdq_addr[take_c] : q->cut_addr_q;
+  k_rem = take ? (in->rdq_len[take_c] & 0x1FFFu) : q->cut_rem_q;
+  k_cli = take ? take_c : q->cut_cli_q;
   if (take) {
     d->cut_q = 1;
-    d->cut_addr_q = in->rdq_addr[take_c];
-    d->cut_rem_q = (uint16_t)(in->rdq_len[take_c] & 0x1FFFu);
+    d->cut_addr_q = k_addr;
+    d->cut_rem_q = (uint16_t)k_rem;
     d->cut_cli_q = (uint8_t)take_c;
     d->rr_q = (uint8_t)take_c;
   }
   {
-    /* Round robin: the clients after rr_q first, rr_q itself last. */
+    /* Round robin: the clients after rr_q first, rr_q itself last; with none valid, the
+     * ready parks on client 0. */
     unsigned c1 = q->rr_q == 2 ? 0u : q->rr_q + 1u;
     unsigned c2 = c1 == 2 ? 0u : c1 + 1u;
     pick_v = in->rdq_valid[0] || in->rdq_valid[1] || in->rdq_valid[2];
-    pick_c = in->rdq_valid[c1] ? c1 : (in->rdq_valid[c2] ? c2 : q->rr_q);
-  }
-  if (!q->cut_q && !take && !in->dev_reset && pick_v) {
-    d->rdq_ready_q = (uint8_t)(1u << pick_c);
+    pick_c = !pick_v ? 0u : (in->rdq_valid[c1] ? c1 : (in->rdq_valid[c2] ? c2 : q->rr_q));
   }
 
   /* ---- The MRd register ---- */
@@ -104,11 +110,11 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
   /* ---- Cutting: the next chunk of the request ---- */
   {
     unsigned lim = in->mrrs >= 2 ? 512u : (128u << in->mrrs);
-    unsigned room = lim - ((unsigned)q->cut_addr_q & 0x3FFu & (lim - 1u));
-    unsigned chunk = q->cut_rem_q < room ? q->cut_rem_q : room;
-    int is4 = (q->cut_addr_q >> 32) != 0;
+    unsigned room = lim - ((unsigned)k_addr & 0x3FFu & (lim - 1u));
+    unsigned chunk = k_rem < room ? k_rem : room;
+    int is4 = (k_addr >> 32) != 0;
 
-    if (q->cut_q && !in->dev_reset && can_alloc) {
+    if (k_act && !in->dev_reset && can_alloc) {
       if (!in->bus_master) {
         /* No MRd may go out: an already-failed tag carries the request's error, in order. */
         alloc = 1;
@@ -121,19 +127,19 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
         alloc = 1;
         d->end_q[head] = 0;
         d->fail_q[head] = 0;
-        d->last_q[head] = (uint8_t)(q->cut_rem_q == chunk);
-        d->sa_q[head] = (uint16_t)(q->cut_addr_q & 0x1FFu);
+        d->last_q[head] = (uint8_t)(k_rem == chunk);
+        d->sa_q[head] = (uint16_t)(k_addr & 0x1FFu);
         d->blen_q[head] = (uint16_t)(chunk & 0x3FFu);
-        d->nxt_q[head] = (uint16_t)(q->cut_addr_q & 0x1FFu);
+        d->nxt_q[head] = (uint16_t)(k_addr & 0x1FFu);
         d->rem_q[head] = (uint16_t)(chunk & 0x3FFu);
         d->mrd_valid_q = 1;
         d->mrd_tag_q = (uint16_t)head;
         memset(t, 0, sizeof(*t));
-        vep_mem_req_hdr(t->hdr, 0, q->cut_addr_q, chunk, in->completer_id, (uint8_t)head);
+        vep_mem_req_hdr(t->hdr, 0, k_addr, chunk, in->completer_id, (uint8_t)head);
         t->hdr_4dw = (uint8_t)is4;
-        d->cut_addr_q = q->cut_addr_q + chunk;
-        d->cut_rem_q = (uint16_t)((q->cut_rem_q - chunk) & 0x1FFFu);
-        if (q->cut_rem_q == chunk) {
+        d->cut_addr_q = k_addr + chunk;
+        d->cut_rem_q = (uint16_t)((k_rem - chunk) & 0x1FFFu);
+        if (k_rem == chunk) {
           d->cut_q = 0;
         }
       }
@@ -142,8 +148,13 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
   if (alloc) {
     d->busy_q[head] = 1;
     d->disc_q[head] = 0;
-    d->cli_q[head] = q->cut_cli_q;
+    d->cli_q[head] = (uint8_t)k_cli;
     d->head_q = (uint16_t)head_nx;
+  }
+
+  /* ---- The ready of the next take: up while the cutter is free on the next cycle ---- */
+  if (!d->cut_q && !in->dev_reset) {
+    d->rdq_ready_q = (uint8_t)(1u << pick_c);
   }
 
   /* ---- Completions ---- */

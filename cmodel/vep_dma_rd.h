@@ -2,8 +2,9 @@
 /*
  * vep_dma_rd: the read DMA engine, C twin of rtl/vep_dma_rd.sv (docs/datapath.md).
  *
- * Requests of the three read clients (round robin; rdq_ready registered, one bit at most) are
- * cut into MRds of at most min(512, MRRS) bytes that never cross a boundary of that size. Each
+ * Requests of the three read clients (round robin; rdq_ready registered, one bit at most, up
+ * whenever the cutter is free on the next cycle and parked on client 0 when none is valid; the
+ * take edge already loads the first MRd when the MRd register is free) are cut into MRds of at most min(512, MRRS) bytes that never cross a boundary of that size. Each
  * MRd takes a tag, allocated in a circle (0..DMA_TAGS-1, or 0..31 without Extended Tag, which
  * is sampled only while no tag is outstanding); tags retire in allocation order, so responses
  * come back in request order. Completions (rc_* from vep_rx_demux) are checked against the tag

@@ -111,6 +111,7 @@ typedef struct vep_dma_wr_out {
   uint8_t tx_valid;
   uint8_t tx_sop;
   uint8_t tx_eop;
+  uint8_t tx_more;           /* with tx_eop: the next TLP's first beat follows at once */
   uint8_t tx_keep;
   uint64_t tx_data;
   uint8_t idle;

@@ -409,6 +409,8 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   memcpy(rx_in->s_rx_data, in->s_rx_data, sizeof(rx_in->s_rx_data));
   rx_in->req_ready = o->completer.req_ready;
   rx_in->mps = o->cfg_space.mps;
+  rx_in->cmd_mem_en = o->cfg_space.cmd_mem_en;
+  rx_in->bar0_base = o->cfg_space.bar0_base;
 
   cpl_in->req_valid = o->rx_demux.req_valid;
   cpl_in->req = o->rx_demux.req;
@@ -446,6 +448,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   notify_in->bus = o->completer.bus;
   notify_in->dev_reset = o->common_cfg.dev_reset;
   notify_in->doorbell_clr = o->vq_fetch.doorbell_clr;
+  notify_in->ring = o->rx_demux.ring;
 
   msix_in->bus = o->completer.bus;
   msix_in->msix_en = o->cfg_space.msix_en;
@@ -478,6 +481,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   tx_in->wr_valid = o->dma_wr.tx_valid;
   tx_in->wr_sop = o->dma_wr.tx_sop;
   tx_in->wr_eop = o->dma_wr.tx_eop;
+  tx_in->wr_more = o->dma_wr.tx_more;
   tx_in->wr_keep = o->dma_wr.tx_keep;
   tx_in->wr_data = o->dma_wr.tx_data;
   tx_in->m_tx_ready = in->m_tx_ready;
@@ -520,7 +524,8 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
     memcpy(fetch_in->q_avail, o->common_cfg.q_avail, sizeof(fetch_in->q_avail));
     memcpy(fetch_in->q_used, o->common_cfg.q_used, sizeof(fetch_in->q_used));
   }
-  fetch_in->doorbell = o->notify.doorbell;
+  /* vep_top's OR: a fast-path ring reaches the fetch engine in the cycle it is latched. */
+  fetch_in->doorbell = o->notify.doorbell | o->rx_demux.ring;
   DMA_CLIENT_IN(*fetch_in, 0, *o);
   fetch_in->slot_free = o->blk.slot_free;
   fetch_in->slot_id = o->blk.slot_id;

@@ -30,5 +30,5 @@ void vep_notify_next(const vep_notify_q_t *q, const vep_params_t *p, const vep_n
   if (ring) {
     db |= 1ull << qi;
   }
-  d->doorbell_q = db;
+  d->doorbell_q = db | in->ring;
 }

@@ -23,6 +23,7 @@ typedef struct vep_notify_in {
   uint8_t dev_reset;         /* strobe from vep_common_cfg: clears every doorbell */
   uint64_t doorbell_clr;     /* strobe from vep_vq_fetch: bit q clears doorbell q (a ring on the
                               * same edge wins, so no doorbell is lost) */
+  uint64_t ring;             /* strobe from vep_rx_demux's fast path: bit q sets doorbell q */
 } vep_notify_in_t;
 
 typedef struct vep_notify_out {

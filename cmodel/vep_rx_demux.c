@@ -32,6 +32,7 @@ void vep_rx_demux_outputs(const vep_rx_demux_q_t *q, const vep_params_t *p,
   out->rc_hdr = q->rc_hdr_q;
   out->rc_data = q->rc_data_q;
   out->rc_ndw = q->rc_ndw_q;
+  out->ring = q->ring_q;
 
   if (len_dw == 0) {
     len_dw = 1024;
@@ -116,6 +117,7 @@ void vep_rx_demux_next(const vep_rx_demux_q_t *q, const vep_params_t *p,
   d->rc_eop_q = 0;
   d->rc_bad_q = 0;
   d->rc_ndw_q = 0;
+  d->ring_q = 0;
 
   switch (q->state_q) {
   case RxReq:
@@ -171,7 +173,17 @@ void vep_rx_demux_next(const vep_rx_demux_q_t *q, const vep_params_t *p,
       malformed = d->bad_q || (fmt & 4u) || d->dw_cnt_q != expect_dw || req_bad ||
                   !type_defined(fmt, type);
       d->ev_malformed_q = (uint8_t)malformed;
-      d->state_q = (!malformed && is_request) ? RxReq : RxSop;
+      /* The doorbell fast path: the completer's BAR0 hit (a Length-1 access cannot run past
+       * the end of BAR0) in the notify region, for an MWr it would write. */
+      uint64_t nfy_addr = (fmt & 1u) ? ((uint64_t)d->dw_q[2] << 32) | d->dw_q[3] : d->dw_q[2];
+      unsigned nqi = (unsigned)(nfy_addr >> 2) & 0x3FFu;
+      int nfy = !malformed && ((dw0 >> 24) & 0xDFu) == 0x40u && !((dw0 >> 14) & 1u) &&
+                len == 1 && in->cmd_mem_en && (nfy_addr >> 15) == (in->bar0_base >> 15) &&
+                ((nfy_addr >> 12) & 7u) == VEP_BAR_NOTIFY_OFF >> 12;
+      if (nfy && (first_be & 3u) != 0 && nqi < p->NUM_QUEUES) {
+        d->ring_q = 1ull << nqi;
+      }
+      d->state_q = (!malformed && is_request && !nfy) ? RxReq : RxSop;
     } else {
       d->state_q = RxBody;
     }

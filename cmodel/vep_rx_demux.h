@@ -18,6 +18,11 @@
  * ones up to two DWs, never more than Length in all (rc_ndw 0 for an ECRC or excess beat). The
  * rc_eop beat has rc_bad set when the framing check at eop failed (ev_malformed too).
  *
+ * Doorbell fast path: a well-formed MWr of Length 1, not poisoned, hitting the notify region of
+ * BAR0 with Memory Space enabled is consumed here instead of going to the completer; its edge
+ * sets ring bit q (First BE covering byte 0 or 1, q < NUM_QUEUES), a one-cycle strobe to
+ * vep_notify, ORed with its doorbells for vep_vq_fetch (rationale in the RTL's header).
+ *
  * Timing (docs/microarchitecture.md): outputs depend on q only. s_rx_ready is low while a parsed
  * request waits for the completer. All functions expect parameters accepted by
  * vep_model_check_params() (DATA_W a multiple of 64, at most VEP_DATA_W_MAX).
@@ -61,6 +66,7 @@ typedef struct vep_rx_demux_q {
   vep_cpl_hdr_t rc_hdr_q;
   uint64_t rc_data_q;
   uint8_t rc_ndw_q;
+  uint64_t ring_q;                 /* strobe: bit q, the fast path rang queue q */
 } vep_rx_demux_q_t;
 
 typedef struct vep_rx_demux_in {
@@ -71,6 +77,8 @@ typedef struct vep_rx_demux_in {
   uint64_t s_rx_data[VEP_DATA_QWORDS];       /* lane i in bits [32(i%2)+31:32(i%2)] of [i/2] */
   uint8_t req_ready;                         /* from vep_completer (registered there) */
   uint8_t mps;                               /* Device Control MPS, from vep_cfg_space */
+  uint8_t cmd_mem_en;                        /* from vep_cfg_space: the fast path's BAR0 hit */
+  uint64_t bar0_base;                        /* RTL bar0_base_i[63:15] as a byte address */
 } vep_rx_demux_in_t;
 
 typedef struct vep_rx_demux_out {
@@ -86,6 +94,7 @@ typedef struct vep_rx_demux_out {
   vep_cpl_hdr_t rc_hdr;                      /* held from the sop beat on */
   uint64_t rc_data;                          /* payload DW k in [31:0], k+1 in [63:32] */
   uint8_t rc_ndw;                            /* 0..2 */
+  uint64_t ring;                             /* RTL ring_o[NUM_QUEUES-1:0], to vep_notify */
 } vep_rx_demux_out_t;
 
 /* Sets q to the values of the asynchronous reset (rst_ni low). */

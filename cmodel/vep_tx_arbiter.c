@@ -54,6 +54,7 @@ void vep_tx_arbiter_next(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
   uint64_t beat_data = 0;
   int beat_eop;
   unsigned posted;
+  int wr_end;
   unsigned skid_cnt_d;
 
   vep_skid_outputs(&q->skid, p, &sk);
@@ -126,6 +127,7 @@ void vep_tx_arbiter_next(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
   }
 
   /* A selected wr TLP: its beats pass into the skid as the wr source offers them. */
+  wr_end = q->wr_sel_q && in->wr_valid && sk.s_ready && in->wr_eop;
   if (q->wr_sel_q && in->wr_valid && sk.s_ready) {
     sk_in.s_valid = 1;
     sk_in.s_data[0] = in->wr_data;
@@ -145,8 +147,11 @@ void vep_tx_arbiter_next(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
    * is taken from a source while an earlier one waits whole in the skid: the source can still
    * withdraw it): a posted source first (round robin from rr_q), then the completion, then the
    * MRd. */
-  posted = (in->msg_valid ? 1u : 0u) | (in->intx_valid ? 2u : 0u) | (in->wr_valid ? 4u : 0u);
-  if (!take_any && !d->tlp_valid_q && !q->wr_sel_q && skid_cnt_d <= 1) {
+  /* On the edge that takes a wr TLP's eop beat, wr counts as valid if its next TLP follows at
+   * once (wr_more); picking it keeps wr_sel_q, so the two TLPs leave no idle beat between them. */
+  posted = (in->msg_valid ? 1u : 0u) | (in->intx_valid ? 2u : 0u) |
+           ((q->wr_sel_q ? in->wr_more : in->wr_valid) ? 4u : 0u);
+  if (!take_any && !d->tlp_valid_q && (!q->wr_sel_q || wr_end) && skid_cnt_d <= 1) {
     int pick = -1;
     for (unsigned i = 1; i <= 3; i++) {
       unsigned cand = (q->rr_q + i) % 3;
@@ -165,7 +170,10 @@ void vep_tx_arbiter_next(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
     } else if (in->cpl_valid) {
       d->cpl_ready_q = 1;
     } else {
-      d->mrd_ready_q = in->mrd_valid != 0;
+      /* Up with or without an MRd offered (parked): an MRd offered in the next cycle is taken
+       * at once. It was offered after this choice, as a posted TLP or completion appearing
+       * then, so the ordering rule above still holds. */
+      d->mrd_ready_q = 1;
     }
   }
 

@@ -8,10 +8,12 @@
  * request).
  *
  * Timing (docs/microarchitecture.md): outputs depend on q only. The readies of the small sources
- * are registered, at most one is up, only for a source that was valid at the choice; a source
- * may withdraw. A chosen wr TLP streams at one beat per cycle (wr_ready = selected and the skid
- * not full); after it there is one cycle without a push, in which the next choice is made. The
- * beats leave through a two-entry skid buffer (vep_skid) whose head register is m_tx_*.
+ * are registered, at most one is up, only for a source that was valid at the choice, except
+ * mrd's, which a choice with no source valid raises anyway (parked); a source may withdraw. A
+ * chosen wr TLP streams at one beat per cycle (wr_ready = selected and the skid not full); the
+ * edge of its eop beat makes the next choice, with wr valid if wr_more says its next TLP follows
+ * at once (then no idle beat between them). The beats leave through a two-entry skid buffer
+ * (vep_skid) whose head register is m_tx_*.
  * DATA_W must be 64.
  */
 #ifndef VEP_TX_ARBITER_H
@@ -50,6 +52,7 @@ typedef struct vep_tx_arbiter_in {
   uint8_t wr_valid;                      /* posted: DMA MWr beats */
   uint8_t wr_sop;
   uint8_t wr_eop;
+  uint8_t wr_more;                       /* with wr_eop: the next wr TLP follows at once */
   uint8_t wr_keep;                       /* bit l: DW lane l */
   uint64_t wr_data;
   uint8_t m_tx_ready;

@@ -3,7 +3,12 @@
 // cmodel/vep_dma_rd.c.
 //
 // Requests of three clients (round robin, registered one-hot ready) are cut into MRds of at most
-// min(512, MRRS) bytes that never cross a boundary of that size. Each MRd takes a tag, allocated
+// min(512, MRRS) bytes that never cross a boundary of that size. The ready is up whenever the
+// cutter is free on the next cycle: on the client chosen from the valids, or, with none valid,
+// parked on client 0 (vq_fetch: the doorbell's avail.idx read), so a request is taken on the edge
+// its valid rises. The edge that takes a request also cuts its first chunk into the MRd register
+// when that register is free (the cutter works on the request's inputs then, on cut_*_q after),
+// so an MRd is offered the cycle after its request is taken. Each MRd takes a tag, allocated
 // in a circle (tags 0..DMA_TAGS-1, or 0..31 without Extended Tag); tags retire in allocation
 // order, so responses come back in request order. Completions (rc_* from vep_rx_demux) are
 // checked against the tag's next expected address and remaining byte count and written into
@@ -165,6 +170,11 @@ module vep_dma_rd #(
   logic [1:0]       pick_c;
   logic [1:0]       c1, c2;
   logic             pick_v;
+  // The request the cutter works on this cycle: the one taken now, else cut_*_q.
+  logic             k_act;
+  logic [63:0]      k_addr;
+  logic [12:0]      k_rem;
+  logic [1:0]       k_cli;
   logic             can_alloc;
   logic             alloc;
   logic             retire;
@@ -228,13 +238,17 @@ module vep_dma_rd #(
     alloc   = 1'b0;
     retire  = 1'b0;
 
-    // ---- Requests: take on a registered ready, then offer the next client in turn ----
+    // ---- Requests: take on a registered ready (only ever up while the cutter is free) ----
     take   = ((rdq_ready_q & rdq_valid_i) != 3'd0) && !dev_reset_i;
     take_c = rdq_ready_q[1] ? 2'd1 : (rdq_ready_q[2] ? 2'd2 : 2'd0);
+    k_act  = take || cut_q;
+    k_addr = take ? rdq_addr_i[64*take_c +: 64] : cut_addr_q;
+    k_rem  = take ? rdq_len_i[13*take_c +: 13] : cut_rem_q;
+    k_cli  = take ? take_c : cut_cli_q;
     if (take) begin
       cut_d      = 1'b1;
-      cut_addr_d = rdq_addr_i[64*take_c +: 64];
-      cut_rem_d  = rdq_len_i[13*take_c +: 13];
+      cut_addr_d = k_addr;
+      cut_rem_d  = k_rem;
       cut_cli_d  = take_c;
       rr_d       = take_c;
     end
@@ -242,10 +256,7 @@ module vep_dma_rd #(
     c1 = (rr_q == 2'd2) ? 2'd0 : rr_q + 2'd1;
     c2 = (c1 == 2'd2) ? 2'd0 : c1 + 2'd1;
     pick_v = (rdq_valid_i != 3'd0);
-    pick_c = rdq_valid_i[c1] ? c1 : (rdq_valid_i[c2] ? c2 : rr_q);
-    if (!cut_q && !take && !dev_reset_i && pick_v) begin
-      rdq_ready_d[pick_c] = 1'b1;
-    end
+    pick_c = !pick_v ? 2'd0 : (rdq_valid_i[c1] ? c1 : (rdq_valid_i[c2] ? c2 : rr_q));
 
     // ---- The MRd register ----
     if (mrd_valid_q && mrd_ready_i) begin
@@ -254,12 +265,12 @@ module vep_dma_rd #(
 
     // ---- Cutting: the next chunk of the request ----
     lim   = (mrrs_i >= 3'd2) ? 10'd512 : (10'd128 << mrrs_i);
-    room  = lim - (cut_addr_q[9:0] & (lim - 10'd1));
-    chunk = (cut_rem_q < {3'd0, room}) ? cut_rem_q : {3'd0, room};
-    is4 = (cut_addr_q[63:32] != 32'd0);
-    mrd_hdr = vep_pkg::mem_req_hdr(1'b0, cut_addr_q, chunk, completer_id_i, 8'(head_q));
+    room  = lim - (k_addr[9:0] & (lim - 10'd1));
+    chunk = (k_rem < {3'd0, room}) ? k_rem : {3'd0, room};
+    is4 = (k_addr[63:32] != 32'd0);
+    mrd_hdr = vep_pkg::mem_req_hdr(1'b0, k_addr, chunk, completer_id_i, 8'(head_q));
 
-    if (cut_q && !dev_reset_i && can_alloc) begin
+    if (k_act && !dev_reset_i && can_alloc) begin
       if (!bus_master_i) begin
         // No MRd may go out: a tag that has already failed carries the request's error, in
         // order after its earlier chunks.
@@ -272,19 +283,19 @@ module vep_dma_rd #(
         alloc = 1'b1;
         end_d[head_q] = 1'b0;
         fail_d[head_q] = 1'b0;
-        last_d[head_q] = (cut_rem_q == chunk);
-        sa_d[9*head_q +: 9]    = cut_addr_q[8:0];
+        last_d[head_q] = (k_rem == chunk);
+        sa_d[9*head_q +: 9]    = k_addr[8:0];
         blen_d[10*head_q +: 10] = chunk[9:0];
-        nxt_d[9*head_q +: 9]   = cut_addr_q[8:0];
+        nxt_d[9*head_q +: 9]   = k_addr[8:0];
         rem_d[10*head_q +: 10]  = chunk[9:0];
         mrd_valid_d = 1'b1;
         mrd_tag_d   = head_q;
         mrd_tlp_d   = '0;
         mrd_tlp_d.hdr = mrd_hdr;
         mrd_tlp_d.hdr_4dw = is4;
-        cut_addr_d = cut_addr_q + 64'(chunk);
-        cut_rem_d  = cut_rem_q - chunk;
-        if (cut_rem_q == chunk) begin
+        cut_addr_d = k_addr + 64'(chunk);
+        cut_rem_d  = k_rem - chunk;
+        if (k_rem == chunk) begin
           cut_d = 1'b0;
         end
       end
@@ -292,8 +303,13 @@ module vep_dma_rd #(
     if (alloc) begin
       busy_d[head_q] = 1'b1;
       disc_d[head_q] = 1'b0;
-      cli_d[2*head_q +: 2] = cut_cli_q;
+      cli_d[2*head_q +: 2] = k_cli;
       head_d = head_nx;
+    end
+
+    // ---- The ready of the next take: up while the cutter is free on the next cycle ----
+    if (!cut_d && !dev_reset_i) begin
+      rdq_ready_d[pick_c] = 1'b1;
     end
 
     // ---- Completions ----

@@ -17,6 +17,9 @@
 // its first beat is issued, so tx_valid_o never drops inside a TLP. The beat that ends a
 // request's last TLP carries tx_done_q: when the arbiter takes it, wr_done_o rises in the next
 // cycle and tx_valid_o stays low for that cycle (a waiting completion or MRd gets the link).
+// tx_more_o says, with the eop beat of a TLP on tx_*, that the next TLP's first beat is already
+// in stage a and is offered in the cycle after that beat is taken (so the arbiter can keep the
+// wr source selected and send the two TLPs without an idle beat between them).
 //
 // Every request accepted gets exactly one wr_done_o, in acceptance order. Drops go through the
 // same slot queue: a slot about to be offered while Bus Master is off, or marked drop by the
@@ -53,6 +56,7 @@ module vep_dma_wr (
   input  logic                                     tx_ready_i,
   output logic                                     tx_sop_o,
   output logic                                     tx_eop_o,
+  output logic                                     tx_more_o,  // see the header
   output logic [1:0]                               tx_keep_o,
   output logic [63:0]                              tx_data_o,
 
@@ -148,6 +152,8 @@ module vep_dma_wr (
   assign tx_valid_o  = tx_valid_q;
   assign tx_sop_o    = tx_sop_q;
   assign tx_eop_o    = tx_eop_q;
+  // From registers only: stage a moves into tx on the take unless this beat ends a request.
+  assign tx_more_o   = a_valid_q && a_sop_q && !tx_done_q;
   assign tx_keep_o   = tx_keep_q;
   assign tx_data_o   = tx_data_q;
   assign idle_o      = idle_q;

@@ -2,7 +2,9 @@
 // vep_notify: the doorbells, BAR0 region 3 (docs/registers.md). A write with BE[1:0] != 0 to
 // offset VEP_NOTIFY_MULTIPLIER * q, q < NUM_QUEUES, latches "queue q notified"; the queue comes
 // from the address, the value written is not checked. The device reset clears every doorbell;
-// doorbell_clr_i clears the named ones (a ring on the same edge wins).
+// doorbell_clr_i clears the named ones (a ring on the same edge wins). ring_i sets doorbells
+// too: vep_rx_demux's fast path for an MWr to this region, which never reaches the register bus
+// (vep_top ORs ring_i into what vep_vq_fetch sees in the same cycle; this block latches it).
 // The region reads 0, so there is no read-data output. C twin: cmodel/vep_notify.c.
 `default_nettype none
 
@@ -23,6 +25,8 @@ module vep_notify #(
   input  logic                  dev_reset_i,  // strobe from vep_common_cfg
   // strobe from vep_vq_fetch: clear these doorbells (it is about to read avail.idx)
   input  logic [NUM_QUEUES-1:0] doorbell_clr_i,
+  // strobe from vep_rx_demux: these queues were notified by an MWr it consumed
+  input  logic [NUM_QUEUES-1:0] ring_i,
 
   output logic [NUM_QUEUES-1:0] doorbell_o    // bit q: queue q was notified
 );
@@ -50,6 +54,7 @@ module vep_notify #(
     doorbell_d = dev_reset_i ? '0 : (doorbell_q & ~doorbell_clr_i);
     // A doorbell on the reset or clear edge was written after it: keep it (never lost).
     if (ring) doorbell_d[qi] = 1'b1;
+    doorbell_d = doorbell_d | ring_i;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

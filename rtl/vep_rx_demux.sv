@@ -35,10 +35,24 @@
 // a Type that is undefined, or defined only with another Fmt (an MRdLk with data, a 4DW
 // configuration request, a message with a 3DW header...): PCIe calls it a Malformed TLP.
 // Well-framed completions and messages are dropped without being malformed.
+//
+// Doorbell fast path: a well-formed MWr of Length 1, not poisoned, that hits the notify region
+// of BAR0 while Memory Space is enabled is consumed here instead of going to the completer,
+// which would do nothing with it but the one register write to vep_notify. On the edge that
+// takes its last beat, ring_o gets the bit of the queue it names (when its First BE covers byte
+// 0 or 1 and the queue exists, vep_notify's own rule), a one-cycle registered strobe to
+// vep_notify (which latches it) and, ORed in vep_top with vep_notify's doorbells, to
+// vep_vq_fetch: the doorbell reaches the fetch engine the cycle after the TLP ends instead of
+// three cycles later (docs/microarchitecture.md, "The doorbell path"). Every other MWr to BAR0
+// (Length 2, poisoned, another region) still goes through the completer. Ordering: a register
+// write of an earlier request lands no later than the edge of this one's last beat (the
+// completer writes in the two cycles after it takes a request, and this TLP's two or more beats
+// follow that take), so a doorbell never overtakes the queue setup written before it.
 `default_nettype none
 
 module vep_rx_demux #(
-  parameter int unsigned DATA_W = 64  // RX stream width in bits, a multiple of 64
+  parameter int unsigned DATA_W     = 64,  // RX stream width in bits, a multiple of 64
+  parameter int unsigned NUM_QUEUES = 4    // virtqueues, 1..64: one doorbell each
 ) (
   input  logic                 clk_i,
   input  logic                 rst_ni,
@@ -62,6 +76,11 @@ module vep_rx_demux #(
   // ---- Max Payload Size from vep_cfg_space (Device Control [7:5]) ----
   input  logic [2:0]           mps_i,
 
+  // ---- Doorbell fast path: BAR0 decode from vep_cfg_space, rings to vep_notify ----
+  input  logic                 cmd_mem_en_i,
+  input  logic [63:15]         bar0_base_i,
+  output logic [NUM_QUEUES-1:0] ring_o,       // strobe: bit q, queue q was notified
+
   // ---- Completion stream to vep_dma_rd (no backpressure) ----
   output logic                 rc_valid_o,
   output logic                 rc_sop_o,      // first beat: rc_hdr_o is new
@@ -84,6 +103,17 @@ module vep_rx_demux #(
   if (DATA_W != 64) begin : gen_check_data_w
     $error("vep_rx_demux: DATA_W must be 64 (the completion stream takes two lanes per beat)");
   end
+  if (NUM_QUEUES < 1 || NUM_QUEUES > 64) begin : gen_check_num_queues
+    $error("vep_rx_demux: NUM_QUEUES must be 1..64");
+  end
+  if (vep_pkg::VEP_NOTIFY_MULTIPLIER != 4) begin : gen_check_multiplier
+    $error("vep_rx_demux: the doorbell decode assumes one doorbell per DW");
+  end
+  if (vep_pkg::VEP_BAR0_SIZE != 32'h8000) begin : gen_check_bar0
+    $error("vep_rx_demux: the doorbell decode assumes a 32 KiB BAR0 (address bits [14:0])");
+  end
+
+  localparam logic [2:0] NotifyRegion = 3'(vep_pkg::VEP_BAR_NOTIFY_OFF >> 12);
 
   vep_pkg::rx_state_e          state_q, state_d;
   logic                        bad_q, bad_d;
@@ -102,6 +132,7 @@ module vep_rx_demux #(
   vep_pkg::cpl_hdr_t           rc_hdr_q, rc_hdr_d;
   logic [63:0]                 rc_data_q, rc_data_d;
   logic [1:0]                  rc_ndw_q, rc_ndw_d;
+  logic [NUM_QUEUES-1:0]       ring_q, ring_d;
 
   // The stored DWs by position in the TLP. Header fields the endpoint ignores (LN, TH, AT; TD
   // and Length only matter to the framing check) are stored but not decoded.
@@ -131,6 +162,7 @@ module vep_rx_demux #(
   assign rc_hdr_o    = rc_hdr_q;
   assign rc_data_o   = rc_data_q;
   assign rc_ndw_o    = rc_ndw_q;
+  assign ring_o      = ring_q;
 
   always_comb begin
     fmt_type = q_dw0[31:24];
@@ -193,6 +225,8 @@ module vep_rx_demux #(
   logic                over_mps;
   logic [1:0]          nlanes;      // valid lanes of this beat (keep contiguous from lane 0)
   logic [1:0]          ndw;
+  logic [63:2]         nfy_addr;    // the DW address of the TLP that ends here (memory)
+  logic                nfy;         // it is a doorbell write for the fast path
 
   always_comb begin
     state_d  = state_q;
@@ -210,6 +244,7 @@ module vep_rx_demux #(
     rc_hdr_d   = rc_hdr_q;
     rc_data_d  = rc_data_q;
     rc_ndw_d   = 2'd0;
+    ring_d     = '0;
 
     lane0    = s_rx_data[31:0];
     lane1    = s_rx_data[63:32];
@@ -249,6 +284,8 @@ module vep_rx_demux #(
     type_ok    = 1'b0;
     req_bad    = 1'b0;
     malformed  = 1'b0;
+    nfy_addr   = '0;
+    nfy        = 1'b0;
 
     unique case (state_q)
       vep_pkg::RxReq: begin
@@ -311,7 +348,16 @@ module vep_rx_demux #(
             // is_mem and is_len1 are request types, so req_bad implies a request (or Fmt 1xx).
             malformed = bad_d || fmt_d[2] || (dw_cnt_d != expect_dw) || req_bad || !type_ok;
             ev_malformed_d = malformed;
-            if (!malformed && is_request) begin
+            // The doorbell fast path: the completer's BAR0 hit (a Length-1 access cannot
+            // run past the end of BAR0) in the notify region, for an MWr it would write.
+            nfy_addr = fmt_d[0] ? {dw_d[95:64], dw_d[127:98]} : {32'd0, dw_d[95:66]};
+            nfy      = !malformed && ((eop_dw0[31:24] & 8'hDF) == 8'h40) && !eop_dw0[14] &&
+                       (len_d == 11'd1) && cmd_mem_en_i && (nfy_addr[63:15] == bar0_base_i) &&
+                       (nfy_addr[14:12] == NotifyRegion);
+            for (int unsigned qn = 0; qn < NUM_QUEUES; qn++) begin
+              ring_d[qn] = nfy && (hdr_be[1:0] != 2'b00) && (nfy_addr[11:2] == 10'(qn));
+            end
+            if (!malformed && is_request && !nfy) begin
               state_d = vep_pkg::RxReq;
             end else begin
               state_d = vep_pkg::RxSop;
@@ -379,6 +425,7 @@ module vep_rx_demux #(
       rc_hdr_q   <= '0;
       rc_data_q  <= '0;
       rc_ndw_q   <= '0;
+      ring_q     <= '0;
     end else begin
       state_q  <= state_d;
       bad_q    <= bad_d;
@@ -395,6 +442,7 @@ module vep_rx_demux #(
       rc_hdr_q   <= rc_hdr_d;
       rc_data_q  <= rc_data_d;
       rc_ndw_q   <= rc_ndw_d;
+      ring_q     <= ring_d;
     end
   end
 

@@ -158,6 +158,10 @@ module vep_top #(
   logic [7:0]          dev_status;
   /* verilator lint_on UNUSEDSIGNAL */
   logic [NUM_QUEUES-1:0] doorbell;
+  // Doorbells rung by vep_rx_demux's fast path (a strobe): latched by vep_notify and, in the
+  // same cycle, ORed with its doorbells for vep_vq_fetch, an OR of two blocks' registers like
+  // reg_rdata's (docs/microarchitecture.md, "The doorbell path").
+  logic [NUM_QUEUES-1:0] rx_ring, fetch_doorbell;
 
   // ---- The data path (docs/datapath.md) ----
   localparam int unsigned NCli     = vep_pkg::VEP_DMA_CLIENTS;
@@ -186,7 +190,7 @@ module vep_top #(
   logic [NCli*3-1:0]    wrd_lo;
   logic [NCli*4-1:0]    wrd_n;
   logic                 wr_err;
-  logic                 wr_valid, wr_ready, wr_sop, wr_eop;
+  logic                 wr_valid, wr_ready, wr_sop, wr_eop, wr_more;
   logic [1:0]           wr_keep;
   logic [63:0]          wr_data;
   logic                 dma_wr_idle;
@@ -223,8 +227,11 @@ module vep_top #(
   // Each block returns 0 unless the previous cycle's read hit it (the notify region reads 0).
   assign reg_rdata = cfg_rdata | common_rdata | isr_rdata | blk_rdata | msix_rdata;
 
+  assign fetch_doorbell = doorbell | rx_ring;
+
   vep_rx_demux #(
-    .DATA_W (DATA_W)
+    .DATA_W     (DATA_W),
+    .NUM_QUEUES (NUM_QUEUES)
   ) u_rx_demux (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
@@ -239,6 +246,9 @@ module vep_top #(
     .req_o       (req),
     .ev_malformed_o (ev_malformed),
     .mps_i       (mps),
+    .cmd_mem_en_i (cmd_mem_en),
+    .bar0_base_i (bar0_base),
+    .ring_o      (rx_ring),
     .rc_valid_o  (rc_valid),
     .rc_sop_o    (rc_sop),
     .rc_eop_o    (rc_eop),
@@ -388,6 +398,7 @@ module vep_top #(
     .reg_wdata_i (reg_wdata),
     .dev_reset_i (dev_reset),
     .doorbell_clr_i (doorbell_clr),
+    .ring_i      (rx_ring),
     .doorbell_o  (doorbell)
   );
 
@@ -454,6 +465,7 @@ module vep_top #(
     .wr_eop_i     (wr_eop),
     .wr_keep_i    (wr_keep),
     .wr_data_i    (wr_data),
+    .wr_more_i    (wr_more),
     .m_tx_valid   (m_tx_valid),
     .m_tx_ready   (m_tx_ready),
     .m_tx_data    (m_tx_data),
@@ -516,6 +528,7 @@ module vep_top #(
     .tx_ready_i     (wr_ready),
     .tx_sop_o       (wr_sop),
     .tx_eop_o       (wr_eop),
+    .tx_more_o      (wr_more),
     .tx_keep_o      (wr_keep),
     .tx_data_o      (wr_data),
     .bus_master_i   (cmd_bus_master),
@@ -542,7 +555,7 @@ module vep_top #(
     .q_desc_i         (q_desc),
     .q_avail_i        (q_avail),
     .q_used_i         (q_used),
-    .doorbell_i       (doorbell),
+    .doorbell_i       (fetch_doorbell),
     .doorbell_clr_o   (doorbell_clr),
     .rdq_valid_o      (rdq_valid[0]),
     .rdq_ready_i      (rdq_ready[0]),

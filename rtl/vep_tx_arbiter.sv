@@ -10,8 +10,10 @@
 // the valids of that cycle: a small source gets its (registered) ready, wr is selected (wr_sel_q:
 // the wr source never withdraws, so selecting it commits). A TLP is taken only later, so one
 // offered only after the choice follows the chosen one. No choice is made in a cycle in which a
-// wr TLP is streaming (its valid then says nothing about its next TLP): after a wr TLP there is
-// one cycle without a beat, in which the choice is made. Starvation: docs/microarchitecture.md.
+// wr TLP is streaming (its valid then says nothing about its next TLP), except on the edge that
+// takes its eop beat: that choice counts wr as valid when wr_more_i says its next TLP follows at
+// once, and keeps wr selected if it wins, so back-to-back wr TLPs leave no idle beat between
+// them; otherwise the choice is made as between any two TLPs. Starvation: docs/microarchitecture.md.
 //
 // Small sources may withdraw (valid dropping before the handshake): the readies are recomputed
 // every cycle from the current valids, a TLP is taken, whole, on an edge where its valid and
@@ -47,6 +49,7 @@ module vep_tx_arbiter #(
   input  logic                 wr_eop_i,
   input  logic [1:0]           wr_keep_i,
   input  logic [63:0]          wr_data_i,
+  input  logic                 wr_more_i,     // with wr_eop_i: the next wr TLP follows at once
 
   // ---- TX TLP stream, endpoint to host ----
   output logic                 m_tx_valid,
@@ -106,6 +109,7 @@ module vep_tx_arbiter #(
 
   logic                    take_cpl, take_msg, take_intx, take_mrd, take_any;
   logic                    wr_push;
+  logic                    wr_end;      // the eop beat of the selected wr TLP is pushed
   logic                    src_valid;
   vep_pkg::small_tlp_t     src;
   logic [1:0]              src_beat;
@@ -211,6 +215,7 @@ module vep_tx_arbiter #(
 
     // A selected wr TLP: its beats pass into the skid as the wr source offers them.
     wr_push = wr_sel_q && wr_valid_i && skid_s_ready;
+    wr_end  = wr_push && wr_eop_i;
     if (wr_push) begin
       skid_s_valid = 1'b1;
       skid_s_data  = {wr_sop_i, wr_eop_i, wr_keep_i, wr_data_i};
@@ -226,11 +231,11 @@ module vep_tx_arbiter #(
     // TLP is taken from a source while an earlier one waits whole in the skid: the source can
     // still withdraw it): a posted source first (round robin from rr_q), then the completion,
     // then the MRd.
-    posted  = {wr_valid_i, intx_valid_i, msg_valid_i};
+    posted  = {wr_sel_q ? wr_more_i : wr_valid_i, intx_valid_i, msg_valid_i};
     pick_ok = 1'b0;
     pick    = 2'd0;
     cand    = 2'd0;
-    if (!take_any && !tlp_valid_d && !wr_sel_q && skid_cnt_d <= 2'd1) begin
+    if (!take_any && !tlp_valid_d && (!wr_sel_q || wr_end) && skid_cnt_d <= 2'd1) begin
       for (int unsigned i = 1; i <= 3; i++) begin
         // 3-bit arithmetic (rr_q + i <= 6): a 32-bit remainder synthesises into a divider.
         cand = 2'((3'(rr_q) + 3'(i)) % 3'd3);
@@ -251,7 +256,11 @@ module vep_tx_arbiter #(
       end else if (cpl_valid_i) begin
         cpl_ready_d = 1'b1;
       end else begin
-        mrd_ready_d = mrd_valid_i;
+        // Up with or without an MRd offered (parked): an MRd offered in the next cycle is
+        // taken at once, and its first beat enters the skid on that edge. It was offered after
+        // this choice, as a posted TLP or completion appearing then, so nothing offered at the
+        // choice is passed and the ordering rule holds.
+        mrd_ready_d = 1'b1;
       end
     end
   end
