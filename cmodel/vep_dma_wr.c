@@ -4,10 +4,11 @@
 
 #include <string.h>
 
-void vep_dma_wr_reset(vep_dma_wr_q_t *q, const vep_params_t *p)
+void vep_dma_wr_reset(vep_dma_wr_q_t *q, vep_dma_wr_mem_t *mem, const vep_params_t *p)
 {
   (void)p;
   memset(q, 0, sizeof(*q));
+  memset(mem, 0, sizeof(*mem));
   q->fill_state_q = WrIdle;
   q->rr_q = 2;                 /* so that client 0 comes first */
   q->idle_q = 1;
@@ -33,7 +34,7 @@ void vep_dma_wr_outputs(const vep_dma_wr_q_t *q, const vep_params_t *p, vep_dma_
 }
 
 void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_dma_wr_in_t *in,
-                     vep_dma_wr_q_t *d)
+                     vep_dma_wr_q_t *d, vep_dma_wr_mem_t *mem)
 {
   int req_take = 0;
   unsigned req_client = 0;
@@ -266,10 +267,10 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
     }
   }
   if (mem_re) {
-    d->rd_data_q = q->tlpbuf_q[mem_raddr];
+    d->rd_data_q = mem->tlpbuf_q[mem_raddr];
   }
   if (mem_we) {
-    d->tlpbuf_q[mem_waddr] = mem_wdata;
+    mem->tlpbuf_q[mem_waddr] = mem_wdata;
   }
 
   /* ---- Device reset: drop every slot not started; no new request until the drain ---- */

@@ -85,7 +85,6 @@ typedef struct vep_dma_wr_q {
   uint8_t wr_done_q;
   uint8_t wr_err_q;
   uint8_t idle_q;
-  uint64_t tlpbuf_q[VEP_DMA_WR_BUF_BEATS];
 } vep_dma_wr_q_t;
 
 typedef struct vep_dma_wr_in {
@@ -119,11 +118,14 @@ typedef struct vep_dma_wr_out {
 
 /* Sets q to the values of the asynchronous reset (rst_ni low); the buffer RAM is zeroed (the
  * RTL does not reset it; no beat is read before it is written). */
-void vep_dma_wr_reset(vep_dma_wr_q_t *q, const vep_params_t *p);
+typedef struct vep_dma_wr_mem {
+  uint64_t tlpbuf_q[VEP_DMA_WR_BUF_BEATS];
+} vep_dma_wr_mem_t;
+void vep_dma_wr_reset(vep_dma_wr_q_t *q, vep_dma_wr_mem_t *mem, const vep_params_t *p);
 /* The outputs of the current cycle, from q only (the RTL's assigns). */
 void vep_dma_wr_outputs(const vep_dma_wr_q_t *q, const vep_params_t *p, vep_dma_wr_out_t *out);
 /* The next state (the RTL's always_comb and the RAM write). *d must start as a copy of *q. */
 void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_dma_wr_in_t *in,
-                     vep_dma_wr_q_t *d);
+                     vep_dma_wr_q_t *d, vep_dma_wr_mem_t *mem);
 
 #endif /* VEP_DMA_WR_H */

@@ -52,6 +52,7 @@ typedef struct vep_model_q {
  * vep_dma_rd_mem_t), so a step does not copy them. */
 typedef struct vep_model_mem {
   vep_dma_rd_mem_t dma_rd;
+  vep_dma_wr_mem_t dma_wr;
   vep_blk_mem_t blk;
 } vep_model_mem_t;
 
@@ -150,7 +151,7 @@ static void reset_all(vep_model_t *m)
   vep_intx_reset(CUR(m, intx), p);
   vep_tx_arbiter_reset(CUR(m, tx_arbiter), p);
   vep_dma_rd_reset(CUR(m, dma_rd), &m->mem.dma_rd, p);
-  vep_dma_wr_reset(CUR(m, dma_wr), p);
+  vep_dma_wr_reset(CUR(m, dma_wr), &m->mem.dma_wr, p);
   vep_vq_fetch_reset(CUR(m, vq_fetch), p);
   vep_blk_reset(CUR(m, blk), &m->mem.blk, p);
   vep_vq_used_reset(CUR(m, vq_used), p);
@@ -576,7 +577,9 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   EDGE_BEGIN(dma_rd);
   vep_dma_rd_next(CUR(m, dma_rd), p, rd_in, NEXT(m, dma_rd), &m->mem.dma_rd);
   EDGE_END(dma_rd);
-  CLOCK_UNLESS_IDLE(dma_wr, wr_in);
+  EDGE_BEGIN(dma_wr);
+  vep_dma_wr_next(CUR(m, dma_wr), p, wr_in, NEXT(m, dma_wr), &m->mem.dma_wr);
+  EDGE_END(dma_wr);
   CLOCK_IF(vq_fetch, fetch_in,
            qregs_changed || differ_outside(fetch_in, &m->last_in.vq_fetch, sizeof(*fetch_in),
                                            fetch_qarrays, 4));
