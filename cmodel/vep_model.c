@@ -49,6 +49,7 @@ typedef struct vep_model_q {
 typedef struct vep_model_mem {
   vep_dma_rd_mem_t dma_rd;
   vep_blk_mem_t blk;
+  vep_vq_fetch_mem_t vq_fetch;
 } vep_model_mem_t;
 
 /* The outputs of every block in one cycle. */
@@ -133,7 +134,7 @@ static void reset_all(vep_model_q_t *q, vep_model_mem_t *mem, const vep_params_t
   vep_tx_arbiter_reset(&q->tx_arbiter, p);
   vep_dma_rd_reset(&q->dma_rd, &mem->dma_rd, p);
   vep_dma_wr_reset(&q->dma_wr, p);
-  vep_vq_fetch_reset(&q->vq_fetch, p);
+  vep_vq_fetch_reset(&q->vq_fetch, &mem->vq_fetch, p);
   vep_blk_reset(&q->blk, &mem->blk, p);
   vep_vq_used_reset(&q->vq_used, p);
 }
@@ -474,7 +475,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   vep_tx_arbiter_next(&q->tx_arbiter, p, &tx_in, &d->tx_arbiter);
   vep_dma_rd_next(&q->dma_rd, p, &rd_in, &d->dma_rd, &m->mem.dma_rd);
   vep_dma_wr_next(&q->dma_wr, p, &wr_in, &d->dma_wr);
-  vep_vq_fetch_next(&q->vq_fetch, p, &fetch_in, &d->vq_fetch);
+  vep_vq_fetch_next(&q->vq_fetch, p, &fetch_in, &d->vq_fetch, &m->mem.vq_fetch);
   vep_blk_next(&q->blk, p, &bk_in, &d->blk, &m->mem.blk);
   vep_vq_used_next(&q->vq_used, p, &used_in, &d->vq_used);
 
