@@ -29,9 +29,11 @@ void vep_vq_fetch_outputs(const vep_vq_fetch_q_t *q, const vep_params_t *p,
 {
   (void)p;
   out->doorbell_clr = q->db_clr_q;
-  out->rdq_valid = q->st_q == FetchIdxReq || q->st_q == FetchRingReq || q->st_q == FetchDescReq;
-  out->rdq_addr = q->addr_q;
-  out->rdq_len = q->len_q;
+  int ra_req = q->ra_st_q == VEP_FETCH_RA_IDX_REQ || q->ra_st_q == VEP_FETCH_RA_RING_REQ;
+  out->rdq_valid =
+      q->st_q == FetchIdxReq || q->st_q == FetchRingReq || q->st_q == FetchDescReq || ra_req;
+  out->rdq_addr = ra_req ? q->ra_addr_q : q->addr_q;
+  out->rdq_len = ra_req ? q->ra_len_q : q->len_q;
   out->wrq_valid = q->st_q == FetchEvtReq;
   out->wrq_addr = q->addr_q;
   out->wrq_len = q->len_q;
@@ -52,7 +54,8 @@ void vep_vq_fetch_outputs(const vep_vq_fetch_q_t *q, const vep_params_t *p,
                              .w_bytes = q->wbytes_q};
   out->dev_err = q->dev_err_q;
   out->dev_err_code = q->dev_err_q ? q->err_code_q : VEP_ERR_NONE;
-  out->idle = (q->st_q == FetchIdle || q->st_q == FetchHalt) && !q->dev_err_q;
+  out->idle = (q->st_q == FetchIdle || q->st_q == FetchHalt) && q->ra_st_q == VEP_FETCH_RA_IDLE &&
+              !q->mo_q && !q->ro_q && !q->dev_err_q;
 }
 
 /* Byte j of this beat's window (the RTL's win): 0 outside lo..lo+n-1 and beyond the word. */
@@ -101,7 +104,8 @@ static int pick_queue(const vep_vq_fetch_q_t *q, const vep_params_t *p,
   for (unsigned i = 0; i < p->NUM_QUEUES; i++) {
     int pend = q->avail_idx_q[i] != q->last_avail_q[i];
     int en = (in->q_enable >> i) & 1u;
-    int db = ((in->doorbell | q->chk_q) >> i) & 1u;
+    /* An avail.idx read waits for the read-ahead to finish (one reader of the index). */
+    int db = (((in->doorbell | q->chk_q) >> i) & 1u) && q->ra_st_q == VEP_FETCH_RA_IDLE;
     if (en && (pend ? in->slot_free : db)) {
       elig |= 1ull << i;
     }
@@ -215,15 +219,135 @@ static void idx_read_shape(uint16_t last, uint16_t size, uint8_t *n, uint8_t *sk
   *len = *n == 0 ? 2 : (uint16_t)(*skip + 2u * *n);
 }
 
-/* This beat's bytes placed in the head buffer (the RTL's hb_w): stream byte boff_q + j is entry
- * byte boff_q + j - hskip_q. */
+/* This beat's bytes placed in the head buffer (the RTL's hb_w): byte i of the buffer is byte
+ * (i - 2*hfill_q) mod 2*HEADS of the entries read, stream byte hskip_q + that. */
 static void place_heads(const vep_vq_fetch_q_t *q, const vep_vq_fetch_in_t *in, uint8_t hb[])
 {
   for (unsigned i = 0; i < 2u * VEP_VQ_FETCH_HEADS; i++) {
-    uint8_t sp = (uint8_t)(i + q->hskip_q - q->boff_q);
+    unsigned e = (i - 2u * q->hfill_q) & (2u * VEP_VQ_FETCH_HEADS - 1u);
+    uint8_t sp = (uint8_t)(e + q->hskip_q - q->boff_q);
     if (sp < in->rdr_n) {
       hb[i] = win_byte(in, sp & 7u);
     }
+  }
+}
+
+static int walking(uint8_t st)
+{
+  return st == FetchIdle || st == FetchHead || st == FetchLook || st == FetchUse ||
+         st == FetchChain;
+}
+
+/* The read-ahead (the RTL's "The read-ahead" block), after the FSM's next state: it starts only
+ * while the FSM walks chains or waits for a slot (no request of its own offered or outstanding),
+ * for the head buffer's queue while that has entries known to be available; an error of the FSM
+ * in this step (d->dev_err_q) comes first. */
+static void read_ahead(const vep_vq_fetch_q_t *q, const vep_vq_fetch_in_t *in,
+                       vep_vq_fetch_q_t *d, int r_rv)
+{
+  unsigned rs = q->ra_st_q == VEP_FETCH_RA_IDLE ? q->hq_q : q->ra_q_q;
+  int r_en = (int)((in->q_enable >> rs) & 1u);
+  uint16_t r_size = in->q_size[rs], r_last = q->last_avail_q[rs], r_aidx = q->avail_idx_q[rs];
+  uint64_t r_avail = in->q_avail[rs];
+  uint16_t r_hend = (uint16_t)(q->hstart_q + q->hcnt_q);
+  int r_in = (uint16_t)(r_last - q->hstart_q) <= q->hcnt_q;
+  uint16_t r_have = (uint16_t)(r_hend - r_last);
+  uint16_t r_beyond = (uint16_t)(r_aidx - r_hend);
+  uint16_t r_slot = (uint16_t)(r_hend & (uint16_t)(r_size - 1u));
+  uint32_t r_room = ((uint32_t)r_size - r_slot) & 0x1FFFFu;
+  unsigned r_m = (VEP_VQ_FETCH_HEADS - (r_have & 127u)) & 127u;
+  if (r_beyond < r_m) {
+    r_m = r_beyond & 127u;
+  }
+  if (r_room < r_m) {
+    r_m = r_room & 127u;
+  }
+  uint16_t known = (uint16_t)(r_aidx - r_last);
+  int ok = in->run && !in->dev_reset && r_en && !q->mo_q && q->ra_st_q == VEP_FETCH_RA_IDLE &&
+           r_aidx != r_last && r_in && !d->dev_err_q && walking(q->st_q) && walking(d->st_q);
+  int go_ring = ok && r_have <= VEP_FETCH_RA_LOW && r_beyond != 0 && r_beyond <= r_size;
+  int go_idx = ok && known <= VEP_FETCH_RA_LOW && known >= 2 &&
+               (!q->ra_vld_q || q->ra_q_q != q->hq_q ||
+                (uint16_t)(r_last - q->ra_last_q) >= VEP_FETCH_RA_STEP);
+  int live = q->st_q != FetchHalt && !d->dev_err_q;  /* else a response is only waited for */
+
+  switch (q->ra_st_q) {
+  case VEP_FETCH_RA_IDLE:
+    if (go_ring) {
+      /* Ring entries after the buffered ones, into the slots already consumed. */
+      d->ra_st_q = VEP_FETCH_RA_RING_REQ;
+      d->ra_q_q = q->hq_q;
+      d->ra_addr_q = r_avail + 4u + 2u * (uint64_t)r_slot;
+      d->ra_len_q = (uint16_t)(2u * r_m);
+      d->ra_m_q = (uint8_t)r_m;
+      d->hstart_q = r_last;
+      d->hcnt_q = (uint8_t)(r_have & 127u);
+      d->hfill_q = (uint8_t)(r_hend & 31u);
+      d->hskip_q = 0;
+      d->boff_q = 0;
+    } else if (go_idx) {
+      d->ra_st_q = VEP_FETCH_RA_IDX_REQ;
+      d->ra_q_q = q->hq_q;
+      d->ra_addr_q = r_avail + 2u;
+      d->ra_len_q = 2;
+      d->ra_vld_q = 1;
+      d->ra_last_q = r_last;
+      d->ra_buf_q = 0;
+      d->ra_bcnt_q = 0;
+    }
+    break;
+  case VEP_FETCH_RA_IDX_REQ:
+    if (in->rdq_ready) {
+      d->ra_st_q = VEP_FETCH_RA_IDX_RSP;
+    }
+    break;
+  case VEP_FETCH_RA_RING_REQ:
+    if (in->rdq_ready) {
+      d->ra_st_q = VEP_FETCH_RA_RING_RSP;
+    }
+    break;
+  case VEP_FETCH_RA_IDX_RSP:
+    if (r_rv) {
+      uint32_t w16 = (uint32_t)win_byte(in, 0) | (uint32_t)win_byte(in, 1) << 8;
+      uint16_t r_nb = (uint16_t)(q->ra_buf_q | ((w16 << (8u * q->ra_bcnt_q)) & 0xFFFFu));
+      unsigned c = q->ra_bcnt_q + in->rdr_n;
+      d->ra_buf_q = r_nb;
+      d->ra_bcnt_q = (uint8_t)(c > 2 ? 2 : c);
+      if (in->rdr_last) {
+        d->ra_st_q = VEP_FETCH_RA_IDLE;
+        if (live) {
+          if (in->rdr_err) {
+            fail(d, VEP_ERR_RING_DMA);
+          } else if ((uint16_t)(r_nb - r_last) > r_size) {
+            fail(d, VEP_ERR_AVAIL_JUMP);
+          } else if ((uint16_t)(r_nb - r_last) > known) {
+            d->avail_idx_q[q->ra_q_q] = r_nb;
+          }
+        }
+      }
+    }
+    break;
+  case VEP_FETCH_RA_RING_RSP:
+    if (r_rv) {
+      if (q->st_q != FetchHalt) {
+        place_heads(q, in, d->hb_q);
+      }
+      d->boff_q = (uint8_t)(q->boff_q + in->rdr_n);
+      if (in->rdr_last) {
+        d->ra_st_q = VEP_FETCH_RA_IDLE;
+        if (live) {
+          if (in->rdr_err) {
+            fail(d, VEP_ERR_RING_DMA);
+          } else {
+            d->hcnt_q = (uint8_t)((q->hcnt_q + q->ra_m_q) & 127u);
+          }
+        }
+      }
+    }
+    break;
+  default:
+    d->ra_st_q = VEP_FETCH_RA_IDLE;
+    break;
   }
 }
 
@@ -239,6 +363,13 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
   int ram_we = 0, ram_re = 0;
   unsigned ram_wa = 0, ram_ra = 0;
 
+  /* Whose read a response beat belongs to: the older one's while both have one outstanding. */
+  const int to_main = q->mo_q && (!q->ro_q || !q->first_q);
+  const int to_ra = q->ro_q && (!q->mo_q || q->first_q);
+  const int m_rv = in->rdr_valid && to_main;
+  const int r_rv = in->rdr_valid && to_ra;
+  const int ra_req = q->ra_st_q == VEP_FETCH_RA_IDX_REQ || q->ra_st_q == VEP_FETCH_RA_RING_REQ;
+
   append_beat(q, in, nb, &nb_cnt);
   d->seg_we_q = 0;
   d->db_clr_q = 0;
@@ -247,7 +378,7 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
   /* The head buffer's entry of the current position. */
   uint16_t hoff = (uint16_t)(cur_last - q->hstart_q);
   int hhit = q->hq_q == q->qn_q && hoff < q->hcnt_q;
-  uint16_t hval = le16(q->hb_q + 2u * (hoff & (VEP_VQ_FETCH_HEADS - 1u)));
+  uint16_t hval = le16(q->hb_q + 2u * (cur_last & (VEP_VQ_FETCH_HEADS - 1u)));
   uint32_t hroom = ((uint32_t)q->size_q - (cur_last & (uint16_t)(q->size_q - 1u))) & 0x1FFFFu;
   uint32_t hwant = (uint16_t)(cur_aidx - cur_last);
   uint32_t hn = VEP_VQ_FETCH_HEADS;
@@ -305,6 +436,7 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
           d->hstart_q = q->last_avail_q[pk];
           d->hcnt_q = 0;
           d->hskip_q = skip;
+          d->hfill_q = (uint8_t)(q->last_avail_q[pk] & 31u);
           d->boff_q = 0;
         }
         d->st_q = FetchIdxReq;
@@ -321,7 +453,7 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
     }
     break;
   case FetchIdxRsp:
-    if (in->rdr_valid) {
+    if (m_rv) {
       /* The index: the first two bytes. The ring entries after it: into the head buffer. */
       if (q->bcnt_q < 2) {
         memcpy(d->buf_q, nb, sizeof d->buf_q);
@@ -395,6 +527,7 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
           d->hstart_q = cur_last;
           d->hcnt_q = 0;
           d->hskip_q = skip;
+          d->hfill_q = (uint8_t)(cur_last & 31u);
           d->boff_q = 0;
         }
         d->st_q = FetchIdxReq;
@@ -423,8 +556,9 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
         d->wbytes_q = 0;
         d->st_q = FetchLook;
       }
-    } else {
-      /* ring[last_avail mod size ..] at q_avail + 4 + 2*(.); the size is a power of two */
+    } else if (q->ra_st_q == VEP_FETCH_RA_IDLE) {
+      /* (While the read-ahead runs it may bring this entry: wait for it.)
+       * ring[last_avail mod size ..] at q_avail + 4 + 2*(.); the size is a power of two */
       uint16_t ent = (uint16_t)(cur_last & (uint16_t)(q->size_q - 1u));
       d->addr_q = q->avail_q + 4u + 2u * (uint64_t)ent;
       d->len_q = (uint16_t)(2u * hn);
@@ -432,6 +566,7 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
       d->hstart_q = cur_last;
       d->hcnt_q = 0;
       d->hskip_q = 0;
+      d->hfill_q = (uint8_t)(cur_last & 31u);
       d->boff_q = 0;
       d->st_q = FetchRingReq;
     }
@@ -442,7 +577,7 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
     }
     break;
   case FetchRingRsp:
-    if (in->rdr_valid) {
+    if (m_rv) {
       place_heads(q, in, d->hb_q);
       d->boff_q = (uint8_t)(q->boff_q + in->rdr_n);
       if (in->rdr_last) {
@@ -460,8 +595,9 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
       ram_re = 1;
       ram_ra = r * VEP_VQ_FETCH_WIN + (w_off & (VEP_VQ_FETCH_WIN - 1u));
       d->st_q = FetchUse;
-    } else if (in->run) {
-      /* A window from this descriptor: inside the table, at most VEP_VQ_FETCH_WIN entries. */
+    } else if (in->run && !ra_req) {
+      /* A window from this descriptor: inside the table, at most VEP_VQ_FETCH_WIN entries (after
+       * the read-ahead's request, if it is offering one). */
       d->wv_q[r] = 0;
       d->wq_q[r] = q->qn_q;
       d->wbase_q[r] = q->base_q;
@@ -473,7 +609,7 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
       memset(d->buf_q, 0, sizeof d->buf_q);
       d->bcnt_q = 0;
       d->st_q = FetchDescReq;
-    } else {
+    } else if (!in->run) {
       d->st_q = FetchIdle;
     }
     break;
@@ -483,7 +619,7 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
     }
     break;
   case FetchDescRsp:
-    if (in->rdr_valid) {
+    if (m_rv) {
       memcpy(d->buf_q, nb, sizeof d->buf_q);
       d->bcnt_q = nb_cnt;
       if (nb_cnt >= 16) {
@@ -534,6 +670,19 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
     break;
   }
 
+  read_ahead(q, in, d, r_rv);
+
+  /* Outstanding reads, in request order. */
+  {
+    int main_take = in->rdq_ready && (q->st_q == FetchIdxReq || q->st_q == FetchRingReq ||
+                                      q->st_q == FetchDescReq);
+    int ra_take = in->rdq_ready && ra_req;
+    d->mo_q = (uint8_t)((q->mo_q && !(m_rv && in->rdr_last)) || main_take);
+    d->ro_q = (uint8_t)((q->ro_q && !(r_rv && in->rdr_last)) || ra_take);
+    d->first_q = (d->mo_q && d->ro_q) ? (uint8_t)(main_take ? 1 : (ra_take ? 0 : q->first_q))
+                                      : d->ro_q;
+  }
+
   /* A visit that ends while run is low (abandoned before its next request or descriptor) is done
    * again from the avail.idx read: it may have cleared the doorbell and not yet written
    * avail_event. */
@@ -562,6 +711,11 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
     memset(d->buf_q, 0, sizeof d->buf_q);
     d->bcnt_q = 0;
     ram_we = 0;
+    d->ra_st_q = VEP_FETCH_RA_IDLE;
+    d->ra_vld_q = 0;
+    d->mo_q = 0;
+    d->ro_q = 0;
+    d->first_q = 0;
     if ((q->st_q == FetchEvtReq && in->wrq_ready) || q->st_q == FetchEvtData ||
         ((q->st_q == FetchEvtWait || q->st_q == FetchDrain) && !in->wr_done)) {
       d->st_q = FetchDrain;

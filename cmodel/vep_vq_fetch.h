@@ -60,6 +60,19 @@ typedef enum vep_fetch_state {
   FetchUse = 15      /* the descriptor from the memory checked and followed */
 } vep_fetch_state_t;
 
+/* Read-ahead states (the RTL's Ra* localparams); it starts when the head buffer's queue has at
+ * most VEP_FETCH_RA_LOW entries known (avail.idx read, at most once per VEP_FETCH_RA_STEP
+ * hand-offs) or buffered (ring read). */
+enum {
+  VEP_FETCH_RA_IDLE = 0,
+  VEP_FETCH_RA_IDX_REQ = 1,
+  VEP_FETCH_RA_IDX_RSP = 2,
+  VEP_FETCH_RA_RING_REQ = 3,
+  VEP_FETCH_RA_RING_RSP = 4
+};
+#define VEP_FETCH_RA_LOW 16u
+#define VEP_FETCH_RA_STEP 8u
+
 /* The descriptor memory (a RAM in RTL: not reset there; zero here), 16 bytes per descriptor as in
  * host memory; entry {w, i}: descriptor i of window w. Kept out of the flops so the model does not
  * copy it every cycle: vep_vq_fetch_next reads it (into dram_q) and then writes it in place. */
@@ -97,13 +110,15 @@ typedef struct vep_vq_fetch_q {
   uint8_t seen_w_q;                              /*   a writable one already */
   uint32_t rbytes_q;
   uint32_t wbytes_q;
-  /* head buffer: ring entries of queue hq_q at avail positions hstart_q .. + hcnt_q - 1 */
+  /* head buffer: ring entries of queue hq_q at avail positions hstart_q .. + hcnt_q - 1, the
+   * entry of position p in slot p mod VEP_VQ_FETCH_HEADS */
   uint8_t hb_q[2 * VEP_VQ_FETCH_HEADS];
   uint8_t hq_q;
   uint16_t hstart_q;
   uint8_t hcnt_q;
   uint8_t boff_q;                                /* bytes of the read received */
-  uint8_t hskip_q;                               /*   of them before hstart_q's entry */
+  uint8_t hskip_q;                               /*   of them before the first entry */
+  uint8_t hfill_q;                               /*   the first entry's slot */
   uint8_t hreq_q;                                /* entries read with avail.idx (0: none) */
   /* windows (0: descriptor table, 1: indirect table): entries wfirst .. + wcnt - 1 of the table
    * at wbase, read for queue wq when its avail index was waidx; wv: read complete */
@@ -114,6 +129,20 @@ typedef struct vep_vq_fetch_q {
   uint8_t wcnt_q[2];
   uint16_t waidx_q[2];
   uint8_t dram_q[16];                            /* descriptor memory read register */
+  /* read-ahead of the head buffer's queue while chains are walked (VEP_FETCH_RA_*); mo/ro: the
+   * FSM's / the read-ahead's read outstanding, first_q: both, the read-ahead's is older */
+  uint8_t ra_st_q;
+  uint8_t ra_q_q;
+  uint64_t ra_addr_q;
+  uint16_t ra_len_q;
+  uint8_t ra_m_q;                                /* ring entries it reads */
+  uint16_t ra_buf_q;                             /* avail.idx bytes */
+  uint8_t ra_bcnt_q;
+  uint8_t ra_vld_q;                              /* ra_last_q holds a value */
+  uint16_t ra_last_q;                            /* last_avail at its last idx read */
+  uint8_t mo_q;
+  uint8_t ro_q;
+  uint8_t first_q;
   uint8_t seg_we_q;
   uint16_t seg_waddr_q;
   vep_seg_t seg_wdata_q;

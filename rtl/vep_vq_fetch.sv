@@ -123,6 +123,15 @@ module vep_vq_fetch #(
   localparam int unsigned Heads = 32;
   localparam int unsigned Win   = 64;
   localparam logic [6:0]  Heads7 = 7'(Heads);
+  // Read-ahead states; it starts when the head buffer's queue has at most RaLow entries known
+  // (avail.idx read, at most once per RaStep hand-offs) or buffered (ring read).
+  localparam logic [2:0]  RaIdle    = 3'd0;
+  localparam logic [2:0]  RaIdxReq  = 3'd1;
+  localparam logic [2:0]  RaIdxRsp  = 3'd2;
+  localparam logic [2:0]  RaRingReq = 3'd3;
+  localparam logic [2:0]  RaRingRsp = 3'd4;
+  localparam logic [15:0] RaLow     = 16'd16;
+  localparam logic [15:0] RaStep    = 16'd8;
 
   if (NUM_QUEUES < 1 || NUM_QUEUES > 64) begin : gen_check_num_queues
     $error("vep_vq_fetch: NUM_QUEUES must be 1..64");
@@ -164,13 +173,15 @@ module vep_vq_fetch #(
   logic                     seen_w_q, seen_w_d;          //   a writable one already
   logic [31:0]              rbytes_q, rbytes_d;
   logic [31:0]              wbytes_q, wbytes_d;
-  // head buffer: ring entries of queue hq_q at avail positions hstart_q .. hstart_q + hcnt_q - 1
+  // head buffer: ring entries of queue hq_q at avail positions hstart_q .. hstart_q + hcnt_q - 1,
+  // the entry of position p in slot p mod Heads
   logic [Heads*16-1:0]      hb_q, hb_d;
   logic [5:0]               hq_q, hq_d;
   logic [15:0]              hstart_q, hstart_d;
   logic [6:0]               hcnt_q, hcnt_d;
   logic [7:0]               boff_q, boff_d;              // bytes of the read received
-  logic [7:0]               hskip_q, hskip_d;            //   of them before hstart_q's entry
+  logic [7:0]               hskip_q, hskip_d;            //   of them before the first entry
+  logic [4:0]               hfill_q, hfill_d;            //   the first entry's slot
   logic [6:0]               hreq_q, hreq_d;              // entries read with avail.idx (0: none)
   // windows (index 0: descriptor table, 1: indirect table): table entries wfirst .. + wcnt - 1
   // of the table at wbase, read for queue wq when its avail index was waidx; wv: read complete
@@ -181,12 +192,30 @@ module vep_vq_fetch #(
   logic [2*7-1:0]           wcnt_q, wcnt_d;
   logic [2*16-1:0]          waidx_q, waidx_d;
   logic [127:0]             dram_q;                      // descriptor memory read register
+  // read-ahead of the head buffer's queue (avail.idx, then ring entries into free slots) while
+  // chains are walked; responses come in request order: mo/ro say who has a read outstanding,
+  // first_q whose is older when both have
+  logic [2:0]               ra_st_q, ra_st_d;
+  logic [5:0]               ra_q_q, ra_q_d;              // its queue
+  logic [63:0]              ra_addr_q, ra_addr_d;
+  logic [12:0]              ra_len_q, ra_len_d;
+  logic [6:0]               ra_m_q, ra_m_d;              // ring entries it reads
+  logic [15:0]              ra_buf_q, ra_buf_d;          // avail.idx bytes
+  logic [1:0]               ra_bcnt_q, ra_bcnt_d;
+  logic                     ra_vld_q, ra_vld_d;          // ra_last_q holds a value
+  logic [15:0]              ra_last_q, ra_last_d;        // last_avail at its last idx read
+  logic                     mo_q, mo_d;                  // the FSM's read outstanding
+  logic                     ro_q, ro_d;                  // the read-ahead's read outstanding
+  logic                     first_q, first_d;            // both: the read-ahead's is older
   logic                     seg_we_q, seg_we_d;
   logic [SegAddrW-1:0]      seg_waddr_q, seg_waddr_d;
   vep_pkg::seg_t            seg_wdata_q, seg_wdata_d;
   logic [NUM_QUEUES-1:0]    db_clr_q, db_clr_d;
   logic                     dev_err_q, dev_err_d;
   logic [7:0]               err_code_q, err_code_d;
+
+  logic ra_req;  // the read-ahead offers its request
+  assign ra_req = (ra_st_q == RaIdxReq) || (ra_st_q == RaRingReq);
 
   // ---- Descriptor memory: one write port, registered read (dram_q); a RAM, not reset ----
   logic [127:0] dmem [2*Win];  // plain vectors: Yosys infers a memory
@@ -207,9 +236,9 @@ module vep_vq_fetch #(
   // ---- Outputs: functions of the registers only ----
   assign doorbell_clr_o = db_clr_q;
   assign rdq_valid_o    = (st_q == vep_pkg::FetchIdxReq) || (st_q == vep_pkg::FetchRingReq) ||
-                          (st_q == vep_pkg::FetchDescReq);
-  assign rdq_addr_o     = addr_q;
-  assign rdq_len_o      = len_q;
+                          (st_q == vep_pkg::FetchDescReq) || ra_req;
+  assign rdq_addr_o     = ra_req ? ra_addr_q : addr_q;
+  assign rdq_len_o      = ra_req ? ra_len_q : len_q;
   assign wrq_valid_o    = (st_q == vep_pkg::FetchEvtReq);
   assign wrq_addr_o     = addr_q;
   assign wrq_len_o      = len_q;
@@ -225,7 +254,7 @@ module vep_vq_fetch #(
   assign dev_err_o      = dev_err_q;
   assign dev_err_code_o = dev_err_q ? err_code_q : 8'd0;
   assign idle_o         = ((st_q == vep_pkg::FetchIdle) || (st_q == vep_pkg::FetchHalt)) &&
-                          !dev_err_q;
+                          (ra_st_q == RaIdle) && !mo_q && !ro_q && !dev_err_q;
 
   // ---- Queue choice: round robin after rr_q over the queues with work ----
   // A queue with entries known to be pending needs a free slot; one with only a doorbell or a
@@ -236,7 +265,9 @@ module vep_vq_fetch #(
   always_comb begin
     for (int i = 0; i < NUM_QUEUES; i++) begin
       pend[i] = avail_idx_q[16*i +: 16] != last_avail_q[16*i +: 16];
-      elig[i] = q_enable_i[i] && (pend[i] ? slot_free_i : (doorbell_i[i] || chk_q[i]));
+      // An avail.idx read waits for the read-ahead to finish (one reader of the index).
+      elig[i] = q_enable_i[i] && (pend[i] ? slot_free_i :
+                                  ((doorbell_i[i] || chk_q[i]) && ra_st_q == RaIdle));
     end
     // The first queue after rr_q with work, else the first one from 0 (rr_q included).
     pick_ok = 1'b0;
@@ -284,6 +315,36 @@ module vep_vq_fetch #(
     end
   end
 
+  // The read-ahead's queue (the head buffer's when it starts, its own while it runs).
+  logic [5:0]  r_sel;
+  logic        r_en;
+  logic [15:0] r_size, r_last, r_aidx;
+  logic [63:0] r_avail;
+  always_comb begin
+    r_sel   = (ra_st_q == RaIdle) ? hq_q : ra_q_q;
+    r_en    = 1'b0;
+    r_size  = '0;
+    r_last  = '0;
+    r_aidx  = '0;
+    r_avail = '0;
+    for (int i = 0; i < NUM_QUEUES; i++) begin
+      if (32'(r_sel) == i) begin
+        r_en    = q_enable_i[i];
+        r_size  = q_size_i[16*i +: 16];
+        r_last  = last_avail_q[16*i +: 16];
+        r_aidx  = avail_idx_q[16*i +: 16];
+        r_avail = q_avail_i[64*i +: 64];
+      end
+    end
+  end
+
+  // Whose read a response beat belongs to: the older one's while both have one outstanding.
+  logic to_main, to_ra, m_rv, r_rv;
+  assign to_main = mo_q && (!ro_q || !first_q);
+  assign to_ra   = ro_q && (!mo_q || first_q);
+  assign m_rv    = rdr_valid_i && to_main;
+  assign r_rv    = rdr_valid_i && to_ra;
+
   // ---- Response bytes: this beat's window appended to the assembled bytes ----
   logic [63:0]  win;
   logic [191:0] nb;
@@ -307,7 +368,7 @@ module vep_vq_fetch #(
   always_comb begin
     hoff  = cur_last - hstart_q;
     hhit  = (hq_q == qn_q) && (hoff < {9'd0, hcnt_q});
-    hval  = hb_q[16*hoff[4:0] +: 16];
+    hval  = hb_q[16*cur_last[4:0] +: 16];
     hroom = {1'b0, size_q} - {1'b0, cur_last & (size_q - 16'd1)};
     hwant = {1'b0, cur_aidx - cur_last};
     hn    = Heads7;
@@ -340,14 +401,18 @@ module vep_vq_fetch #(
     ix_plen  = (ix_pn == 7'd0) ? 13'd2 : 13'(ix_pskip) + {5'd0, ix_pn, 1'b0};
   end
 
-  // This beat's bytes placed in the head buffer: stream byte boff_q + j is entry byte
-  // boff_q + j - hskip_q.
+  // This beat's bytes placed in the head buffer: byte i of the buffer is byte
+  // (i - 2*hfill_q) mod 2*Heads of the entries read, stream byte hskip_q + that; the beat holds
+  // stream bytes boff_q .. boff_q + rdr_n_i - 1. Slots outside the read's entries are not
+  // touched (their stream bytes are past its end).
   logic [Heads*16-1:0] hb_w;
   always_comb begin
+    logic [5:0] e;
     logic [7:0] sp;
     hb_w = hb_q;
     for (int i = 0; i < 2 * Heads; i++) begin
-      sp = 8'(i) + hskip_q - boff_q;
+      e  = 6'(i) - {hfill_q, 1'b0};
+      sp = {2'd0, e} + hskip_q - boff_q;
       if (sp < {4'd0, rdr_n_i}) hb_w[8*i +: 8] = win[8*sp[2:0] +: 8];
     end
   end
@@ -400,7 +465,40 @@ module vep_vq_fetch #(
   assign d_next_on = (d_flags & FNext) != 16'd0;
   assign d_sum   = {1'b0, d_w ? wbytes_q : rbytes_q} + {1'b0, d_len};
 
+  // ---- When the read-ahead starts ----
+  // Only while the FSM walks chains or waits for a slot (no request of its own offered or
+  // outstanding), for the head buffer's queue while it has entries known to be available.
+  logic [15:0] r_hend, r_have, r_beyond, r_slot;
+  logic [16:0] r_room;
+  logic [6:0]  r_m;
+  logic        r_in, ra_ok, ra_go_ring, ra_go_idx;
+  always_comb begin
+    r_hend   = hstart_q + {9'd0, hcnt_q};
+    r_in     = (r_last - hstart_q) <= {9'd0, hcnt_q};
+    r_have   = r_hend - r_last;
+    r_beyond = r_aidx - r_hend;
+    r_slot   = r_hend & (r_size - 16'd1);
+    r_room   = {1'b0, r_size} - {1'b0, r_slot};
+    r_m      = Heads7 - r_have[6:0];
+    if (r_beyond < 16'(r_m)) r_m = r_beyond[6:0];
+    if (r_room < 17'(r_m)) r_m = r_room[6:0];
+    ra_ok      = run_i && !dev_reset_i && r_en && !mo_q && (ra_st_q == RaIdle) &&
+                 (r_aidx != r_last) && r_in;
+    ra_go_ring = ra_ok && (r_have <= RaLow) && (r_beyond != 16'd0) && (r_beyond <= r_size);
+    ra_go_idx  = ra_ok && ((r_aidx - r_last) <= RaLow) && ((r_aidx - r_last) >= 16'd2) &&
+                 (!ra_vld_q || (ra_q_q != hq_q) || ((r_last - ra_last_q) >= RaStep));
+  end
+
+  // The read-ahead's avail.idx bytes with this beat's.
+  logic [15:0] r_nb;
+  logic [1:0]  r_ncnt;
+  always_comb begin
+    r_nb   = ra_buf_q | 16'(win[15:0] << {ra_bcnt_q, 3'b000});
+    r_ncnt = ((5'(ra_bcnt_q) + 5'(rdr_n_i)) > 5'd2) ? 2'd2 : 2'(5'(ra_bcnt_q) + 5'(rdr_n_i));
+  end
+
   // ---- Next state ----
+  logic       main_take, ra_take, walk_q, walk_d;
   logic       err;
   logic [7:0] err_code;
   always_comb begin
@@ -438,6 +536,16 @@ module vep_vq_fetch #(
     hcnt_d       = hcnt_q;
     boff_d       = boff_q;
     hskip_d      = hskip_q;
+    hfill_d      = hfill_q;
+    ra_st_d      = ra_st_q;
+    ra_q_d       = ra_q_q;
+    ra_addr_d    = ra_addr_q;
+    ra_len_d     = ra_len_q;
+    ra_m_d       = ra_m_q;
+    ra_buf_d     = ra_buf_q;
+    ra_bcnt_d    = ra_bcnt_q;
+    ra_vld_d     = ra_vld_q;
+    ra_last_d    = ra_last_q;
     hreq_d       = hreq_q;
     wv_d         = wv_q;
     wq_d         = wq_q;
@@ -488,6 +596,7 @@ module vep_vq_fetch #(
               hstart_d = p_last;
               hcnt_d   = '0;
               hskip_d  = ix_pskip;
+              hfill_d  = p_last[4:0];
               boff_d   = '0;
             end
             st_d    = vep_pkg::FetchIdxReq;
@@ -501,7 +610,7 @@ module vep_vq_fetch #(
       vep_pkg::FetchIdxReq: if (rdq_ready_i) st_d = vep_pkg::FetchIdxRsp;
 
       vep_pkg::FetchIdxRsp: begin
-        if (rdr_valid_i) begin
+        if (m_rv) begin
           // The index: the first two bytes. The ring entries after it: into the head buffer.
           if (bcnt_q < 5'd2) begin
             buf_d  = nb;
@@ -567,6 +676,7 @@ module vep_vq_fetch #(
               hstart_d = cur_last;
               hcnt_d   = '0;
               hskip_d  = ix_skip;
+              hfill_d  = cur_last[4:0];
               boff_d   = '0;
             end
             st_d     = vep_pkg::FetchIdxReq;
@@ -597,7 +707,8 @@ module vep_vq_fetch #(
             wbytes_d = '0;
             st_d     = vep_pkg::FetchLook;
           end
-        end else begin
+        end else if (ra_st_q == RaIdle) begin
+          // (While the read-ahead runs it may bring this entry: wait for it.)
           // ring[last_avail mod size ..] at q_avail + 4 + 2*(.); the size is a power of two
           addr_d   = avail_q + 64'd4 + {47'd0, cur_last & (size_q - 16'd1), 1'b0};
           len_d    = {5'd0, hn, 1'b0};
@@ -605,6 +716,7 @@ module vep_vq_fetch #(
           hstart_d = cur_last;
           hcnt_d   = '0;
           hskip_d  = '0;
+          hfill_d  = cur_last[4:0];
           boff_d   = '0;
           st_d     = vep_pkg::FetchRingReq;
         end
@@ -613,7 +725,7 @@ module vep_vq_fetch #(
       vep_pkg::FetchRingReq: if (rdq_ready_i) st_d = vep_pkg::FetchRingRsp;
 
       vep_pkg::FetchRingRsp: begin
-        if (rdr_valid_i) begin
+        if (m_rv) begin
           hb_d   = hb_w;
           boff_d = boff_q + 8'(rdr_n_i);
           if (rdr_last_i) begin
@@ -633,8 +745,9 @@ module vep_vq_fetch #(
           ram_re = 1'b1;
           ram_ra = {ind_q, w_off[5:0]};
           st_d   = vep_pkg::FetchUse;
-        end else if (run_i) begin
-          // A window from this descriptor: inside the table, at most Win entries.
+        end else if (run_i && !ra_req) begin
+          // A window from this descriptor: inside the table, at most Win entries (after the
+          // read-ahead's request, if it is offering one).
           for (int r = 0; r < 2; r++) begin
             if (32'(ind_q) == r) begin
               wv_d[r]              = 1'b0;
@@ -650,7 +763,7 @@ module vep_vq_fetch #(
           buf_d  = '0;
           bcnt_d = '0;
           st_d   = vep_pkg::FetchDescReq;
-        end else begin
+        end else if (!run_i) begin
           st_d = vep_pkg::FetchIdle;
         end
       end
@@ -658,7 +771,7 @@ module vep_vq_fetch #(
       vep_pkg::FetchDescReq: if (rdq_ready_i) st_d = vep_pkg::FetchDescRsp;
 
       vep_pkg::FetchDescRsp: begin
-        if (rdr_valid_i) begin
+        if (m_rv) begin
           buf_d  = nb;
           bcnt_d = nb_cnt;
           if (nb_cnt >= 5'd16) begin
@@ -769,6 +882,91 @@ module vep_vq_fetch #(
       default: st_d = vep_pkg::FetchIdle;
     endcase
 
+    // ---- The read-ahead ----
+    walk_q = (st_q == vep_pkg::FetchIdle) || (st_q == vep_pkg::FetchHead) ||
+             (st_q == vep_pkg::FetchLook) || (st_q == vep_pkg::FetchUse) ||
+             (st_q == vep_pkg::FetchChain);
+    walk_d = (st_d == vep_pkg::FetchIdle) || (st_d == vep_pkg::FetchHead) ||
+             (st_d == vep_pkg::FetchLook) || (st_d == vep_pkg::FetchUse) ||
+             (st_d == vep_pkg::FetchChain);
+    unique case (ra_st_q)
+      RaIdle: begin
+        if (ra_go_ring && walk_q && walk_d && !err) begin
+          // Ring entries after the buffered ones, into the slots already consumed.
+          ra_st_d   = RaRingReq;
+          ra_q_d    = hq_q;
+          ra_addr_d = r_avail + 64'd4 + {47'd0, r_slot, 1'b0};
+          ra_len_d  = {5'd0, r_m, 1'b0};
+          ra_m_d    = r_m;
+          hstart_d  = r_last;
+          hcnt_d    = r_have[6:0];
+          hfill_d   = r_hend[4:0];
+          hskip_d   = '0;
+          boff_d    = '0;
+        end else if (ra_go_idx && walk_q && walk_d && !err) begin
+          ra_st_d   = RaIdxReq;
+          ra_q_d    = hq_q;
+          ra_addr_d = r_avail + 64'd2;
+          ra_len_d  = 13'd2;
+          ra_vld_d  = 1'b1;
+          ra_last_d = r_last;
+          ra_buf_d  = '0;
+          ra_bcnt_d = '0;
+        end
+      end
+      RaIdxReq: if (rdq_ready_i) ra_st_d = RaIdxRsp;
+      RaRingReq: if (rdq_ready_i) ra_st_d = RaRingRsp;
+      RaIdxRsp: begin
+        if (r_rv) begin
+          ra_buf_d  = r_nb;
+          ra_bcnt_d = r_ncnt;
+          if (rdr_last_i) begin
+            ra_st_d = RaIdle;
+            // After a ring error the response is only waited for.
+            if (st_q != vep_pkg::FetchHalt && !err) begin
+              if (rdr_err_i) begin
+                err      = 1'b1;
+                err_code = 8'(vep_pkg::VEP_ERR_RING_DMA);
+              end else if ((r_nb - r_last) > r_size) begin
+                err      = 1'b1;
+                err_code = 8'(vep_pkg::VEP_ERR_AVAIL_JUMP);
+              end else if ((r_nb - r_last) > (r_aidx - r_last)) begin
+                for (int i = 0; i < NUM_QUEUES; i++) begin
+                  if (32'(ra_q_q) == i) avail_idx_d[16*i +: 16] = r_nb;
+                end
+              end
+            end
+          end
+        end
+      end
+      RaRingRsp: begin
+        if (r_rv) begin
+          if (st_q != vep_pkg::FetchHalt) hb_d = hb_w;
+          boff_d = boff_q + 8'(rdr_n_i);
+          if (rdr_last_i) begin
+            ra_st_d = RaIdle;
+            if (st_q != vep_pkg::FetchHalt && !err) begin
+              if (rdr_err_i) begin
+                err      = 1'b1;
+                err_code = 8'(vep_pkg::VEP_ERR_RING_DMA);
+              end else begin
+                hcnt_d = hcnt_q + ra_m_q;
+              end
+            end
+          end
+        end
+      end
+      default: ra_st_d = RaIdle;
+    endcase
+
+    // Outstanding reads, in request order.
+    main_take = rdq_ready_i && ((st_q == vep_pkg::FetchIdxReq) ||
+                (st_q == vep_pkg::FetchRingReq) || (st_q == vep_pkg::FetchDescReq));
+    ra_take   = rdq_ready_i && ra_req;
+    mo_d      = (mo_q && !(m_rv && rdr_last_i)) || main_take;
+    ro_d      = (ro_q && !(r_rv && rdr_last_i)) || ra_take;
+    first_d   = (mo_d && ro_d) ? (main_take ? 1'b1 : (ra_take ? 1'b0 : first_q)) : ro_d;
+
     // A visit that ends while run_i is low (abandoned before its next request or descriptor) is
     // done again from the avail.idx read: it may have cleared the doorbell and not yet written
     // avail_event.
@@ -803,6 +1001,11 @@ module vep_vq_fetch #(
       buf_d        = '0;
       bcnt_d       = '0;
       ram_we       = 1'b0;
+      ra_st_d      = RaIdle;
+      ra_vld_d     = 1'b0;
+      mo_d         = 1'b0;
+      ro_d         = 1'b0;
+      first_d      = 1'b0;
       if ((st_q == vep_pkg::FetchEvtReq && wrq_ready_i) || st_q == vep_pkg::FetchEvtData ||
           ((st_q == vep_pkg::FetchEvtWait || st_q == vep_pkg::FetchDrain) && !wr_done_i)) begin
         st_d = vep_pkg::FetchDrain;
@@ -848,6 +1051,19 @@ module vep_vq_fetch #(
       hcnt_q       <= '0;
       boff_q       <= '0;
       hskip_q      <= '0;
+      hfill_q      <= '0;
+      ra_st_q      <= RaIdle;
+      ra_q_q       <= '0;
+      ra_addr_q    <= '0;
+      ra_len_q     <= '0;
+      ra_m_q       <= '0;
+      ra_buf_q     <= '0;
+      ra_bcnt_q    <= '0;
+      ra_vld_q     <= 1'b0;
+      ra_last_q    <= '0;
+      mo_q         <= 1'b0;
+      ro_q         <= 1'b0;
+      first_q      <= 1'b0;
       hreq_q       <= '0;
       wv_q         <= '0;
       wq_q         <= '0;
@@ -896,6 +1112,19 @@ module vep_vq_fetch #(
       hcnt_q       <= hcnt_d;
       boff_q       <= boff_d;
       hskip_q      <= hskip_d;
+      hfill_q      <= hfill_d;
+      ra_st_q      <= ra_st_d;
+      ra_q_q       <= ra_q_d;
+      ra_addr_q    <= ra_addr_d;
+      ra_len_q     <= ra_len_d;
+      ra_m_q       <= ra_m_d;
+      ra_buf_q     <= ra_buf_d;
+      ra_bcnt_q    <= ra_bcnt_d;
+      ra_vld_q     <= ra_vld_d;
+      ra_last_q    <= ra_last_d;
+      mo_q         <= mo_d;
+      ro_q         <= ro_d;
+      first_q      <= first_d;
       hreq_q       <= hreq_d;
       wv_q         <= wv_d;
       wq_q         <= wq_d;
