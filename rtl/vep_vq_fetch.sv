@@ -12,10 +12,18 @@
 //      each buffer written as a seg_t at slot*SEG_SLOTS + n. The memory holds two windows of Win
 //      descriptors: one of the descriptor table, one of an indirect table. A descriptor not in
 //      its table's window (or in a window read when this chain was not yet available) starts a
-//      window read at that descriptor: min(Win, entries to the table's end) descriptors in one
-//      request;
+//      window read at that descriptor: min(Win, 4 per chain known available, entries to the
+//      table's end) descriptors in one request;
 //   4. offer the chain; last_avail advances on its handshake.
-// One DMA request at most is in flight (read client 0 or write client 0). A ring error strobes
+// Read-ahead (ra_st_q), beside the FSM while it walks chains or waits for a slot: for the head
+// buffer's queue, when it has at most RaLow entries buffered and more known, their ring entries
+// are read into the slots already consumed; when at most RaLow (and 2 or more) are known,
+// avail.idx is read (at most once per RaStep hand-offs). So the next batch's heads are there when
+// the buffered ones are used up. The FSM's read and the read-ahead's may both be outstanding;
+// vep_dma_rd answers in request order, so a beat belongs to the older one (mo_q, ro_q, first_q).
+// The FSM's avail.idx and ring reads wait while the read-ahead runs; neither offers a request
+// while the other offers one. Otherwise one DMA request of the FSM at most is in flight (read
+// client 0 or write client 0). A ring error strobes
 // dev_err_o once, then the block does nothing until dev_reset_i. dev_reset_i forgets every index,
 // the head buffer and the windows, and abandons the visit: a read in flight is forgotten
 // (vep_dma_rd delivers no beat of a request outstanding at the reset), a write already taken is
