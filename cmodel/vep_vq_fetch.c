@@ -407,6 +407,25 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
     w_n = (unsigned)w_left;
   }
 
+  /* Window read-ahead: waiting for a slot, the next chain of the current queue has its head in
+   * the head buffer but not in the descriptor table's window: the window read it will need is
+   * done now. */
+  uint32_t pf_left = ((uint32_t)q->size_q - hval) & 0x1FFFFu;
+  uint32_t pf_want = 4u * (uint16_t)(cur_aidx - cur_last);
+  unsigned pf_n = VEP_VQ_FETCH_WIN;
+  if (pf_want < VEP_VQ_FETCH_WIN) {
+    pf_n = pf_want;
+  }
+  if (pf_left < pf_n) {
+    pf_n = pf_left;
+  }
+  int pf_in_win = q->wv_q[0] && q->wq_q[0] == q->qn_q && q->wbase_q[0] == q->desc_q &&
+                  (uint32_t)(hval - q->wfirst_q[0]) < q->wcnt_q[0] &&
+                  (uint16_t)(q->waidx_q[0] - cur_last - 1u) < q->size_q;
+  int pf_go = in->run && !in->slot_free && q->hq_q == q->qn_q &&
+              ((in->q_enable >> q->qn_q) & 1u) && cur_aidx != cur_last && hhit &&
+              hval < q->size_q && !ra_req && !pf_in_win;
+
   switch ((vep_fetch_state_t)q->st_q) {
   case FetchIdle: {
     unsigned pk;
@@ -444,6 +463,24 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
         d->slot_q = in->slot_id;
         d->st_q = FetchHead;
       }
+    } else if (pf_go) {
+      /* The next chain's window, from its head (a window read as FetchLook issues it). */
+      d->base_q = q->desc_q;
+      d->max_q = q->size_q;
+      d->ind_q = 0;
+      d->didx_q = hval;
+      d->wv_q[0] = 0;
+      d->wq_q[0] = q->qn_q;
+      d->wbase_q[0] = q->desc_q;
+      d->wfirst_q[0] = hval;
+      d->wcnt_q[0] = 0;
+      d->waidx_q[0] = cur_aidx;
+      d->addr_q = q->desc_q + 16u * (uint64_t)hval;
+      d->len_q = (uint16_t)(16u * pf_n);
+      memset(d->buf_q, 0, sizeof d->buf_q);
+      d->bcnt_q = 0;
+      d->pre_q = 1;
+      d->st_q = FetchDescReq;
     }
     break;
   }
@@ -638,7 +675,9 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
           fail(d, VEP_ERR_RING_DMA);
         } else {
           d->wv_q[r] = 1;
-          d->st_q = FetchLook;
+          /* A window read ahead of the walk: back to waiting for a slot. */
+          d->st_q = q->pre_q ? FetchIdle : FetchLook;
+          d->pre_q = 0;
         }
       }
     }
@@ -716,6 +755,7 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
     d->mo_q = 0;
     d->ro_q = 0;
     d->first_q = 0;
+    d->pre_q = 0;
     if ((q->st_q == FetchEvtReq && in->wrq_ready) || q->st_q == FetchEvtData ||
         ((q->st_q == FetchEvtWait || q->st_q == FetchDrain) && !in->wr_done)) {
       d->st_q = FetchDrain;

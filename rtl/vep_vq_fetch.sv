@@ -215,6 +215,7 @@ module vep_vq_fetch #(
   logic                     mo_q, mo_d;                  // the FSM's read outstanding
   logic                     ro_q, ro_d;                  // the read-ahead's read outstanding
   logic                     first_q, first_d;            // both: the read-ahead's is older
+  logic                     pre_q, pre_d;                // window read ahead of the walk
   logic                     seg_we_q, seg_we_d;
   logic [SegAddrW-1:0]      seg_waddr_q, seg_waddr_d;
   vep_pkg::seg_t            seg_wdata_q, seg_wdata_d;
@@ -297,6 +298,7 @@ module vep_vq_fetch #(
   // The picked queue's registers and indices, and the current queue's last_avail and avail
   // index (one-hot selects over constant slices).
   logic [15:0] p_size, p_last, p_aidx, cur_last, cur_aidx;
+  logic        cur_en;
   logic [63:0] p_desc, p_avail, p_used;
   always_comb begin
     p_size   = '0;
@@ -307,6 +309,7 @@ module vep_vq_fetch #(
     p_used   = '0;
     cur_last = '0;
     cur_aidx = '0;
+    cur_en   = 1'b0;
     for (int i = 0; i < NUM_QUEUES; i++) begin
       if (32'(pick) == i) begin
         p_size  = q_size_i[16*i +: 16];
@@ -319,6 +322,7 @@ module vep_vq_fetch #(
       if (32'(qn_q) == i) begin
         cur_last = last_avail_q[16*i +: 16];
         cur_aidx = avail_idx_q[16*i +: 16];
+        cur_en   = q_enable_i[i];
       end
     end
   end
@@ -459,6 +463,29 @@ module vep_vq_fetch #(
     if (w_left < 33'(w_n)) w_n = w_left[6:0];
   end
 
+  // ---- Window read-ahead: waiting for a slot, the next chain's head outside window 0 ----
+  // The FSM idles while vep_blk has no free slot; if the next chain of the current queue has its
+  // head in the head buffer but not in the descriptor table's window, the window read it will
+  // need is done now (the walk then starts from the memory when a slot frees).
+  logic        pf_go;
+  logic [16:0] pf_left;
+  logic [17:0] pf_want;
+  logic [6:0]  pf_n;
+  logic [31:0] pf_off;
+  always_comb begin
+    pf_off  = {16'd0, hval} - wfirst_q[31:0];
+    pf_left = {1'b0, size_q} - {1'b0, hval};
+    pf_want = {cur_aidx - cur_last, 2'b00};
+    pf_n    = 7'(Win);
+    if (pf_want < 18'(Win)) pf_n = pf_want[6:0];
+    if (pf_left < 17'(pf_n)) pf_n = pf_left[6:0];
+    pf_go   = run_i && !slot_free_i && (hq_q == qn_q) && cur_en &&
+              (cur_aidx != cur_last) && hhit && (hval < size_q) && !ra_req &&
+              !(wv_q[0] && (wq_q[5:0] == qn_q) && (wbase_q[63:0] == desc_q) &&
+                (pf_off < {25'd0, wcnt_q[6:0]}) &&
+                ((waidx_q[15:0] - cur_last - 16'd1) < size_q));
+  end
+
   // The descriptor read from the memory: addr u64, len u32, flags u16, next u16.
   logic [63:0] d_addr;
   logic [31:0] d_len;
@@ -554,6 +581,7 @@ module vep_vq_fetch #(
     ra_bcnt_d    = ra_bcnt_q;
     ra_vld_d     = ra_vld_q;
     ra_last_d    = ra_last_q;
+    pre_d        = pre_q;
     hreq_d       = hreq_q;
     wv_d         = wv_q;
     wq_d         = wq_q;
@@ -612,6 +640,24 @@ module vep_vq_fetch #(
             slot_d = slot_id_i;
             st_d   = vep_pkg::FetchHead;
           end
+        end else if (pf_go) begin
+          // The next chain's window, from its head (a window read as FetchLook issues it).
+          base_d        = desc_q;
+          max_d         = {16'd0, size_q};
+          ind_d         = 1'b0;
+          didx_d        = {16'd0, hval};
+          wv_d[0]       = 1'b0;
+          wq_d[5:0]     = qn_q;
+          wbase_d[63:0] = desc_q;
+          wfirst_d[31:0] = {16'd0, hval};
+          wcnt_d[6:0]   = '0;
+          waidx_d[15:0] = cur_aidx;
+          addr_d        = desc_q + {44'd0, hval, 4'd0};
+          len_d         = {2'd0, pf_n, 4'd0};
+          buf_d         = '0;
+          bcnt_d        = '0;
+          pre_d         = 1'b1;
+          st_d          = vep_pkg::FetchDescReq;
         end
       end
 
@@ -803,7 +849,9 @@ module vep_vq_fetch #(
               for (int r = 0; r < 2; r++) begin
                 if (32'(ind_q) == r) wv_d[r] = 1'b1;
               end
-              st_d = vep_pkg::FetchLook;
+              // A window read ahead of the walk: back to waiting for a slot.
+              st_d  = pre_q ? vep_pkg::FetchIdle : vep_pkg::FetchLook;
+              pre_d = 1'b0;
             end
           end
         end
@@ -1014,6 +1062,7 @@ module vep_vq_fetch #(
       mo_d         = 1'b0;
       ro_d         = 1'b0;
       first_d      = 1'b0;
+      pre_d        = 1'b0;
       if ((st_q == vep_pkg::FetchEvtReq && wrq_ready_i) || st_q == vep_pkg::FetchEvtData ||
           ((st_q == vep_pkg::FetchEvtWait || st_q == vep_pkg::FetchDrain) && !wr_done_i)) begin
         st_d = vep_pkg::FetchDrain;
@@ -1072,6 +1121,7 @@ module vep_vq_fetch #(
       mo_q         <= 1'b0;
       ro_q         <= 1'b0;
       first_q      <= 1'b0;
+      pre_q        <= 1'b0;
       hreq_q       <= '0;
       wv_q         <= '0;
       wq_q         <= '0;
@@ -1133,6 +1183,7 @@ module vep_vq_fetch #(
       mo_q         <= mo_d;
       ro_q         <= ro_d;
       first_q      <= first_d;
+      pre_q        <= pre_d;
       hreq_q       <= hreq_d;
       wv_q         <= wv_d;
       wq_q         <= wq_d;
