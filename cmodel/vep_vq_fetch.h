@@ -13,7 +13,8 @@
  * offered; last_avail advances on its handshake. A read-ahead beside the FSM (ra_st_q) reads
  * avail.idx and further ring entries of the head buffer's queue into consumed slots while chains
  * are walked; its read and the FSM's may both be outstanding (responses in request order: mo_q,
- * ro_q, first_q). A ring error strobes dev_err once and stops the block until dev_reset. A hand-off that uses up the
+ * ro_q, first_q). While no vep_blk slot is free the FSM reads the window of the next buffered
+ * chain whose head is outside window 0 (pre_q). A ring error strobes dev_err once and stops the block until dev_reset. A hand-off that uses up the
  * entries known from the last avail.idx read sets the queue's re-check bit (chk_q): it is visited
  * again without a doorbell, so that under EVENT_IDX entries published meanwhile (which the driver
  * does not notify) are fetched.

@@ -22,7 +22,8 @@
 // the buffered ones are used up. The FSM's read and the read-ahead's may both be outstanding;
 // vep_dma_rd answers in request order, so a beat belongs to the older one (mo_q, ro_q, first_q).
 // The FSM's avail.idx and ring reads wait while the read-ahead runs; neither offers a request
-// while the other offers one. Otherwise one DMA request of the FSM at most is in flight (read
+// while the other offers one. Window read-ahead (pre_q): while no vep_blk slot is free, the FSM
+// reads the window of the next chain whose head is buffered but outside window 0, then idles. Otherwise one DMA request of the FSM at most is in flight (read
 // client 0 or write client 0). A ring error strobes
 // dev_err_o once, then the block does nothing until dev_reset_i. dev_reset_i forgets every index,
 // the head buffer and the windows, and abandons the visit: a read in flight is forgotten
