@@ -54,6 +54,7 @@ typedef struct vep_model_mem {
   vep_dma_rd_mem_t dma_rd;
   vep_dma_wr_mem_t dma_wr;
   vep_blk_mem_t blk;
+  vep_vq_fetch_mem_t vq_fetch;
 } vep_model_mem_t;
 
 /* The outputs of every block in one cycle. */
@@ -152,7 +153,7 @@ static void reset_all(vep_model_t *m)
   vep_tx_arbiter_reset(CUR(m, tx_arbiter), p);
   vep_dma_rd_reset(CUR(m, dma_rd), &m->mem.dma_rd, p);
   vep_dma_wr_reset(CUR(m, dma_wr), &m->mem.dma_wr, p);
-  vep_vq_fetch_reset(CUR(m, vq_fetch), p);
+  vep_vq_fetch_reset(CUR(m, vq_fetch), &m->mem.vq_fetch, p);
   vep_blk_reset(CUR(m, blk), &m->mem.blk, p);
   vep_vq_used_reset(CUR(m, vq_used), p);
   memset(&m->changed, 1, sizeof(m->changed));
@@ -330,13 +331,6 @@ typedef struct vep_span {
   size_t off, len;
 } vep_span_t;
 #define VEP_FIELD(type, f) {offsetof(type, f), sizeof(((type *)0)->f)}
-static const vep_span_t fetch_qarrays[] = {
-    VEP_FIELD(vep_vq_fetch_in_t, q_size), VEP_FIELD(vep_vq_fetch_in_t, q_desc),
-    VEP_FIELD(vep_vq_fetch_in_t, q_avail), VEP_FIELD(vep_vq_fetch_in_t, q_used)};
-_Static_assert(offsetof(vep_vq_fetch_in_t, q_size) < offsetof(vep_vq_fetch_in_t, q_desc) &&
-                   offsetof(vep_vq_fetch_in_t, q_desc) < offsetof(vep_vq_fetch_in_t, q_avail) &&
-                   offsetof(vep_vq_fetch_in_t, q_avail) < offsetof(vep_vq_fetch_in_t, q_used),
-               "fetch_qarrays must list vq_fetch's per-queue inputs in address order");
 static const vep_span_t used_qarrays[] = {VEP_FIELD(vep_vq_used_in_t, q_size),
                                           VEP_FIELD(vep_vq_used_in_t, q_avail),
                                           VEP_FIELD(vep_vq_used_in_t, q_used)};
@@ -580,9 +574,9 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   EDGE_BEGIN(dma_wr);
   vep_dma_wr_next(CUR(m, dma_wr), p, wr_in, NEXT(m, dma_wr), &m->mem.dma_wr);
   EDGE_END(dma_wr);
-  CLOCK_IF(vq_fetch, fetch_in,
-           qregs_changed || differ_outside(fetch_in, &m->last_in.vq_fetch, sizeof(*fetch_in),
-                                           fetch_qarrays, 4));
+  EDGE_BEGIN(vq_fetch);
+  vep_vq_fetch_next(CUR(m, vq_fetch), p, fetch_in, NEXT(m, vq_fetch), &m->mem.vq_fetch);
+  EDGE_END(vq_fetch);
   EDGE_BEGIN(blk);
   vep_blk_next(CUR(m, blk), p, bk_in, NEXT(m, blk), &m->mem.blk);
   EDGE_END(blk);

@@ -298,9 +298,11 @@ package vep_pkg;
 
   // ---- Block-private types: vep_vq_fetch ----
   // vep_vq_fetch: choosing a queue; avail.idx read (request, response); avail_event write
-  // (request, data beat, wr_done); ring entry read; descriptor read; chain offered to vep_blk;
-  // stopped after a ring error (until the device reset); a write taken before a device reset,
-  // waiting for its wr_done.
+  // (request, data beat, wr_done); ring entries read into the head buffer; descriptor window
+  // read into the descriptor memory; chain offered to vep_blk; stopped after a ring error (until
+  // the device reset); a write taken before a device reset, waiting for its wr_done; the next
+  // head looked up in the head buffer; a descriptor looked up in a window (memory read issued);
+  // the descriptor read from the memory checked and followed.
   typedef enum logic [3:0] {
     FetchIdle     = 4'd0,
     FetchIdxReq   = 4'd1,
@@ -314,7 +316,10 @@ package vep_pkg;
     FetchDescRsp  = 4'd9,
     FetchChain    = 4'd10,
     FetchHalt     = 4'd11,
-    FetchDrain    = 4'd12
+    FetchDrain    = 4'd12,
+    FetchHead     = 4'd13,
+    FetchLook     = 4'd14,
+    FetchUse      = 4'd15
   } fetch_state_e;
 
 endpackage
