@@ -66,6 +66,12 @@ void vep_blk_outputs(const vep_blk_q_t *q, const vep_params_t *p, vep_blk_out_t 
   out->bk_busy = q->bk_q != 0;
 }
 
+/* The writer's data states: a DMA write of response data being prepared or sent. */
+static int wr_data_state(uint8_t st)
+{
+  return st == BwSegRd || st == BwSeg || st == BwReq || st == BwData;
+}
+
 /* The window of the held response beat the next DMA write beat carries. */
 static uint8_t win_n(uint8_t hb_pos, uint16_t prem)
 {
@@ -311,6 +317,18 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
 
   /* ---- writer ---- */
   const int rsp_hs = in->s_blk_rsp_valid && q->rsp_ready_q;
+  /* In the data states a beat goes to nb_* (it is empty whenever s_blk_rsp_ready is high
+   * there); its last beat closes the response at once, as in BwBeat. */
+  if (rsp_hs && wr_data_state(q->w_st_q)) {
+    d->nb_valid_q = 1;
+    d->nb_data_q = in->s_blk_rsp_data;
+    d->nb_last_q = in->s_blk_rsp_last;
+    if (in->s_blk_rsp_last) {
+      d->bk_q &= (uint8_t)~(1u << ws);
+      d->w_open_q = 0;
+      d->w_status_q = in->s_blk_rsp_status;
+    }
+  }
   /* Its one read of the segment RAM per cycle, at one address (as vep_blk.sv's wseg_rd/ra). */
   int wseg_rd = 0;
   unsigned wseg_ra = 0;
@@ -375,7 +393,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
     if (q->w_seg_q >= q->sl_nseg_q[ws]) {
       /* writable segments ran out before the data (inconsistent chain): give up the data */
       d->w_short_q = 1;
-      d->w_st_q = q->w_open_q ? BwDrain : BwStRd;
+      d->w_st_q = d->w_open_q ? BwDrain : BwStRd;
     } else {
       wseg_rd = 1;
       wseg_ra = seg_addr(p, ws, q->w_seg_q);
@@ -419,7 +437,23 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
       d->hb_pos_q = npos;
       d->wrd_valid_q = 0;
       if (npos == 8 && !q->hb_last_q && (nprem != 0 || nwpos != q->w_dlen_q)) {
-        d->w_st_q = BwBeat;
+        if (d->nb_valid_q) {
+          /* The next beat is at hand (held, or taken on this edge): no bubble. */
+          d->hb_data_q = d->nb_data_q;
+          d->hb_pos_q = 0;
+          d->hb_last_q = d->nb_last_q;
+          d->nb_valid_q = 0;
+          if (nprem != 0) {
+            d->wrd_valid_q = 1;
+            d->wrd_data_q = d->nb_data_q;
+            d->wrd_lo_q = 0;
+            d->wrd_n_q = win_n(0, nprem);
+          } else {
+            d->w_st_q = BwSeg;
+          }
+        } else {
+          d->w_st_q = BwBeat;
+        }
       } else {
         if (npos == 8) {
           /* The response ended before its data (fewer beats than announced): the rest of
@@ -435,7 +469,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
           d->wrd_lo_q = npos;
           d->wrd_n_q = win_n(npos, nprem);
         } else if (nwpos == q->w_dlen_q) {
-          d->w_st_q = q->w_open_q ? BwDrain : BwStRd;
+          d->w_st_q = d->w_open_q ? BwDrain : BwStRd;
         } else {
           d->w_st_q = BwSeg;
         }
@@ -607,7 +641,12 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
     d->slot_id_q = id;
   }
 
-  d->rsp_ready_q = d->w_st_q == BwIdle || d->w_st_q == BwBeat || d->w_st_q == BwDrain;
+  /* nb_* only lives in the data states (a reset or the end of the data drops it). */
+  if (!wr_data_state(d->w_st_q)) {
+    d->nb_valid_q = 0;
+  }
+  d->rsp_ready_q = d->w_st_q == BwIdle || d->w_st_q == BwBeat || d->w_st_q == BwDrain ||
+                   (wr_data_state(d->w_st_q) && d->w_open_q && !d->nb_valid_q);
   d->idle_q = d->busy_q == 0 && d->r_out_q == 0 && d->wr_out_q == 0 &&
               d->wr_drop_q == 0;
 

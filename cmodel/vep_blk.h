@@ -136,6 +136,11 @@ typedef struct vep_blk_q {
   uint64_t hb_data_q;   /* the held response beat */
   uint8_t hb_pos_q;     /* its bytes already written (0..8) */
   uint8_t hb_last_q;
+  /* The response beat after hb_*, taken while hb_* is being written, so that s_blk_rsp_ready
+   * (registered) can stay high and the DMA write gets a beat every cycle. */
+  uint8_t nb_valid_q;
+  uint64_t nb_data_q;
+  uint8_t nb_last_q;
   vep_seg_t wseg_q;     /* registered read of the writer */
   uint8_t wr_out_q;     /* writes issued, wr_done not yet seen */
   uint16_t wr_drop_q;   /* wr_done strobes from before a reset still to swallow */

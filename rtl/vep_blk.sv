@@ -212,6 +212,11 @@ module vep_blk #(
   logic [63:0]            hb_data_q, hb_data_d;
   logic [3:0]             hb_pos_q, hb_pos_d;
   logic                   hb_last_q, hb_last_d;
+  // The response beat after hb_*, taken while hb_* is being written, so that s_blk_rsp_ready
+  // (registered) can stay high and the DMA write gets a beat every cycle.
+  logic                   nb_valid_q, nb_valid_d;
+  logic [63:0]            nb_data_q, nb_data_d;
+  logic                   nb_last_q, nb_last_d;
   vep_pkg::seg_t          wseg_q, wseg_d;
   // The writer's one read of the segment memory per cycle, at one address: two reads meeting in
   // a multiplexer before wseg_q kept Yosys from mapping the memory to block RAM (docs/synth.md).
@@ -304,7 +309,7 @@ module vep_blk #(
   logic [31:0] wseg_end, wdl, nwpos;
   logic [3:0]  hpos;
   logic [12:0] nprem;
-  logic        more;
+  logic        more, wdata_st;
 
   always_comb begin
     busy_d = busy_q;  bk_d = bk_q;  zomb_d = zomb_q;  loc_d = loc_q;  ioerr_d = ioerr_q;
@@ -323,6 +328,7 @@ module vep_blk #(
     w_pos_d = w_pos_q;  w_dlen_d = w_dlen_q;  w_prem_d = w_prem_q;  w_status_d = w_status_q;
     w_short_d = w_short_q;  w_open_d = w_open_q;
     hb_data_d = hb_data_q;  hb_pos_d = hb_pos_q;  hb_last_d = hb_last_q;  wseg_d = wseg_q;
+    nb_valid_d = nb_valid_q;  nb_data_d = nb_data_q;  nb_last_d = nb_last_q;
     wseg_rd = 1'b0;  wseg_ra = '0;
     wr_out_d = wr_out_q;  wr_drop_d = wr_drop_q;  rsp_ready_d = rsp_ready_q;
     wrq_valid_d = wrq_valid_q;  wrq_addr_d = wrq_addr_q;  wrq_len_d = wrq_len_q;
@@ -338,7 +344,7 @@ module vep_blk #(
     sector = '0;  nsec = '0;  rsec = '0;  range_ok = 1'b0;  backend = 1'b0;  fin = 1'b0;
     known = 1'b0;  fail = 1'b0;  keep_slot = 1'b0;  found = 1'b0;  st = SOk;  rbytes = '0;
     k = '0;  keep9 = '0;  rdiff = '0;  wdiff = '0;  t = '0;  ls = '0;  fid = '0;  wseg_end = '0;  wlen = '0;  wdl = '0;
-    nwpos = '0;  hpos = '0;  nprem = '0;  more = 1'b0;  cs = '0;
+    nwpos = '0;  hpos = '0;  nprem = '0;  more = 1'b0;  cs = '0;  wdata_st = 1'b0;
 
     dev_err_d      = 1'b0;
     dev_err_code_d = 8'd0;
@@ -553,6 +559,20 @@ module vep_blk #(
 
     // ---- writer ----
     rsp_hs = s_blk_rsp_valid && rsp_ready_q;
+    // In the data states a beat goes to nb_* (it is empty whenever s_blk_rsp_ready is high
+    // there); its last beat closes the response at once, as in BwBeat.
+    wdata_st = (w_st_q == BwSegRd) || (w_st_q == BwSeg) || (w_st_q == BwReq) ||
+               (w_st_q == BwData);
+    if (rsp_hs && wdata_st) begin
+      nb_valid_d = 1'b1;
+      nb_data_d  = s_blk_rsp_data;
+      nb_last_d  = s_blk_rsp_last;
+      if (s_blk_rsp_last) begin
+        bk_d[ws]   = 1'b0;
+        w_open_d   = 1'b0;
+        w_status_d = s_blk_rsp_status;
+      end
+    end
     unique case (w_st_q)
       BwIdle: begin
         if (rsp_hs) begin
@@ -609,7 +629,7 @@ module vep_blk #(
         if (w_seg_q >= sl_nseg_q[8*ws +: 8]) begin
           // writable segments ran out before the data (inconsistent chain): give up the data
           w_short_d = 1'b1;
-          w_st_d    = w_open_q ? BwDrain : BwStRd;
+          w_st_d    = w_open_d ? BwDrain : BwStRd;
         end else begin
           wseg_rd = 1'b1;
           wseg_ra = seg_addr(ws, 32'(w_seg_q));
@@ -654,7 +674,23 @@ module vep_blk #(
           wrd_valid_d = 1'b0;
           more        = (nprem != 13'd0) || (nwpos != w_dlen_q);
           if (hpos == 4'd8 && !hb_last_q && more) begin
-            w_st_d = BwBeat;
+            if (nb_valid_d) begin
+              // The next beat is at hand (held, or taken on this edge): no bubble.
+              hb_data_d  = nb_data_d;
+              hb_pos_d   = 4'd0;
+              hb_last_d  = nb_last_d;
+              nb_valid_d = 1'b0;
+              if (nprem != 13'd0) begin
+                wrd_valid_d = 1'b1;
+                wrd_data_d  = nb_data_d;
+                wrd_lo_d    = 3'd0;
+                wrd_n_d     = win_n(4'd0, nprem);
+              end else begin
+                w_st_d = BwSeg;
+              end
+            end else begin
+              w_st_d = BwBeat;
+            end
           end else begin
             if (hpos == 4'd8) begin
               // The response ended before its data (fewer beats than announced): the rest of
@@ -668,7 +704,7 @@ module vep_blk #(
               wrd_lo_d    = hpos[2:0];
               wrd_n_d     = win_n(hpos, nprem);
             end else if (nwpos == w_dlen_q) begin
-              w_st_d = w_open_q ? BwDrain : BwStRd;
+              w_st_d = w_open_d ? BwDrain : BwStRd;
             end else begin
               w_st_d = BwSeg;
             end
@@ -827,7 +863,12 @@ module vep_blk #(
       slot_id_d   = found ? 8'(fid) : slot_id_q;
     end
 
-    rsp_ready_d = (w_st_d == BwIdle) || (w_st_d == BwBeat) || (w_st_d == BwDrain);
+    // nb_* only lives in the data states (a reset or the end of the data drops it).
+    if (!((w_st_d == BwSegRd) || (w_st_d == BwSeg) || (w_st_d == BwReq) || (w_st_d == BwData)))
+      nb_valid_d = 1'b0;
+    rsp_ready_d = (w_st_d == BwIdle) || (w_st_d == BwBeat) || (w_st_d == BwDrain) ||
+                  (((w_st_d == BwSegRd) || (w_st_d == BwSeg) || (w_st_d == BwReq) ||
+                    (w_st_d == BwData)) && w_open_d && !nb_valid_d);
     idle_d = (busy_d == '0) && (r_out_d == 8'd0) &&
              (wr_out_d == 8'd0) && (wr_drop_d == 16'd0);
   end
@@ -851,6 +892,7 @@ module vep_blk #(
       w_st_q <= BwIdle;  w_slot_q <= '0;  w_seg_q <= '0;  w_off_q <= '0;  w_pos_q <= '0;
       w_dlen_q <= '0;  w_prem_q <= '0;  w_status_q <= '0;  w_short_q <= 1'b0;
       w_open_q <= 1'b0;  hb_data_q <= '0;  hb_pos_q <= '0;  hb_last_q <= 1'b0;  wseg_q <= '0;
+      nb_valid_q <= 1'b0;  nb_data_q <= '0;  nb_last_q <= 1'b0;
       wr_out_q <= '0;  wr_drop_q <= '0;  rsp_ready_q <= 1'b0;
       wrq_valid_q <= 1'b0;  wrq_addr_q <= '0;  wrq_len_q <= '0;
       wrd_valid_q <= 1'b0;  wrd_data_q <= '0;  wrd_lo_q <= '0;  wrd_n_q <= '0;
@@ -876,6 +918,7 @@ module vep_blk #(
       w_pos_q <= w_pos_d;  w_dlen_q <= w_dlen_d;  w_prem_q <= w_prem_d;
       w_status_q <= w_status_d;  w_short_q <= w_short_d;  w_open_q <= w_open_d;
       hb_data_q <= hb_data_d;  hb_pos_q <= hb_pos_d;  hb_last_q <= hb_last_d;
+      nb_valid_q <= nb_valid_d;  nb_data_q <= nb_data_d;  nb_last_q <= nb_last_d;
       wseg_q <= wseg_d;  wr_out_q <= wr_out_d;  wr_drop_q <= wr_drop_d;
       rsp_ready_q <= rsp_ready_d;
       wrq_valid_q <= wrq_valid_d;  wrq_addr_q <= wrq_addr_d;  wrq_len_q <= wrq_len_d;
