@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // vep_blk: the virtio-blk device function (docs/datapath.md, "vep_blk").
 // A slot table of VEP_BLK_SLOTS requests with the segment memory vep_vq_fetch fills, and two
-// sequencers. The reader takes slots in hand-off order: reads the 16-byte header over the
-// readable segments (DMA read client 2), checks it, sends the backend request and, for OUT,
-// streams the data from DMA reads to m_blk_wdata. The writer takes backend responses first, then
+// sequencers. The reader takes slots in hand-off order: its header issuer walks ahead of it and
+// reads the 16-byte headers of up to HdrQ slots over their readable segments (DMA read client 2,
+// several reads in flight); the reader then checks each header in order, sends the backend
+// request and, for OUT, streams the data from DMA reads to m_blk_wdata. The writer takes backend responses first, then
 // the reader's local verdicts: writes IN / GET_ID data over the writable segments (DMA write
 // client 2), then the status byte at the last writable byte, waits for every wr_done, and offers
 // done to vep_vq_used; the slot is freed on the done handshake.
@@ -105,12 +106,16 @@ module vep_blk #(
   localparam logic [7:0]  SIoerr = 8'(vep_pkg::VEP_BLK_S_IOERR);
   localparam logic [7:0]  SUnsup = 8'(vep_pkg::VEP_BLK_S_UNSUPP);
 
+  // Headers the issuer may read ahead of the reader (entries of the header queue hq_*).
+  localparam int unsigned HdrQ = 4;
+
   if (NSlot != 8) begin : gen_check_slots
     $error("vep_blk: the slot masks are 8 bits: VEP_BLK_SLOTS must be 8");
   end
 
-  // Reader: slot from the hand-off FIFO, header present?, segment read, cut a DMA read, rdq
-  // offered, header responses, verdict, backend request offered, OUT data responses.
+  // Reader: slot from the hand-off FIFO, header present?, wait for its header (read by the
+  // issuer), verdict, backend request offered, OUT data: segment read, cut a DMA read, rdq
+  // offered, wait for the data responses.
   typedef enum logic [3:0] {
     BrIdle   = 4'd0,
     BrCheck  = 4'd1,
@@ -122,6 +127,15 @@ module vep_blk #(
     BrBreq   = 4'd7,
     BrDrain  = 4'd8
   } rd_state_e;
+
+  // Header issuer: next slot of the hand-off FIFO (header entry allocated), segment read, cut a
+  // DMA read, rdq offered.
+  typedef enum logic [1:0] {
+    HiIdle  = 2'd0,
+    HiSegRd = 2'd1,
+    HiSeg   = 2'd2,
+    HiReq   = 2'd3
+  } hi_state_e;
 
   // Writer: first beat or local verdict, segment read, cut a DMA write, wrq offered, wrd offered,
   // next response beat, drop beats to the last, status: segment read, cut, wrq, wrd, wait for the
@@ -170,21 +184,45 @@ module vep_blk #(
   logic [NSlot*3-1:0] rf_q, rf_d;
   logic [2:0]             rf_rd_q, rf_rd_d, rf_wr_q, rf_wr_d;
   logic [3:0]             rf_cnt_q, rf_cnt_d;
+  logic [2:0]             rf_iss_q, rf_iss_d;  // next FIFO entry for the header issuer
+  logic [3:0]             rf_icnt_q, rf_icnt_d; // FIFO entries the issuer has not taken yet
+  // header issuer
+  hi_state_e              h_st_q, h_st_d;
+  logic [2:0]             h_slot_q, h_slot_d;
+  logic [1:0]             h_ent_q, h_ent_d;    // its header queue entry
+  logic [7:0]             h_seg_q, h_seg_d;
+  logic [31:0]            h_off_q, h_off_d;    // stream offset of segment h_seg_q
+  logic [4:0]             h_pos_q, h_pos_d;    // next header byte to request
+  // header queue: one entry per slot taken by the issuer, freed by the reader's verdict, in
+  // hand-off order (entry e in [W*e +: W])
+  logic [1:0]             hq_wr_q, hq_wr_d, hq_rd_q, hq_rd_d;
+  logic [2:0]             hq_cnt_q, hq_cnt_d;
+  logic [HdrQ*32-1:0]     hq_type_q, hq_type_d;  // header bytes 0..3
+  logic [HdrQ*64-1:0]     hq_sec_q, hq_sec_d;    // header bytes 8..15
+  logic [HdrQ*5-1:0]      hq_n_q, hq_n_d;        // header bytes received
+  logic [HdrQ*5-1:0]      hq_pend_q, hq_pend_d;  // header reads issued, last beat not yet seen
+  logic [HdrQ-1:0]        hq_fin_q, hq_fin_d;    // every header read issued
+  logic [HdrQ-1:0]        hq_err_q, hq_err_d;    // a header read failed
+  // What each outstanding DMA read is for, in request order (vep_dma_rd answers in that
+  // order): {header, header queue entry}; a data read is the reader's OUT data.
+  logic [16*3-1:0]        rec_q, rec_d;
+  logic [3:0]             rec_rd_q, rec_rd_d, rec_wr_q, rec_wr_d;
+  logic [7:0]             d_out_q, d_out_d;    // OUT data reads outstanding
   // reader
   rd_state_e              r_st_q, r_st_d;
   logic [2:0]             r_slot_q, r_slot_d;
-  logic                   r_ph_q, r_ph_d;      // 0 header, 1 OUT data
   logic [7:0]             r_seg_q, r_seg_d;
   logic [31:0]            r_off_q, r_off_d;    // stream offset of segment r_seg_q
   logic [31:0]            r_pos_q, r_pos_d;    // next stream byte to request
   logic [31:0]            r_lim_q, r_lim_d;    // end of this phase's stream range
-  logic [7:0]             r_out_q, r_out_d;    // reads issued, last beat not yet seen
-  logic                   r_err_q, r_err_d;
+  logic [7:0]             r_out_q, r_out_d;    // reads issued (both), last beat not yet seen
   logic                   r_abort_q, r_abort_d;
   logic                   r_wd_open_q, r_wd_open_d;
-  logic [4:0]             r_hcnt_q, r_hcnt_d;
-  logic [127:0]           r_hdr_q, r_hdr_d;    // header byte k in [8k +: 8]
+  // The segment RAM read of the reader or the issuer (one at a time: only one of them is in
+  // its segment states), one address per cycle, as the writer's wseg_rd/wseg_ra.
   vep_pkg::seg_t          rseg_q, rseg_d;
+  logic                   rseg_rd;
+  logic [SegAw-1:0]       rseg_ra;
   logic                   rdq_valid_q, rdq_valid_d;
   logic [63:0]            rdq_addr_q, rdq_addr_d;
   logic [12:0]            rdq_len_q, rdq_len_d;
@@ -291,11 +329,16 @@ module vep_blk #(
   // ---- Next state ----
   logic        chain_hs, rf_pop, rsp_hs;
   logic        r_inc, r_dec, w_inc, w_dec, wdrop_dec;
+  logic        h_take, hq_pop, hq_inc, hq_dec, d_inc, d_dec, rec_push;
+  logic [2:0]  rec_val, rh, hsl;
+  logic [1:0]  de;
+  logic [4:0]  hnpos;
+  logic [31:0] hseg_end;
   logic [2:0]  rs, ws, cs;
   // reader temporaries
   // cut_len, wlen (<= 4096) and keep9 (<= 255): only their low bits carry a value.
   /* verilator lint_off UNUSEDSIGNAL */
-  logic [31:0] cut_len, wlen;
+  logic [31:0] cut_len, wlen, hcut;
   logic [8:0]  keep9;
   /* verilator lint_on UNUSEDSIGNAL */
   logic [31:0] rdiff, wdiff;
@@ -317,10 +360,17 @@ module vep_blk #(
     sl_rb_d = sl_rb_q;  sl_wb_d = sl_wb_q;  sl_type_d = sl_type_q;  sl_st_d = sl_st_q;
     slot_free_d = slot_free_q;  slot_id_d = slot_id_q;
     rf_d = rf_q;  rf_rd_d = rf_rd_q;  rf_wr_d = rf_wr_q;  rf_cnt_d = rf_cnt_q;
-    r_st_d = r_st_q;  r_slot_d = r_slot_q;  r_ph_d = r_ph_q;  r_seg_d = r_seg_q;
+    rf_iss_d = rf_iss_q;  rf_icnt_d = rf_icnt_q;
+    h_st_d = h_st_q;  h_slot_d = h_slot_q;  h_ent_d = h_ent_q;  h_seg_d = h_seg_q;
+    h_off_d = h_off_q;  h_pos_d = h_pos_q;
+    hq_wr_d = hq_wr_q;  hq_rd_d = hq_rd_q;  hq_cnt_d = hq_cnt_q;  hq_type_d = hq_type_q;
+    hq_sec_d = hq_sec_q;  hq_n_d = hq_n_q;  hq_pend_d = hq_pend_q;  hq_fin_d = hq_fin_q;
+    hq_err_d = hq_err_q;
+    rec_d = rec_q;  rec_rd_d = rec_rd_q;  rec_wr_d = rec_wr_q;  d_out_d = d_out_q;
+    r_st_d = r_st_q;  r_slot_d = r_slot_q;  r_seg_d = r_seg_q;
     r_off_d = r_off_q;  r_pos_d = r_pos_q;  r_lim_d = r_lim_q;  r_out_d = r_out_q;
-    r_err_d = r_err_q;  r_abort_d = r_abort_q;  r_wd_open_d = r_wd_open_q;
-    r_hcnt_d = r_hcnt_q;  r_hdr_d = r_hdr_q;  rseg_d = rseg_q;
+    r_abort_d = r_abort_q;  r_wd_open_d = r_wd_open_q;
+    rseg_d = rseg_q;  rseg_rd = 1'b0;  rseg_ra = '0;
     rdq_valid_d = rdq_valid_q;  rdq_addr_d = rdq_addr_q;  rdq_len_d = rdq_len_q;
     req_valid_d = req_valid_q;  req_tag_d = req_tag_q;  req_type_d = req_type_q;
     req_sector_d = req_sector_q;  req_bytes_d = req_bytes_q;
@@ -338,6 +388,9 @@ module vep_blk #(
     idle_d = idle_q;
 
     r_inc = 1'b0;  r_dec = 1'b0;
+    h_take = 1'b0;  hq_pop = 1'b0;  hq_inc = 1'b0;  hq_dec = 1'b0;  d_inc = 1'b0;
+    d_dec = 1'b0;  rec_push = 1'b0;  rec_val = '0;  rh = '0;  hsl = '0;  de = '0;
+    hnpos = '0;  hseg_end = '0;  hcut = '0;
     w_inc = 1'b0;  w_dec = 1'b0;  wdrop_dec = 1'b0;
     rs = r_slot_q;  ws = w_slot_q;
     seg_end = '0;  cut_len = '0;  npos32 = '0;  dtype = '0;  dlen = '0;  rb = '0;  wb = '0;
@@ -374,7 +427,8 @@ module vep_blk #(
     // ---- reader ----
     unique case (r_st_q)
       BrIdle: begin
-        if (rf_cnt_q != 4'd0) begin
+        // The FIFO's head once the issuer has taken it: its header entry is hq_rd_q.
+        if (hq_cnt_q != 3'd0) begin
           rf_pop   = 1'b1;
           r_slot_d = rf_q[3*rf_rd_q +: 3];
           r_st_d   = BrCheck;
@@ -382,30 +436,26 @@ module vep_blk #(
       end
       BrCheck: begin
         if (sl_rb_q[32*rs +: 32] < HdrB || sl_wb_q[32*rs +: 32] == 32'd0) begin
-          // Nowhere to put a status: a device error, the slot is freed without a done.
+          // Nowhere to put a status: a device error, the slot is freed without a done (the
+          // issuer read nothing for it).
           dev_err_d      = 1'b1;
           dev_err_code_d = 8'(vep_pkg::VEP_ERR_BLK_HEADERS);
           busy_d[rs]     = 1'b0;
+          hq_pop         = 1'b1;
           r_st_d         = BrIdle;
         end else begin
-          r_ph_d    = 1'b0;
-          r_seg_d   = 8'd0;
-          r_off_d   = 32'd0;
-          r_pos_d   = 32'd0;
-          r_lim_d   = HdrB;
-          r_hcnt_d  = 5'd0;
-          r_err_d   = 1'b0;
-          r_abort_d = 1'b0;
-          r_st_d    = BrSegRd;
+          r_st_d = BrWait;
         end
       end
       BrSegRd: begin
         if (r_abort_q || r_seg_q >= sl_nr_q[8*rs +: 8]) begin
           // aborted, or the readable segments ran out before r_lim (inconsistent chain)
-          r_st_d = r_ph_q ? BrDrain : BrWait;
-        end else begin
-          rseg_d = seg_mem[seg_addr(rs, 32'(r_seg_q))];
-          r_st_d = BrSeg;
+          r_st_d = BrDrain;
+        end else if (h_st_q == HiIdle) begin
+          // The issuer is not using rseg_q or rdq (and cannot start while we are here).
+          rseg_rd = 1'b1;
+          rseg_ra = seg_addr(rs, 32'(r_seg_q));
+          r_st_d  = BrSeg;
         end
       end
       BrSeg: begin
@@ -430,17 +480,20 @@ module vep_blk #(
           npos32      = r_pos_q + 32'(rdq_len_q);
           rdq_valid_d = 1'b0;
           r_inc       = 1'b1;
+          d_inc       = 1'b1;
+          rec_push    = 1'b1;
+          rec_val     = 3'b000;
           r_pos_d     = npos32;
-          if (npos32 == r_lim_q) r_st_d = r_ph_q ? BrDrain : BrWait;
+          if (npos32 == r_lim_q) r_st_d = BrDrain;
           else r_st_d = BrSeg;
         end
       end
       BrWait: begin
-        if (r_out_q == 8'd0) r_st_d = BrDecide;
+        if (hq_fin_q[hq_rd_q] && hq_pend_q[5*hq_rd_q +: 5] == 5'd0) r_st_d = BrDecide;
       end
       BrDecide: begin
-        dtype    = r_hdr_q[31:0];
-        sector   = r_hdr_q[127:64];
+        dtype    = hq_type_q[32*hq_rd_q +: 32];
+        sector   = hq_sec_q[64*hq_rd_q +: 64];
         rb       = sl_rb_q[32*rs +: 32];
         wb       = sl_wb_q[32*rs +: 32];
         dlen     = (dtype == TIn) ? wb - 32'd1 : rb - HdrB;
@@ -451,7 +504,10 @@ module vep_blk #(
         st       = SOk;
         rsec     = '0;
         rbytes   = '0;
-        if (r_err_q) begin
+        hq_pop   = 1'b1;
+        // A header the readable segments do not cover (vep_vq_fetch never hands one over) is
+        // as good as a failed read.
+        if (hq_err_q[hq_rd_q] || hq_n_q[5*hq_rd_q +: 5] < 5'd16) begin
           st = SIoerr;
         end else if (dtype == TIn) begin
           if (range_ok) begin
@@ -502,11 +558,11 @@ module vep_blk #(
               wd_last_d  = 1'b1;
               r_st_d     = BrIdle;
             end else begin
-              r_ph_d      = 1'b1;
               r_seg_d     = 8'd0;
               r_off_d     = 32'd0;
               r_pos_d     = HdrB;
               r_lim_d     = sl_rb_q[32*rs +: 32];
+              r_abort_d   = 1'b0;
               r_wd_open_d = 1'b1;
               r_st_d      = BrSegRd;
             end
@@ -516,45 +572,135 @@ module vep_blk #(
         end
       end
       BrDrain: begin
-        if (r_out_q == 8'd0) r_st_d = BrIdle;
+        if (d_out_q == 8'd0) r_st_d = BrIdle;
       end
       default: r_st_d = BrIdle;
     endcase
 
-    // ---- DMA read responses (in request order) ----
-    if (rdr_valid_i) begin
-      if (rdr_last_i) begin
-        r_dec = (r_out_q != 8'd0);
-        if (rdr_err_i) r_err_d = 1'b1;
+    // ---- header issuer: reads the headers of the next slots while earlier ones are out ----
+    unique case (h_st_q)
+      HiIdle: begin
+        if (rf_icnt_q != 4'd0 && hq_cnt_q < 3'(HdrQ) &&
+            r_st_q != BrSegRd && r_st_q != BrSeg && r_st_q != BrReq) begin
+          hsl                  = rf_q[3*rf_iss_q +: 3];
+          h_take               = 1'b1;
+          h_slot_d             = hsl;
+          h_ent_d              = hq_wr_q;
+          hq_fin_d[hq_wr_q]    = 1'b0;
+          hq_err_d[hq_wr_q]    = 1'b0;
+          hq_n_d[5*hq_wr_q +: 5] = 5'd0;
+          if (sl_rb_q[32*hsl +: 32] < HdrB || sl_wb_q[32*hsl +: 32] == 32'd0) begin
+            // Nothing to read: the reader reports the device error when it gets there.
+            hq_fin_d[hq_wr_q] = 1'b1;
+          end else begin
+            h_seg_d = 8'd0;
+            h_off_d = 32'd0;
+            h_pos_d = 5'd0;
+            h_st_d  = HiSegRd;
+          end
+        end
       end
-      if (!r_ph_q) begin
+      HiSegRd: begin
+        if (h_seg_q >= sl_nr_q[8*h_slot_q +: 8]) begin
+          // The readable segments end before the header (inconsistent chain): stop here.
+          hq_fin_d[h_ent_q] = 1'b1;
+          h_st_d            = HiIdle;
+        end else begin
+          rseg_rd = 1'b1;
+          rseg_ra = seg_addr(h_slot_q, 32'(h_seg_q));
+          h_st_d  = HiSeg;
+        end
+      end
+      HiSeg: begin
+        hseg_end = h_off_q + rseg_q.len;
+        if (32'(h_pos_q) >= hseg_end) begin
+          h_off_d = hseg_end;
+          h_seg_d = h_seg_q + 8'd1;
+          h_st_d  = HiSegRd;
+        end else if (r_out_q < MaxOut) begin
+          hcut        = min32(hseg_end, HdrB) - 32'(h_pos_q);
+          rdq_valid_d = 1'b1;
+          rdiff       = 32'(h_pos_q) - h_off_q;
+          rdq_addr_d  = rseg_q.addr + 64'(rdiff);
+          rdq_len_d   = hcut[12:0];
+          h_st_d      = HiReq;
+        end
+      end
+      HiReq: begin
+        if (rdq_ready_i) begin
+          hnpos       = h_pos_q + rdq_len_q[4:0];
+          rdq_valid_d = 1'b0;
+          r_inc       = 1'b1;
+          rec_push    = 1'b1;
+          rec_val     = {1'b1, h_ent_q};
+          hq_inc      = 1'b1;
+          h_pos_d     = hnpos;
+          if (32'(hnpos) == HdrB) begin
+            hq_fin_d[h_ent_q] = 1'b1;
+            h_st_d            = HiIdle;
+          end else begin
+            h_st_d = HiSeg;
+          end
+        end
+      end
+      default: h_st_d = HiIdle;
+    endcase
+
+    // ---- DMA read responses (in request order: rec_q says what each read is for) ----
+    if (rdr_valid_i && r_out_q != 8'd0) begin
+      rh = rec_q[3*rec_rd_q +: 3];
+      if (rdr_last_i) begin
+        r_dec    = 1'b1;
+        rec_rd_d = rec_rd_q + 4'd1;
+      end
+      if (rh[2]) begin
+        de = rh[1:0];
+        if (rdr_last_i) begin
+          hq_dec = 1'b1;
+          if (rdr_err_i) hq_err_d[de] = 1'b1;
+        end
         if (!rdr_err_i) begin
           for (int i = 0; i < 8; i++) begin
             if (32'(i) >= 32'(rdr_lo_i) && 32'(i) < 32'(rdr_lo_i) + 32'(rdr_n_i)) begin
-              k = 32'(r_hcnt_q) + 32'(i) - 32'(rdr_lo_i);
-              if (k < 32'd16) r_hdr_d[8*k[3:0] +: 8] = rdr_data_i[8*i +: 8];
+              k = 32'(hq_n_q[5*de +: 5]) + 32'(i) - 32'(rdr_lo_i);
+              if (k < 32'd4) hq_type_d[32*de + 8*k[1:0] +: 8] = rdr_data_i[8*i +: 8];
+              else if (k >= 32'd8 && k < 32'd16)
+                hq_sec_d[64*de + 8*k[2:0] +: 8] = rdr_data_i[8*i +: 8];
             end
           end
-          r_hcnt_d = r_hcnt_q + 5'(rdr_n_i);
+          hq_n_d[5*de +: 5] = hq_n_q[5*de +: 5] + 5'(rdr_n_i);
         end
-      end else if (r_wd_open_q) begin
-        if (rdr_err_i) begin
-          wd_valid_d  = 1'b1;
-          wd_last_d   = 1'b1;
-          wd_abort_d  = 1'b1;
-          r_wd_open_d = 1'b0;
-          r_abort_d   = 1'b1;
-          ioerr_d[rs] = 1'b1;
-        end else begin
-          fin        = rdr_last_i && (r_st_q == BrDrain) && (r_out_q == 8'd1);
-          keep9      = ((9'd1 << rdr_n_i) - 9'd1) << rdr_lo_i;
-          wd_valid_d = 1'b1;
-          wd_data_d  = rdr_data_i;
-          wd_keep_d  = keep9[7:0];
-          wd_last_d  = fin;
-          if (fin) r_wd_open_d = 1'b0;
+      end else begin
+        if (rdr_last_i) d_dec = (d_out_q != 8'd0);
+        if (r_wd_open_q) begin
+          if (rdr_err_i) begin
+            wd_valid_d  = 1'b1;
+            wd_last_d   = 1'b1;
+            wd_abort_d  = 1'b1;
+            r_wd_open_d = 1'b0;
+            r_abort_d   = 1'b1;
+            ioerr_d[rs] = 1'b1;
+          end else begin
+            fin        = rdr_last_i && (r_st_q == BrDrain) && (d_out_q == 8'd1);
+            keep9      = ((9'd1 << rdr_n_i) - 9'd1) << rdr_lo_i;
+            wd_valid_d = 1'b1;
+            wd_data_d  = rdr_data_i;
+            wd_keep_d  = keep9[7:0];
+            wd_last_d  = fin;
+            if (fin) r_wd_open_d = 1'b0;
+          end
         end
       end
+    end
+    if (rseg_rd) rseg_d = seg_mem[rseg_ra];
+    if (rec_push) begin
+      rec_d[3*rec_wr_q +: 3] = rec_val;
+      rec_wr_d = rec_wr_q + 4'd1;
+    end
+    // A header entry's outstanding reads: one issued (h_ent_q) and one answered (de) per cycle.
+    for (int e = 0; e < HdrQ; e++) begin
+      hq_pend_d[5*e +: 5] = hq_pend_q[5*e +: 5] + 5'(hq_inc && h_ent_q == 2'(e)) -
+                            5'(hq_dec && de == 2'(e));
     end
 
     // ---- writer ----
@@ -808,8 +954,16 @@ module vep_blk #(
     r_out_d   = r_out_q + 8'(r_inc) - 8'(r_dec);
     wr_out_d  = wr_out_q + 8'(w_inc) - 8'(w_dec);
     wr_drop_d = wr_drop_q - 16'(wdrop_dec);
+    d_out_d   = d_out_q + 8'(d_inc) - 8'(d_dec);
     if (rf_pop) rf_rd_d = rf_rd_q + 3'd1;
     rf_cnt_d = rf_cnt_q + 4'(chain_hs) - 4'(rf_pop);
+    if (h_take) begin
+      rf_iss_d = rf_iss_q + 3'd1;
+      hq_wr_d  = hq_wr_q + 2'd1;
+    end
+    rf_icnt_d = rf_icnt_q + 4'(chain_hs) - 4'(h_take);
+    if (hq_pop) hq_rd_d = hq_rd_q + 2'd1;
+    hq_cnt_d = hq_cnt_q + 3'(h_take) - 3'(hq_pop);
 
     // ---- virtio device reset ----
     if (dev_reset_i) begin
@@ -824,14 +978,23 @@ module vep_blk #(
       end
       // vep_dma_rd forgets every read it took before the reset: nothing to swallow.
       r_out_d     = 8'd0;
+      d_out_d     = 8'd0;
+      rec_rd_d    = 4'd0;
+      rec_wr_d    = 4'd0;
       r_st_d      = BrIdle;
+      h_st_d      = HiIdle;
       r_abort_d   = 1'b0;
-      r_err_d     = 1'b0;
       rdq_valid_d = 1'b0;
       req_valid_d = 1'b0;
       rf_rd_d     = 3'd0;
       rf_wr_d     = 3'd0;
       rf_cnt_d    = 4'd0;
+      rf_iss_d    = 3'd0;
+      rf_icnt_d   = 4'd0;
+      hq_rd_d     = 2'd0;
+      hq_wr_d     = 2'd0;
+      hq_cnt_d    = 3'd0;
+      hq_pend_d   = '0;
       wr_drop_d   = wr_drop_d + 16'(wr_out_d);
       wr_out_d    = 8'd0;
       wrq_valid_d = 1'b0;
@@ -880,10 +1043,15 @@ module vep_blk #(
       sl_rb_q <= '0;  sl_wb_q <= '0;  sl_type_q <= '0;  sl_st_q <= '0;
       slot_free_q <= 1'b0;  slot_id_q <= '0;  chain_ready_q <= 1'b0;
       rf_q <= '0;  rf_rd_q <= '0;  rf_wr_q <= '0;  rf_cnt_q <= '0;
-      r_st_q <= BrIdle;  r_slot_q <= '0;  r_ph_q <= 1'b0;  r_seg_q <= '0;
+      rf_iss_q <= '0;  rf_icnt_q <= '0;
+      h_st_q <= HiIdle;  h_slot_q <= '0;  h_ent_q <= '0;  h_seg_q <= '0;  h_off_q <= '0;
+      h_pos_q <= '0;
+      hq_wr_q <= '0;  hq_rd_q <= '0;  hq_cnt_q <= '0;  hq_type_q <= '0;  hq_sec_q <= '0;
+      hq_n_q <= '0;  hq_pend_q <= '0;  hq_fin_q <= '0;  hq_err_q <= '0;
+      rec_q <= '0;  rec_rd_q <= '0;  rec_wr_q <= '0;  d_out_q <= '0;
+      r_st_q <= BrIdle;  r_slot_q <= '0;  r_seg_q <= '0;
       r_off_q <= '0;  r_pos_q <= '0;  r_lim_q <= '0;  r_out_q <= '0;
-      r_err_q <= 1'b0;  r_abort_q <= 1'b0;  r_wd_open_q <= 1'b0;  r_hcnt_q <= '0;
-      r_hdr_q <= '0;  rseg_q <= '0;
+      r_abort_q <= 1'b0;  r_wd_open_q <= 1'b0;  rseg_q <= '0;
       rdq_valid_q <= 1'b0;  rdq_addr_q <= '0;  rdq_len_q <= '0;
       req_valid_q <= 1'b0;  req_tag_q <= '0;  req_type_q <= '0;  req_sector_q <= '0;
       req_bytes_q <= '0;
@@ -905,10 +1073,17 @@ module vep_blk #(
       sl_st_q <= sl_st_d;
       slot_free_q <= slot_free_d;  slot_id_q <= slot_id_d;  chain_ready_q <= chain_ready_d;
       rf_q <= rf_d;  rf_rd_q <= rf_rd_d;  rf_wr_q <= rf_wr_d;  rf_cnt_q <= rf_cnt_d;
-      r_st_q <= r_st_d;  r_slot_q <= r_slot_d;  r_ph_q <= r_ph_d;  r_seg_q <= r_seg_d;
+      rf_iss_q <= rf_iss_d;  rf_icnt_q <= rf_icnt_d;
+      h_st_q <= h_st_d;  h_slot_q <= h_slot_d;  h_ent_q <= h_ent_d;  h_seg_q <= h_seg_d;
+      h_off_q <= h_off_d;  h_pos_q <= h_pos_d;
+      hq_wr_q <= hq_wr_d;  hq_rd_q <= hq_rd_d;  hq_cnt_q <= hq_cnt_d;  hq_type_q <= hq_type_d;
+      hq_sec_q <= hq_sec_d;  hq_n_q <= hq_n_d;  hq_pend_q <= hq_pend_d;  hq_fin_q <= hq_fin_d;
+      hq_err_q <= hq_err_d;
+      rec_q <= rec_d;  rec_rd_q <= rec_rd_d;  rec_wr_q <= rec_wr_d;  d_out_q <= d_out_d;
+      r_st_q <= r_st_d;  r_slot_q <= r_slot_d;  r_seg_q <= r_seg_d;
       r_off_q <= r_off_d;  r_pos_q <= r_pos_d;  r_lim_q <= r_lim_d;  r_out_q <= r_out_d;
-      r_err_q <= r_err_d;  r_abort_q <= r_abort_d;
-      r_wd_open_q <= r_wd_open_d;  r_hcnt_q <= r_hcnt_d;  r_hdr_q <= r_hdr_d;  rseg_q <= rseg_d;
+      r_abort_q <= r_abort_d;
+      r_wd_open_q <= r_wd_open_d;  rseg_q <= rseg_d;
       rdq_valid_q <= rdq_valid_d;  rdq_addr_q <= rdq_addr_d;  rdq_len_q <= rdq_len_d;
       req_valid_q <= req_valid_d;  req_tag_q <= req_tag_d;  req_type_q <= req_type_d;
       req_sector_q <= req_sector_d;  req_bytes_q <= req_bytes_d;
