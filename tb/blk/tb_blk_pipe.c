@@ -33,6 +33,10 @@ TB_TEST(blk_writer_back_to_back, "a 4 KiB read with the backend answering at onc
   cfg.link_latency_rx = cfg.link_latency_tx = 1;
   cfg.blk_latency = 0;
   cfg.blk_jitter = 0;
+  /* A rate on a free link: no flow control, whatever --backpressure asks for. */
+  cfg.tx_backpressure_pct = cfg.rx_gap_pct = 0;
+  cfg.tx_storm_gap = cfg.rx_storm_gap = 0;
+  cfg.blk_flow_pct = 0;
   tb_reconfigure(t, &cfg);
   tb_blk_t k;
   tb_blk_open(t, &k, NULL);
