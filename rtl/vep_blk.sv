@@ -4,10 +4,11 @@
 // sequencers. The reader takes slots in hand-off order: its header issuer walks ahead of it and
 // reads the 16-byte headers of up to HdrQ slots over their readable segments (DMA read client 2,
 // several reads in flight); the reader then checks each header in order, sends the backend
-// request and, for OUT, streams the data from DMA reads to m_blk_wdata. The writer takes backend responses first, then
-// the reader's local verdicts: writes IN / GET_ID data over the writable segments (DMA write
-// client 2), then the status byte at the last writable byte, waits for every wr_done, and offers
-// done to vep_vq_used; the slot is freed on the done handshake.
+// request and, for OUT, streams the data from DMA reads to m_blk_wdata. The writer takes backend
+// responses first, then the reader's local verdicts: writes IN / GET_ID data over the writable
+// segments (DMA write client 2; a second beat buffer keeps a beat ready every cycle), then the
+// status byte at the last writable byte, waits for every wr_done, and offers done to
+// vep_vq_used; the slot is freed on the done handshake.
 // Every output is a register. C twin: cmodel/vep_blk.c (same registers, same order of
 // assignments in the next-state logic).
 `default_nettype none
