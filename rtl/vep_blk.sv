@@ -224,6 +224,8 @@ module vep_blk #(
   vep_pkg::seg_t          rseg_q, rseg_d;
   logic                   rseg_rd;
   logic [SegAw-1:0]       rseg_ra;
+  logic [2:0]             rseg_rs;             // slot and segment of that read
+  logic [7:0]             rseg_ri;
   logic                   rdq_valid_q, rdq_valid_d;
   logic [63:0]            rdq_addr_q, rdq_addr_d;
   logic [12:0]            rdq_len_q, rdq_len_d;
@@ -333,7 +335,8 @@ module vep_blk #(
   logic        h_take, hq_pop, hq_inc, hq_dec, d_inc, d_dec, rec_push;
   logic [2:0]  rec_val, rh, hsl;
   logic [1:0]  de;
-  logic [4:0]  hnpos;
+  logic [4:0]  hnpos, hn, boff;
+  logic [2:0]  blane;
   logic [31:0] hseg_end;
   logic [2:0]  rs, ws, cs;
   // reader temporaries
@@ -347,7 +350,7 @@ module vep_blk #(
   logic [63:0] sector, nsec, rsec;
   logic        range_ok, backend, fin, known, fail, keep_slot, found;
   logic [7:0]  st;
-  logic [31:0] rbytes, k;
+  logic [31:0] rbytes;
   // writer temporaries
   logic [2:0]  t, ls, fid;
   logic [31:0] wseg_end, wdl, nwpos;
@@ -371,7 +374,7 @@ module vep_blk #(
     r_st_d = r_st_q;  r_slot_d = r_slot_q;  r_seg_d = r_seg_q;
     r_off_d = r_off_q;  r_pos_d = r_pos_q;  r_lim_d = r_lim_q;  r_out_d = r_out_q;
     r_abort_d = r_abort_q;  r_wd_open_d = r_wd_open_q;
-    rseg_d = rseg_q;  rseg_rd = 1'b0;  rseg_ra = '0;
+    rseg_d = rseg_q;  rseg_rd = 1'b0;  rseg_ra = '0;  rseg_rs = '0;  rseg_ri = '0;
     rdq_valid_d = rdq_valid_q;  rdq_addr_d = rdq_addr_q;  rdq_len_d = rdq_len_q;
     req_valid_d = req_valid_q;  req_tag_d = req_tag_q;  req_type_d = req_type_q;
     req_sector_d = req_sector_q;  req_bytes_d = req_bytes_q;
@@ -391,13 +394,13 @@ module vep_blk #(
     r_inc = 1'b0;  r_dec = 1'b0;
     h_take = 1'b0;  hq_pop = 1'b0;  hq_inc = 1'b0;  hq_dec = 1'b0;  d_inc = 1'b0;
     d_dec = 1'b0;  rec_push = 1'b0;  rec_val = '0;  rh = '0;  hsl = '0;  de = '0;
-    hnpos = '0;  hseg_end = '0;  hcut = '0;
+    hnpos = '0;  hseg_end = '0;  hcut = '0;  hn = '0;  boff = '0;  blane = '0;
     w_inc = 1'b0;  w_dec = 1'b0;  wdrop_dec = 1'b0;
     rs = r_slot_q;  ws = w_slot_q;
     seg_end = '0;  cut_len = '0;  npos32 = '0;  dtype = '0;  dlen = '0;  rb = '0;  wb = '0;
     sector = '0;  nsec = '0;  rsec = '0;  range_ok = 1'b0;  backend = 1'b0;  fin = 1'b0;
     known = 1'b0;  fail = 1'b0;  keep_slot = 1'b0;  found = 1'b0;  st = SOk;  rbytes = '0;
-    k = '0;  keep9 = '0;  rdiff = '0;  wdiff = '0;  t = '0;  ls = '0;  fid = '0;  wseg_end = '0;  wlen = '0;  wdl = '0;
+    keep9 = '0;  rdiff = '0;  wdiff = '0;  t = '0;  ls = '0;  fid = '0;  wseg_end = '0;  wlen = '0;  wdl = '0;
     nwpos = '0;  hpos = '0;  nprem = '0;  more = 1'b0;  cs = '0;  wdata_st = 1'b0;
 
     dev_err_d      = 1'b0;
@@ -455,7 +458,8 @@ module vep_blk #(
         end else if (h_st_q == HiIdle) begin
           // The issuer is not using rseg_q or rdq (and cannot start while we are here).
           rseg_rd = 1'b1;
-          rseg_ra = seg_addr(rs, 32'(r_seg_q));
+          rseg_rs = rs;
+          rseg_ri = r_seg_q;
           r_st_d  = BrSeg;
         end
       end
@@ -608,7 +612,8 @@ module vep_blk #(
           h_st_d            = HiIdle;
         end else begin
           rseg_rd = 1'b1;
-          rseg_ra = seg_addr(h_slot_q, 32'(h_seg_q));
+          rseg_rs = h_slot_q;
+          rseg_ri = h_seg_q;
           h_st_d  = HiSeg;
         end
       end
@@ -661,12 +666,22 @@ module vep_blk #(
           if (rdr_err_i) hq_err_d[de] = 1'b1;
         end
         if (!rdr_err_i) begin
-          for (int i = 0; i < 8; i++) begin
-            if (32'(i) >= 32'(rdr_lo_i) && 32'(i) < 32'(rdr_lo_i) + 32'(rdr_n_i)) begin
-              k = 32'(hq_n_q[5*de +: 5]) + 32'(i) - 32'(rdr_lo_i);
-              if (k < 32'd4) hq_type_d[32*de + 8*k[1:0] +: 8] = rdr_data_i[8*i +: 8];
-              else if (k >= 32'd8 && k < 32'd16)
-                hq_sec_d[64*de + 8*k[2:0] +: 8] = rdr_data_i[8*i +: 8];
+          // Header byte p is lane lo + (p - bytes received) of this beat, if that is inside
+          // its window: one 8-way choice per byte, the entry only an enable (byte lanes
+          // placed at a computed offset cost thousands of LUTs in shifters).
+          hn = hq_n_q[5*de +: 5];
+          for (int b = 0; b < 16; b++) begin
+            if (b < 4 || b >= 8) begin
+              boff = 5'(b) - hn;
+              if (boff < 5'(rdr_n_i)) begin
+                blane = rdr_lo_i + boff[2:0];
+                for (int e = 0; e < HdrQ; e++) begin
+                  if (de == 2'(e)) begin
+                    if (b < 4) hq_type_d[32*e + 8*b +: 8] = rdr_data_i[8*blane +: 8];
+                    else hq_sec_d[64*e + 8*(b-8) +: 8] = rdr_data_i[8*blane +: 8];
+                  end
+                end
+              end
             end
           end
           hq_n_d[5*de +: 5] = hq_n_q[5*de +: 5] + 5'(rdr_n_i);
@@ -693,6 +708,8 @@ module vep_blk #(
         end
       end
     end
+    // One address computation for both sequencers (one constant multiplier, not two).
+    rseg_ra = seg_addr(rseg_rs, 32'(rseg_ri));
     if (rseg_rd) rseg_d = seg_mem[rseg_ra];
     if (rec_push) begin
       rec_d[3*rec_wr_q +: 3] = rec_val;
