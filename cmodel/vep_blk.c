@@ -66,6 +66,12 @@ void vep_blk_outputs(const vep_blk_q_t *q, const vep_params_t *p, vep_blk_out_t 
   out->bk_busy = q->bk_q != 0;
 }
 
+/* The writer's data states: a DMA write of response data being prepared or sent. */
+static int wr_data_state(uint8_t st)
+{
+  return st == BwSegRd || st == BwSeg || st == BwReq || st == BwData;
+}
+
 /* The window of the held response beat the next DMA write beat carries. */
 static uint8_t win_n(uint8_t hb_pos, uint16_t prem)
 {
@@ -108,9 +114,16 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
   int rf_pop = 0;
 
   /* ---- reader ---- */
+  int h_take = 0, hq_pop = 0, hq_inc = 0, hq_dec = 0, d_inc = 0, d_dec = 0, rec_push = 0;
+  uint8_t rec_val = 0, de = 0;
+  /* The segment RAM read of the reader or the issuer, one address per cycle. */
+  int rseg_rd = 0;
+  unsigned rseg_ra = 0;
+  const uint8_t he = q->hq_rd_q & 3u;  /* the reader's header entry */
   switch (q->r_st_q) {
   case BrIdle:
-    if (q->rf_cnt_q != 0) {
+    /* The FIFO's head once the issuer has taken it: its header entry is hq_rd_q. */
+    if (q->hq_cnt_q != 0) {
       rf_pop = 1;
       d->r_slot_q = q->rf_q[q->rf_rd_q & 7u];
       d->r_st_q = BrCheck;
@@ -118,29 +131,25 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
     break;
   case BrCheck:
     if (q->sl_rb_q[rs] < VEP_BLK_HDR_BYTES || q->sl_wb_q[rs] == 0) {
-      /* Nowhere to put a status: a device error, the slot is freed without a done. */
+      /* Nowhere to put a status: a device error, the slot is freed without a done (the issuer
+       * read nothing for it). */
       d->dev_err_q = 1;
       d->dev_err_code_q = VEP_ERR_BLK_HEADERS;
       d->busy_q &= (uint8_t)~(1u << rs);
+      hq_pop = 1;
       d->r_st_q = BrIdle;
     } else {
-      d->r_ph_q = 0;
-      d->r_seg_q = 0;
-      d->r_off_q = 0;
-      d->r_pos_q = 0;
-      d->r_lim_q = VEP_BLK_HDR_BYTES;
-      d->r_hcnt_q = 0;
-      d->r_err_q = 0;
-      d->r_abort_q = 0;
-      d->r_st_q = BrSegRd;
+      d->r_st_q = BrWait;
     }
     break;
   case BrSegRd:
     if (q->r_abort_q || q->r_seg_q >= q->sl_nr_q[rs]) {
       /* aborted, or the readable segments ran out before r_lim (inconsistent chain) */
-      d->r_st_q = q->r_ph_q ? BrDrain : BrWait;
-    } else {
-      d->rseg_q = mem->seg_mem[seg_addr(p, rs, q->r_seg_q)];
+      d->r_st_q = BrDrain;
+    } else if (q->h_st_q == HiIdle) {
+      /* The issuer is not using rseg_q or rdq (and cannot start while we are here). */
+      rseg_rd = 1;
+      rseg_ra = seg_addr(p, rs, q->r_seg_q);
       d->r_st_q = BrSeg;
     }
     break;
@@ -166,22 +175,21 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
       uint32_t npos = q->r_pos_q + q->rdq_len_q;
       d->rdq_valid_q = 0;
       r_inc = 1;
+      d_inc = 1;
+      rec_push = 1;
+      rec_val = 0;
       d->r_pos_q = npos;
-      if (npos == q->r_lim_q) {
-        d->r_st_q = q->r_ph_q ? BrDrain : BrWait;
-      } else {
-        d->r_st_q = BrSeg;
-      }
+      d->r_st_q = npos == q->r_lim_q ? BrDrain : BrSeg;
     }
     break;
   case BrWait:
-    if (q->r_out_q == 0) {
+    if (((q->hq_fin_q >> he) & 1u) && q->hq_pend_q[he] == 0) {
       d->r_st_q = BrDecide;
     }
     break;
   case BrDecide: {
-    uint32_t type = (uint32_t)q->r_hdr_q[0];
-    uint64_t sector = q->r_hdr_q[1];
+    uint32_t type = q->hq_type_q[he];
+    uint64_t sector = q->hq_sec_q[he];
     uint32_t rb = q->sl_rb_q[rs], wb = q->sl_wb_q[rs];
     uint32_t dlen = (type == VEP_BLK_T_IN) ? wb - 1u : rb - VEP_BLK_HDR_BYTES;
     uint64_t nsec = dlen >> 9;
@@ -191,7 +199,10 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
     uint8_t st = VEP_BLK_S_OK;
     uint64_t rsec = 0;
     uint32_t rbytes = 0;
-    if (q->r_err_q) {
+    hq_pop = 1;
+    /* A header the readable segments do not cover (vep_vq_fetch never hands one over) is as
+     * good as a failed read. */
+    if (((q->hq_err_q >> he) & 1u) || q->hq_n_q[he] < VEP_BLK_HDR_BYTES) {
       st = VEP_BLK_S_IOERR;
     } else if (type == VEP_BLK_T_IN) {
       if (range_ok) {
@@ -243,11 +254,11 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
           d->wd_last_q = 1;
           d->r_st_q = BrIdle;
         } else {
-          d->r_ph_q = 1;
           d->r_seg_q = 0;
           d->r_off_q = 0;
           d->r_pos_q = VEP_BLK_HDR_BYTES;
           d->r_lim_q = q->sl_rb_q[rs];
+          d->r_abort_q = 0;
           d->r_wd_open_q = 1;
           d->r_st_q = BrSegRd;
         }
@@ -257,7 +268,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
     }
     break;
   case BrDrain:
-    if (q->r_out_q == 0) {
+    if (q->d_out_q == 0) {
       d->r_st_q = BrIdle;
     }
     break;
@@ -266,51 +277,161 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
     break;
   }
 
-  /* ---- DMA read responses (in request order) ---- */
-  if (in->rdr_valid) {
-    if (in->rdr_last) {
-      r_dec = q->r_out_q != 0;
-      if (in->rdr_err) {
-        d->r_err_q = 1;
+  /* ---- header issuer: reads the headers of the next slots while earlier ones are out ---- */
+  switch (q->h_st_q) {
+  case HiIdle:
+    if (q->rf_icnt_q != 0 && q->hq_cnt_q < VEP_BLK_HDRQ && q->r_st_q != BrSegRd &&
+        q->r_st_q != BrSeg && q->r_st_q != BrReq) {
+      uint8_t hs = q->rf_q[q->rf_iss_q & 7u] & 7u;
+      uint8_t e = q->hq_wr_q & 3u;
+      h_take = 1;
+      d->h_slot_q = hs;
+      d->h_ent_q = e;
+      d->hq_fin_q &= (uint8_t)~(1u << e);
+      d->hq_err_q &= (uint8_t)~(1u << e);
+      d->hq_n_q[e] = 0;
+      if (q->sl_rb_q[hs] < VEP_BLK_HDR_BYTES || q->sl_wb_q[hs] == 0) {
+        /* Nothing to read: the reader reports the device error when it gets there. */
+        d->hq_fin_q |= (uint8_t)(1u << e);
+      } else {
+        d->h_seg_q = 0;
+        d->h_off_q = 0;
+        d->h_pos_q = 0;
+        d->h_st_q = HiSegRd;
       }
     }
-    if (q->r_ph_q == 0) {
+    break;
+  case HiSegRd:
+    if (q->h_seg_q >= q->sl_nr_q[q->h_slot_q & 7u]) {
+      /* The readable segments end before the header (inconsistent chain): stop here. */
+      d->hq_fin_q |= (uint8_t)(1u << (q->h_ent_q & 3u));
+      d->h_st_q = HiIdle;
+    } else {
+      rseg_rd = 1;
+      rseg_ra = seg_addr(p, q->h_slot_q & 7u, q->h_seg_q);
+      d->h_st_q = HiSeg;
+    }
+    break;
+  case HiSeg: {
+    uint32_t seg_end = q->h_off_q + q->rseg_q.len;
+    if (q->h_pos_q >= seg_end) {
+      d->h_off_q = seg_end;
+      d->h_seg_q = (uint8_t)(q->h_seg_q + 1u);
+      d->h_st_q = HiSegRd;
+    } else if (q->r_out_q < VEP_BLK_MAX_OUT) {
+      uint32_t len = min32(seg_end, VEP_BLK_HDR_BYTES) - q->h_pos_q;
+      d->rdq_valid_q = 1;
+      d->rdq_addr_q = q->rseg_q.addr + (uint32_t)(q->h_pos_q - q->h_off_q);
+      d->rdq_len_q = (uint16_t)(len & 0x1FFFu);
+      d->h_st_q = HiReq;
+    }
+    break;
+  }
+  case HiReq:
+    if (in->rdq_ready) {
+      uint8_t npos = (uint8_t)((q->h_pos_q + q->rdq_len_q) & 0x1Fu);
+      d->rdq_valid_q = 0;
+      r_inc = 1;
+      rec_push = 1;
+      rec_val = (uint8_t)(4u | (q->h_ent_q & 3u));
+      hq_inc = 1;
+      d->h_pos_q = npos;
+      if (npos == VEP_BLK_HDR_BYTES) {
+        d->hq_fin_q |= (uint8_t)(1u << (q->h_ent_q & 3u));
+        d->h_st_q = HiIdle;
+      } else {
+        d->h_st_q = HiSeg;
+      }
+    }
+    break;
+  default:
+    d->h_st_q = HiIdle;
+    break;
+  }
+
+  /* ---- DMA read responses (in request order: rec_q says what each read is for) ---- */
+  if (in->rdr_valid && q->r_out_q != 0) {
+    uint8_t rh = q->rec_q[q->rec_rd_q & (VEP_BLK_REC - 1u)];
+    if (in->rdr_last) {
+      r_dec = 1;
+      d->rec_rd_q = (uint8_t)((q->rec_rd_q + 1u) & (VEP_BLK_REC - 1u));
+    }
+    if (rh & 4u) {
+      de = rh & 3u;
+      if (in->rdr_last) {
+        hq_dec = 1;
+        if (in->rdr_err) {
+          d->hq_err_q |= (uint8_t)(1u << de);
+        }
+      }
       if (!in->rdr_err) {
         for (unsigned i = 0; i < 8; i++) {
           if (i >= in->rdr_lo && i < (unsigned)in->rdr_lo + in->rdr_n) {
-            unsigned k = q->r_hcnt_q + (i - in->rdr_lo);
-            if (k < 16) {
-              uint64_t b = (in->rdr_data >> (8 * i)) & 0xFFu;
-              d->r_hdr_q[k >> 3] = (d->r_hdr_q[k >> 3] & ~(0xFFull << (8 * (k & 7u)))) |
-                                   (b << (8 * (k & 7u)));
+            unsigned k = q->hq_n_q[de] + (i - in->rdr_lo);
+            uint64_t b = (in->rdr_data >> (8 * i)) & 0xFFu;
+            if (k < 4) {
+              d->hq_type_q[de] = (uint32_t)((d->hq_type_q[de] & ~(0xFFu << (8 * k))) |
+                                            (b << (8 * k)));
+            } else if (k >= 8 && k < 16) {
+              d->hq_sec_q[de] = (d->hq_sec_q[de] & ~(0xFFull << (8 * (k & 7u)))) |
+                                (b << (8 * (k & 7u)));
             }
           }
         }
-        d->r_hcnt_q = (uint8_t)((q->r_hcnt_q + in->rdr_n) & 0x1Fu);
+        d->hq_n_q[de] = (uint8_t)((q->hq_n_q[de] + in->rdr_n) & 0x1Fu);
       }
-    } else if (q->r_wd_open_q) {
-      if (in->rdr_err) {
-        d->wd_valid_q = 1;
-        d->wd_last_q = 1;
-        d->wd_abort_q = 1;
-        d->r_wd_open_q = 0;
-        d->r_abort_q = 1;
-        d->ioerr_q |= (uint8_t)(1u << rs);
-      } else {
-        int fin = in->rdr_last && q->r_st_q == BrDrain && q->r_out_q == 1;
-        d->wd_valid_q = 1;
-        d->wd_data_q = in->rdr_data;
-        d->wd_keep_q = (uint8_t)(((1u << in->rdr_n) - 1u) << in->rdr_lo);
-        d->wd_last_q = (uint8_t)fin;
-        if (fin) {
+    } else {
+      if (in->rdr_last) {
+        d_dec = q->d_out_q != 0;
+      }
+      if (q->r_wd_open_q) {
+        if (in->rdr_err) {
+          d->wd_valid_q = 1;
+          d->wd_last_q = 1;
+          d->wd_abort_q = 1;
           d->r_wd_open_q = 0;
+          d->r_abort_q = 1;
+          d->ioerr_q |= (uint8_t)(1u << rs);
+        } else {
+          int fin = in->rdr_last && q->r_st_q == BrDrain && q->d_out_q == 1;
+          d->wd_valid_q = 1;
+          d->wd_data_q = in->rdr_data;
+          d->wd_keep_q = (uint8_t)(((1u << in->rdr_n) - 1u) << in->rdr_lo);
+          d->wd_last_q = (uint8_t)fin;
+          if (fin) {
+            d->r_wd_open_q = 0;
+          }
         }
       }
     }
   }
+  if (rseg_rd) {
+    d->rseg_q = mem->seg_mem[rseg_ra];
+  }
+  if (rec_push) {
+    d->rec_q[q->rec_wr_q & (VEP_BLK_REC - 1u)] = rec_val;
+    d->rec_wr_q = (uint8_t)((q->rec_wr_q + 1u) & (VEP_BLK_REC - 1u));
+  }
+  /* A header entry's outstanding reads: one issued (h_ent_q) and one answered (de) per cycle. */
+  for (unsigned e = 0; e < VEP_BLK_HDRQ; e++) {
+    d->hq_pend_q[e] = (uint8_t)((q->hq_pend_q[e] + (hq_inc && (q->h_ent_q & 3u) == e) -
+                                 (hq_dec && de == e)) & 0x1Fu);
+  }
 
   /* ---- writer ---- */
   const int rsp_hs = in->s_blk_rsp_valid && q->rsp_ready_q;
+  /* In the data states a beat goes to nb_* (it is empty whenever s_blk_rsp_ready is high
+   * there); its last beat closes the response at once, as in BwBeat. */
+  if (rsp_hs && wr_data_state(q->w_st_q)) {
+    d->nb_valid_q = 1;
+    d->nb_data_q = in->s_blk_rsp_data;
+    d->nb_last_q = in->s_blk_rsp_last;
+    if (in->s_blk_rsp_last) {
+      d->bk_q &= (uint8_t)~(1u << ws);
+      d->w_open_q = 0;
+      d->w_status_q = in->s_blk_rsp_status;
+    }
+  }
   /* Its one read of the segment RAM per cycle, at one address (as vep_blk.sv's wseg_rd/ra). */
   int wseg_rd = 0;
   unsigned wseg_ra = 0;
@@ -375,7 +496,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
     if (q->w_seg_q >= q->sl_nseg_q[ws]) {
       /* writable segments ran out before the data (inconsistent chain): give up the data */
       d->w_short_q = 1;
-      d->w_st_q = q->w_open_q ? BwDrain : BwStRd;
+      d->w_st_q = d->w_open_q ? BwDrain : BwStRd;
     } else {
       wseg_rd = 1;
       wseg_ra = seg_addr(p, ws, q->w_seg_q);
@@ -419,7 +540,23 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
       d->hb_pos_q = npos;
       d->wrd_valid_q = 0;
       if (npos == 8 && !q->hb_last_q && (nprem != 0 || nwpos != q->w_dlen_q)) {
-        d->w_st_q = BwBeat;
+        if (d->nb_valid_q) {
+          /* The next beat is at hand (held, or taken on this edge): no bubble. */
+          d->hb_data_q = d->nb_data_q;
+          d->hb_pos_q = 0;
+          d->hb_last_q = d->nb_last_q;
+          d->nb_valid_q = 0;
+          if (nprem != 0) {
+            d->wrd_valid_q = 1;
+            d->wrd_data_q = d->nb_data_q;
+            d->wrd_lo_q = 0;
+            d->wrd_n_q = win_n(0, nprem);
+          } else {
+            d->w_st_q = BwSeg;
+          }
+        } else {
+          d->w_st_q = BwBeat;
+        }
       } else {
         if (npos == 8) {
           /* The response ended before its data (fewer beats than announced): the rest of
@@ -435,7 +572,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
           d->wrd_lo_q = npos;
           d->wrd_n_q = win_n(npos, nprem);
         } else if (nwpos == q->w_dlen_q) {
-          d->w_st_q = q->w_open_q ? BwDrain : BwStRd;
+          d->w_st_q = d->w_open_q ? BwDrain : BwStRd;
         } else {
           d->w_st_q = BwSeg;
         }
@@ -549,10 +686,20 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
   d->r_out_q = (uint8_t)(q->r_out_q + r_inc - r_dec);
   d->wr_out_q = (uint8_t)(q->wr_out_q + w_inc - w_dec);
   d->wr_drop_q = (uint16_t)(q->wr_drop_q - wdrop_dec);
+  d->d_out_q = (uint8_t)(q->d_out_q + d_inc - d_dec);
   if (rf_pop) {
     d->rf_rd_q = (q->rf_rd_q + 1u) & 7u;
   }
   d->rf_cnt_q = (uint8_t)(q->rf_cnt_q + (chain_hs ? 1u : 0u) - (rf_pop ? 1u : 0u));
+  if (h_take) {
+    d->rf_iss_q = (q->rf_iss_q + 1u) & 7u;
+    d->hq_wr_q = (q->hq_wr_q + 1u) & 3u;
+  }
+  d->rf_icnt_q = (uint8_t)(q->rf_icnt_q + (chain_hs ? 1u : 0u) - (h_take ? 1u : 0u));
+  if (hq_pop) {
+    d->hq_rd_q = (q->hq_rd_q + 1u) & 3u;
+  }
+  d->hq_cnt_q = (uint8_t)(q->hq_cnt_q + (h_take ? 1u : 0u) - (hq_pop ? 1u : 0u));
 
   /* ---- virtio device reset ---- */
   if (in->dev_reset) {
@@ -567,14 +714,23 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
     }
     /* vep_dma_rd forgets every read it took before the reset: nothing to swallow. */
     d->r_out_q = 0;
+    d->d_out_q = 0;
+    d->rec_rd_q = 0;
+    d->rec_wr_q = 0;
     d->r_st_q = BrIdle;
+    d->h_st_q = HiIdle;
     d->r_abort_q = 0;
-    d->r_err_q = 0;
     d->rdq_valid_q = 0;
     d->req_valid_q = 0;
     d->rf_rd_q = 0;
     d->rf_wr_q = 0;
     d->rf_cnt_q = 0;
+    d->rf_iss_q = 0;
+    d->rf_icnt_q = 0;
+    d->hq_rd_q = 0;
+    d->hq_wr_q = 0;
+    d->hq_cnt_q = 0;
+    memset(d->hq_pend_q, 0, sizeof d->hq_pend_q);
     d->wr_drop_q = (uint16_t)(d->wr_drop_q + d->wr_out_q);
     d->wr_out_q = 0;
     d->wrq_valid_q = 0;
@@ -607,7 +763,12 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
     d->slot_id_q = id;
   }
 
-  d->rsp_ready_q = d->w_st_q == BwIdle || d->w_st_q == BwBeat || d->w_st_q == BwDrain;
+  /* nb_* only lives in the data states (a reset or the end of the data drops it). */
+  if (!wr_data_state(d->w_st_q)) {
+    d->nb_valid_q = 0;
+  }
+  d->rsp_ready_q = d->w_st_q == BwIdle || d->w_st_q == BwBeat || d->w_st_q == BwDrain ||
+                   (wr_data_state(d->w_st_q) && d->w_open_q && !d->nb_valid_q);
   d->idle_q = d->busy_q == 0 && d->r_out_q == 0 && d->wr_out_q == 0 &&
               d->wr_drop_q == 0;
 

@@ -4,9 +4,12 @@
  *
  * A slot table of VEP_BLK_SLOTS requests, the segment memory that vep_vq_fetch fills
  * (slot*SEG_SLOTS + i, SEG_SLOTS = BLK_SEG_MAX + VEP_SEG_EXTRA), and two sequencers:
- * - the reader takes slots in hand-off order: reads the 16-byte header over the readable
- *   segments (DMA read client 2), checks it, sends the backend request (m_blk_req_*) and, for
- *   OUT, streams the data from DMA reads to m_blk_wdata_*; rejected requests get a local status;
+ * - the header issuer walks the hand-off FIFO ahead of the reader and reads the 16-byte headers
+ *   of up to VEP_BLK_HDRQ slots over their readable segments (DMA read client 2), several reads
+ *   in flight; rec_q records what each outstanding read is for (the engine answers in order);
+ * - the reader takes slots in hand-off order: waits for the slot's header, checks it, sends the
+ *   backend request (m_blk_req_*) and, for OUT, streams the data from DMA reads to
+ *   m_blk_wdata_*; rejected requests get a local status;
  * - the writer takes backend responses (s_blk_rsp_*) first, then the local verdicts: writes IN /
  *   GET_ID data over the writable segments (DMA write client 2), then the status byte at the last
  *   writable byte, waits for every wr_done of the slot, and offers done_* to vep_vq_used.
@@ -34,18 +37,30 @@
 #define VEP_BLK_SEG_SLOTS_MAX (VEP_BLK_SEG_MAX_MAX + VEP_SEG_EXTRA)
 /* Most DMA requests of one sequencer outstanding at a time (bounds its counters). */
 #define VEP_BLK_MAX_OUT 15u
+/* Headers the issuer may read ahead of the reader (entries of the header queue hq_*). */
+#define VEP_BLK_HDRQ 4u
+/* Entries of rec_q (>= VEP_BLK_MAX_OUT + 1, a power of two). */
+#define VEP_BLK_REC 16u
 
 /* Reader states (rtl/vep_blk.sv rd_state_e). */
 enum {
-  BrIdle = 0,  /* waiting for a slot in the hand-off FIFO */
+  BrIdle = 0,  /* waiting for a slot the issuer has taken */
   BrCheck,     /* header and status present? */
-  BrSegRd,     /* segment memory read of r_seg_q */
-  BrSeg,       /* cut the next DMA read from the segment in rseg_q */
-  BrReq,       /* rdq offered */
-  BrWait,      /* header: every read issued, waiting for the responses */
+  BrSegRd,     /* OUT data: segment memory read of r_seg_q */
+  BrSeg,       /* OUT data: cut the next DMA read from the segment in rseg_q */
+  BrReq,       /* OUT data: rdq offered */
+  BrWait,      /* waiting for the slot's header (entry hq_rd_q) */
   BrDecide,    /* header complete: verdict */
   BrBreq,      /* backend request offered */
   BrDrain      /* OUT data: every read issued (or aborted), waiting for the responses */
+};
+
+/* Header issuer states (rtl/vep_blk.sv hi_state_e). */
+enum {
+  HiIdle = 0,  /* next slot of the hand-off FIFO: allocate its header entry */
+  HiSegRd,     /* segment memory read of h_seg_q */
+  HiSeg,       /* cut the next header read from the segment in rseg_q */
+  HiReq        /* rdq offered */
 };
 
 /* Writer states (rtl/vep_blk.sv wr_state_e). */
@@ -94,21 +109,38 @@ typedef struct vep_blk_q {
   uint8_t chain_ready_q;
   uint8_t rf_q[VEP_BLK_SLOTS];  /* hand-off order FIFO of slots for the reader */
   uint8_t rf_rd_q, rf_wr_q, rf_cnt_q;
+  uint8_t rf_iss_q;     /* next FIFO entry for the header issuer */
+  uint8_t rf_icnt_q;    /* FIFO entries the issuer has not taken yet */
+  /* header issuer */
+  uint8_t h_st_q;
+  uint8_t h_slot_q;
+  uint8_t h_ent_q;      /* its header queue entry */
+  uint8_t h_seg_q;
+  uint32_t h_off_q;     /* stream offset of segment h_seg_q */
+  uint8_t h_pos_q;      /* next header byte to request */
+  /* header queue: one entry per slot taken by the issuer, freed by the reader's verdict */
+  uint8_t hq_wr_q, hq_rd_q, hq_cnt_q;
+  uint32_t hq_type_q[VEP_BLK_HDRQ];  /* header bytes 0..3 */
+  uint64_t hq_sec_q[VEP_BLK_HDRQ];   /* header bytes 8..15 */
+  uint8_t hq_n_q[VEP_BLK_HDRQ];      /* header bytes received */
+  uint8_t hq_pend_q[VEP_BLK_HDRQ];   /* header reads issued, last beat not yet seen */
+  uint8_t hq_fin_q;                  /* bit e: every header read of entry e issued */
+  uint8_t hq_err_q;                  /* bit e: a header read of entry e failed */
+  /* what each outstanding DMA read is for, in request order: bit 2 header, bits 1:0 entry */
+  uint8_t rec_q[VEP_BLK_REC];
+  uint8_t rec_rd_q, rec_wr_q;
+  uint8_t d_out_q;      /* OUT data reads outstanding */
   /* reader */
   uint8_t r_st_q;
   uint8_t r_slot_q;
-  uint8_t r_ph_q;       /* 0 header, 1 OUT data */
   uint8_t r_seg_q;
   uint32_t r_off_q;     /* stream offset of segment r_seg_q */
   uint32_t r_pos_q;     /* next stream byte to request */
   uint32_t r_lim_q;     /* end of this phase's stream range */
-  uint8_t r_out_q;      /* reads issued, last beat not yet seen */
-  uint8_t r_err_q;      /* a header read failed */
+  uint8_t r_out_q;      /* reads issued (header and data), last beat not yet seen */
   uint8_t r_abort_q;    /* OUT data read failed: issue no more, swallow the rest */
   uint8_t r_wd_open_q;  /* OUT data stream open at the backend (no last yet) */
-  uint8_t r_hcnt_q;     /* header bytes received */
-  uint64_t r_hdr_q[2];  /* header byte k in bits 8k (k = 0..15) */
-  vep_seg_t rseg_q;     /* registered read of the reader */
+  vep_seg_t rseg_q;     /* registered read of the reader or the issuer */
   uint8_t rdq_valid_q;
   uint64_t rdq_addr_q;
   uint16_t rdq_len_q;
@@ -136,6 +168,11 @@ typedef struct vep_blk_q {
   uint64_t hb_data_q;   /* the held response beat */
   uint8_t hb_pos_q;     /* its bytes already written (0..8) */
   uint8_t hb_last_q;
+  /* The response beat after hb_*, taken while hb_* is being written, so that s_blk_rsp_ready
+   * (registered) can stay high and the DMA write gets a beat every cycle. */
+  uint8_t nb_valid_q;
+  uint64_t nb_data_q;
+  uint8_t nb_last_q;
   vep_seg_t wseg_q;     /* registered read of the writer */
   uint8_t wr_out_q;     /* writes issued, wr_done not yet seen */
   uint16_t wr_drop_q;   /* wr_done strobes from before a reset still to swallow */

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // vep_blk: the virtio-blk device function (docs/datapath.md, "vep_blk").
 // A slot table of VEP_BLK_SLOTS requests with the segment memory vep_vq_fetch fills, and two
-// sequencers. The reader takes slots in hand-off order: reads the 16-byte header over the
-// readable segments (DMA read client 2), checks it, sends the backend request and, for OUT,
-// streams the data from DMA reads to m_blk_wdata. The writer takes backend responses first, then
-// the reader's local verdicts: writes IN / GET_ID data over the writable segments (DMA write
-// client 2), then the status byte at the last writable byte, waits for every wr_done, and offers
-// done to vep_vq_used; the slot is freed on the done handshake.
+// sequencers. The reader takes slots in hand-off order: its header issuer walks ahead of it and
+// reads the 16-byte headers of up to HdrQ slots over their readable segments (DMA read client 2,
+// several reads in flight); the reader then checks each header in order, sends the backend
+// request and, for OUT, streams the data from DMA reads to m_blk_wdata. The writer takes backend
+// responses first, then the reader's local verdicts: writes IN / GET_ID data over the writable
+// segments (DMA write client 2; a second beat buffer keeps a beat ready every cycle), then the
+// status byte at the last writable byte, waits for every wr_done, and offers done to
+// vep_vq_used; the slot is freed on the done handshake.
 // Every output is a register. C twin: cmodel/vep_blk.c (same registers, same order of
 // assignments in the next-state logic).
 `default_nettype none
@@ -105,12 +107,16 @@ module vep_blk #(
   localparam logic [7:0]  SIoerr = 8'(vep_pkg::VEP_BLK_S_IOERR);
   localparam logic [7:0]  SUnsup = 8'(vep_pkg::VEP_BLK_S_UNSUPP);
 
+  // Headers the issuer may read ahead of the reader (entries of the header queue hq_*).
+  localparam int unsigned HdrQ = 4;
+
   if (NSlot != 8) begin : gen_check_slots
     $error("vep_blk: the slot masks are 8 bits: VEP_BLK_SLOTS must be 8");
   end
 
-  // Reader: slot from the hand-off FIFO, header present?, segment read, cut a DMA read, rdq
-  // offered, header responses, verdict, backend request offered, OUT data responses.
+  // Reader: slot from the hand-off FIFO, header present?, wait for its header (read by the
+  // issuer), verdict, backend request offered, OUT data: segment read, cut a DMA read, rdq
+  // offered, wait for the data responses.
   typedef enum logic [3:0] {
     BrIdle   = 4'd0,
     BrCheck  = 4'd1,
@@ -122,6 +128,15 @@ module vep_blk #(
     BrBreq   = 4'd7,
     BrDrain  = 4'd8
   } rd_state_e;
+
+  // Header issuer: next slot of the hand-off FIFO (header entry allocated), segment read, cut a
+  // DMA read, rdq offered.
+  typedef enum logic [1:0] {
+    HiIdle  = 2'd0,
+    HiSegRd = 2'd1,
+    HiSeg   = 2'd2,
+    HiReq   = 2'd3
+  } hi_state_e;
 
   // Writer: first beat or local verdict, segment read, cut a DMA write, wrq offered, wrd offered,
   // next response beat, drop beats to the last, status: segment read, cut, wrq, wrd, wait for the
@@ -170,21 +185,47 @@ module vep_blk #(
   logic [NSlot*3-1:0] rf_q, rf_d;
   logic [2:0]             rf_rd_q, rf_rd_d, rf_wr_q, rf_wr_d;
   logic [3:0]             rf_cnt_q, rf_cnt_d;
+  logic [2:0]             rf_iss_q, rf_iss_d;  // next FIFO entry for the header issuer
+  logic [3:0]             rf_icnt_q, rf_icnt_d; // FIFO entries the issuer has not taken yet
+  // header issuer
+  hi_state_e              h_st_q, h_st_d;
+  logic [2:0]             h_slot_q, h_slot_d;
+  logic [1:0]             h_ent_q, h_ent_d;    // its header queue entry
+  logic [7:0]             h_seg_q, h_seg_d;
+  logic [31:0]            h_off_q, h_off_d;    // stream offset of segment h_seg_q
+  logic [4:0]             h_pos_q, h_pos_d;    // next header byte to request
+  // header queue: one entry per slot taken by the issuer, freed by the reader's verdict, in
+  // hand-off order (entry e in [W*e +: W])
+  logic [1:0]             hq_wr_q, hq_wr_d, hq_rd_q, hq_rd_d;
+  logic [2:0]             hq_cnt_q, hq_cnt_d;
+  logic [HdrQ*32-1:0]     hq_type_q, hq_type_d;  // header bytes 0..3
+  logic [HdrQ*64-1:0]     hq_sec_q, hq_sec_d;    // header bytes 8..15
+  logic [HdrQ*5-1:0]      hq_n_q, hq_n_d;        // header bytes received
+  logic [HdrQ*5-1:0]      hq_pend_q, hq_pend_d;  // header reads issued, last beat not yet seen
+  logic [HdrQ-1:0]        hq_fin_q, hq_fin_d;    // every header read issued
+  logic [HdrQ-1:0]        hq_err_q, hq_err_d;    // a header read failed
+  // What each outstanding DMA read is for, in request order (vep_dma_rd answers in that
+  // order): {header, header queue entry}; a data read is the reader's OUT data.
+  logic [16*3-1:0]        rec_q, rec_d;
+  logic [3:0]             rec_rd_q, rec_rd_d, rec_wr_q, rec_wr_d;
+  logic [7:0]             d_out_q, d_out_d;    // OUT data reads outstanding
   // reader
   rd_state_e              r_st_q, r_st_d;
   logic [2:0]             r_slot_q, r_slot_d;
-  logic                   r_ph_q, r_ph_d;      // 0 header, 1 OUT data
   logic [7:0]             r_seg_q, r_seg_d;
   logic [31:0]            r_off_q, r_off_d;    // stream offset of segment r_seg_q
   logic [31:0]            r_pos_q, r_pos_d;    // next stream byte to request
   logic [31:0]            r_lim_q, r_lim_d;    // end of this phase's stream range
-  logic [7:0]             r_out_q, r_out_d;    // reads issued, last beat not yet seen
-  logic                   r_err_q, r_err_d;
+  logic [7:0]             r_out_q, r_out_d;    // reads issued (both), last beat not yet seen
   logic                   r_abort_q, r_abort_d;
   logic                   r_wd_open_q, r_wd_open_d;
-  logic [4:0]             r_hcnt_q, r_hcnt_d;
-  logic [127:0]           r_hdr_q, r_hdr_d;    // header byte k in [8k +: 8]
+  // The segment RAM read of the reader or the issuer (one at a time: only one of them is in
+  // its segment states), one address per cycle, as the writer's wseg_rd/wseg_ra.
   vep_pkg::seg_t          rseg_q, rseg_d;
+  logic                   rseg_rd;
+  logic [SegAw-1:0]       rseg_ra;
+  logic [2:0]             rseg_rs;             // slot and segment of that read
+  logic [7:0]             rseg_ri;
   logic                   rdq_valid_q, rdq_valid_d;
   logic [63:0]            rdq_addr_q, rdq_addr_d;
   logic [12:0]            rdq_len_q, rdq_len_d;
@@ -212,6 +253,11 @@ module vep_blk #(
   logic [63:0]            hb_data_q, hb_data_d;
   logic [3:0]             hb_pos_q, hb_pos_d;
   logic                   hb_last_q, hb_last_d;
+  // The response beat after hb_*, taken while hb_* is being written, so that s_blk_rsp_ready
+  // (registered) can stay high and the DMA write gets a beat every cycle.
+  logic                   nb_valid_q, nb_valid_d;
+  logic [63:0]            nb_data_q, nb_data_d;
+  logic                   nb_last_q, nb_last_d;
   vep_pkg::seg_t          wseg_q, wseg_d;
   // The writer's one read of the segment memory per cycle, at one address: two reads meeting in
   // a multiplexer before wseg_q kept Yosys from mapping the memory to block RAM (docs/synth.md).
@@ -286,11 +332,17 @@ module vep_blk #(
   // ---- Next state ----
   logic        chain_hs, rf_pop, rsp_hs;
   logic        r_inc, r_dec, w_inc, w_dec, wdrop_dec;
+  logic        h_take, hq_pop, hq_inc, hq_dec, d_inc, d_dec, rec_push;
+  logic [2:0]  rec_val, rh, hsl;
+  logic [1:0]  de;
+  logic [4:0]  hnpos, hn, boff;
+  logic [2:0]  blane;
+  logic [31:0] hseg_end;
   logic [2:0]  rs, ws, cs;
   // reader temporaries
   // cut_len, wlen (<= 4096) and keep9 (<= 255): only their low bits carry a value.
   /* verilator lint_off UNUSEDSIGNAL */
-  logic [31:0] cut_len, wlen;
+  logic [31:0] cut_len, wlen, hcut;
   logic [8:0]  keep9;
   /* verilator lint_on UNUSEDSIGNAL */
   logic [31:0] rdiff, wdiff;
@@ -298,13 +350,13 @@ module vep_blk #(
   logic [63:0] sector, nsec, rsec;
   logic        range_ok, backend, fin, known, fail, keep_slot, found;
   logic [7:0]  st;
-  logic [31:0] rbytes, k;
+  logic [31:0] rbytes;
   // writer temporaries
   logic [2:0]  t, ls, fid;
   logic [31:0] wseg_end, wdl, nwpos;
   logic [3:0]  hpos;
   logic [12:0] nprem;
-  logic        more;
+  logic        more, wdata_st;
 
   always_comb begin
     busy_d = busy_q;  bk_d = bk_q;  zomb_d = zomb_q;  loc_d = loc_q;  ioerr_d = ioerr_q;
@@ -312,10 +364,17 @@ module vep_blk #(
     sl_rb_d = sl_rb_q;  sl_wb_d = sl_wb_q;  sl_type_d = sl_type_q;  sl_st_d = sl_st_q;
     slot_free_d = slot_free_q;  slot_id_d = slot_id_q;
     rf_d = rf_q;  rf_rd_d = rf_rd_q;  rf_wr_d = rf_wr_q;  rf_cnt_d = rf_cnt_q;
-    r_st_d = r_st_q;  r_slot_d = r_slot_q;  r_ph_d = r_ph_q;  r_seg_d = r_seg_q;
+    rf_iss_d = rf_iss_q;  rf_icnt_d = rf_icnt_q;
+    h_st_d = h_st_q;  h_slot_d = h_slot_q;  h_ent_d = h_ent_q;  h_seg_d = h_seg_q;
+    h_off_d = h_off_q;  h_pos_d = h_pos_q;
+    hq_wr_d = hq_wr_q;  hq_rd_d = hq_rd_q;  hq_cnt_d = hq_cnt_q;  hq_type_d = hq_type_q;
+    hq_sec_d = hq_sec_q;  hq_n_d = hq_n_q;  hq_pend_d = hq_pend_q;  hq_fin_d = hq_fin_q;
+    hq_err_d = hq_err_q;
+    rec_d = rec_q;  rec_rd_d = rec_rd_q;  rec_wr_d = rec_wr_q;  d_out_d = d_out_q;
+    r_st_d = r_st_q;  r_slot_d = r_slot_q;  r_seg_d = r_seg_q;
     r_off_d = r_off_q;  r_pos_d = r_pos_q;  r_lim_d = r_lim_q;  r_out_d = r_out_q;
-    r_err_d = r_err_q;  r_abort_d = r_abort_q;  r_wd_open_d = r_wd_open_q;
-    r_hcnt_d = r_hcnt_q;  r_hdr_d = r_hdr_q;  rseg_d = rseg_q;
+    r_abort_d = r_abort_q;  r_wd_open_d = r_wd_open_q;
+    rseg_d = rseg_q;  rseg_rd = 1'b0;  rseg_ra = '0;  rseg_rs = '0;  rseg_ri = '0;
     rdq_valid_d = rdq_valid_q;  rdq_addr_d = rdq_addr_q;  rdq_len_d = rdq_len_q;
     req_valid_d = req_valid_q;  req_tag_d = req_tag_q;  req_type_d = req_type_q;
     req_sector_d = req_sector_q;  req_bytes_d = req_bytes_q;
@@ -323,6 +382,7 @@ module vep_blk #(
     w_pos_d = w_pos_q;  w_dlen_d = w_dlen_q;  w_prem_d = w_prem_q;  w_status_d = w_status_q;
     w_short_d = w_short_q;  w_open_d = w_open_q;
     hb_data_d = hb_data_q;  hb_pos_d = hb_pos_q;  hb_last_d = hb_last_q;  wseg_d = wseg_q;
+    nb_valid_d = nb_valid_q;  nb_data_d = nb_data_q;  nb_last_d = nb_last_q;
     wseg_rd = 1'b0;  wseg_ra = '0;
     wr_out_d = wr_out_q;  wr_drop_d = wr_drop_q;  rsp_ready_d = rsp_ready_q;
     wrq_valid_d = wrq_valid_q;  wrq_addr_d = wrq_addr_q;  wrq_len_d = wrq_len_q;
@@ -332,13 +392,16 @@ module vep_blk #(
     idle_d = idle_q;
 
     r_inc = 1'b0;  r_dec = 1'b0;
+    h_take = 1'b0;  hq_pop = 1'b0;  hq_inc = 1'b0;  hq_dec = 1'b0;  d_inc = 1'b0;
+    d_dec = 1'b0;  rec_push = 1'b0;  rec_val = '0;  rh = '0;  hsl = '0;  de = '0;
+    hnpos = '0;  hseg_end = '0;  hcut = '0;  hn = '0;  boff = '0;  blane = '0;
     w_inc = 1'b0;  w_dec = 1'b0;  wdrop_dec = 1'b0;
     rs = r_slot_q;  ws = w_slot_q;
     seg_end = '0;  cut_len = '0;  npos32 = '0;  dtype = '0;  dlen = '0;  rb = '0;  wb = '0;
     sector = '0;  nsec = '0;  rsec = '0;  range_ok = 1'b0;  backend = 1'b0;  fin = 1'b0;
     known = 1'b0;  fail = 1'b0;  keep_slot = 1'b0;  found = 1'b0;  st = SOk;  rbytes = '0;
-    k = '0;  keep9 = '0;  rdiff = '0;  wdiff = '0;  t = '0;  ls = '0;  fid = '0;  wseg_end = '0;  wlen = '0;  wdl = '0;
-    nwpos = '0;  hpos = '0;  nprem = '0;  more = 1'b0;  cs = '0;
+    keep9 = '0;  rdiff = '0;  wdiff = '0;  t = '0;  ls = '0;  fid = '0;  wseg_end = '0;  wlen = '0;  wdl = '0;
+    nwpos = '0;  hpos = '0;  nprem = '0;  more = 1'b0;  cs = '0;  wdata_st = 1'b0;
 
     dev_err_d      = 1'b0;
     dev_err_code_d = 8'd0;
@@ -368,7 +431,8 @@ module vep_blk #(
     // ---- reader ----
     unique case (r_st_q)
       BrIdle: begin
-        if (rf_cnt_q != 4'd0) begin
+        // The FIFO's head once the issuer has taken it: its header entry is hq_rd_q.
+        if (hq_cnt_q != 3'd0) begin
           rf_pop   = 1'b1;
           r_slot_d = rf_q[3*rf_rd_q +: 3];
           r_st_d   = BrCheck;
@@ -376,30 +440,27 @@ module vep_blk #(
       end
       BrCheck: begin
         if (sl_rb_q[32*rs +: 32] < HdrB || sl_wb_q[32*rs +: 32] == 32'd0) begin
-          // Nowhere to put a status: a device error, the slot is freed without a done.
+          // Nowhere to put a status: a device error, the slot is freed without a done (the
+          // issuer read nothing for it).
           dev_err_d      = 1'b1;
           dev_err_code_d = 8'(vep_pkg::VEP_ERR_BLK_HEADERS);
           busy_d[rs]     = 1'b0;
+          hq_pop         = 1'b1;
           r_st_d         = BrIdle;
         end else begin
-          r_ph_d    = 1'b0;
-          r_seg_d   = 8'd0;
-          r_off_d   = 32'd0;
-          r_pos_d   = 32'd0;
-          r_lim_d   = HdrB;
-          r_hcnt_d  = 5'd0;
-          r_err_d   = 1'b0;
-          r_abort_d = 1'b0;
-          r_st_d    = BrSegRd;
+          r_st_d = BrWait;
         end
       end
       BrSegRd: begin
         if (r_abort_q || r_seg_q >= sl_nr_q[8*rs +: 8]) begin
           // aborted, or the readable segments ran out before r_lim (inconsistent chain)
-          r_st_d = r_ph_q ? BrDrain : BrWait;
-        end else begin
-          rseg_d = seg_mem[seg_addr(rs, 32'(r_seg_q))];
-          r_st_d = BrSeg;
+          r_st_d = BrDrain;
+        end else if (h_st_q == HiIdle) begin
+          // The issuer is not using rseg_q or rdq (and cannot start while we are here).
+          rseg_rd = 1'b1;
+          rseg_rs = rs;
+          rseg_ri = r_seg_q;
+          r_st_d  = BrSeg;
         end
       end
       BrSeg: begin
@@ -424,17 +485,20 @@ module vep_blk #(
           npos32      = r_pos_q + 32'(rdq_len_q);
           rdq_valid_d = 1'b0;
           r_inc       = 1'b1;
+          d_inc       = 1'b1;
+          rec_push    = 1'b1;
+          rec_val     = 3'b000;
           r_pos_d     = npos32;
-          if (npos32 == r_lim_q) r_st_d = r_ph_q ? BrDrain : BrWait;
+          if (npos32 == r_lim_q) r_st_d = BrDrain;
           else r_st_d = BrSeg;
         end
       end
       BrWait: begin
-        if (r_out_q == 8'd0) r_st_d = BrDecide;
+        if (hq_fin_q[hq_rd_q] && hq_pend_q[5*hq_rd_q +: 5] == 5'd0) r_st_d = BrDecide;
       end
       BrDecide: begin
-        dtype    = r_hdr_q[31:0];
-        sector   = r_hdr_q[127:64];
+        dtype    = hq_type_q[32*hq_rd_q +: 32];
+        sector   = hq_sec_q[64*hq_rd_q +: 64];
         rb       = sl_rb_q[32*rs +: 32];
         wb       = sl_wb_q[32*rs +: 32];
         dlen     = (dtype == TIn) ? wb - 32'd1 : rb - HdrB;
@@ -445,7 +509,10 @@ module vep_blk #(
         st       = SOk;
         rsec     = '0;
         rbytes   = '0;
-        if (r_err_q) begin
+        hq_pop   = 1'b1;
+        // A header the readable segments do not cover (vep_vq_fetch never hands one over) is
+        // as good as a failed read.
+        if (hq_err_q[hq_rd_q] || hq_n_q[5*hq_rd_q +: 5] < 5'd16) begin
           st = SIoerr;
         end else if (dtype == TIn) begin
           if (range_ok) begin
@@ -496,11 +563,11 @@ module vep_blk #(
               wd_last_d  = 1'b1;
               r_st_d     = BrIdle;
             end else begin
-              r_ph_d      = 1'b1;
               r_seg_d     = 8'd0;
               r_off_d     = 32'd0;
               r_pos_d     = HdrB;
               r_lim_d     = sl_rb_q[32*rs +: 32];
+              r_abort_d   = 1'b0;
               r_wd_open_d = 1'b1;
               r_st_d      = BrSegRd;
             end
@@ -510,49 +577,166 @@ module vep_blk #(
         end
       end
       BrDrain: begin
-        if (r_out_q == 8'd0) r_st_d = BrIdle;
+        if (d_out_q == 8'd0) r_st_d = BrIdle;
       end
       default: r_st_d = BrIdle;
     endcase
 
-    // ---- DMA read responses (in request order) ----
-    if (rdr_valid_i) begin
-      if (rdr_last_i) begin
-        r_dec = (r_out_q != 8'd0);
-        if (rdr_err_i) r_err_d = 1'b1;
+    // ---- header issuer: reads the headers of the next slots while earlier ones are out ----
+    unique case (h_st_q)
+      HiIdle: begin
+        if (rf_icnt_q != 4'd0 && hq_cnt_q < 3'(HdrQ) &&
+            r_st_q != BrSegRd && r_st_q != BrSeg && r_st_q != BrReq) begin
+          hsl                  = rf_q[3*rf_iss_q +: 3];
+          h_take               = 1'b1;
+          h_slot_d             = hsl;
+          h_ent_d              = hq_wr_q;
+          hq_fin_d[hq_wr_q]    = 1'b0;
+          hq_err_d[hq_wr_q]    = 1'b0;
+          hq_n_d[5*hq_wr_q +: 5] = 5'd0;
+          if (sl_rb_q[32*hsl +: 32] < HdrB || sl_wb_q[32*hsl +: 32] == 32'd0) begin
+            // Nothing to read: the reader reports the device error when it gets there.
+            hq_fin_d[hq_wr_q] = 1'b1;
+          end else begin
+            h_seg_d = 8'd0;
+            h_off_d = 32'd0;
+            h_pos_d = 5'd0;
+            h_st_d  = HiSegRd;
+          end
+        end
       end
-      if (!r_ph_q) begin
+      HiSegRd: begin
+        if (h_seg_q >= sl_nr_q[8*h_slot_q +: 8]) begin
+          // The readable segments end before the header (inconsistent chain): stop here.
+          hq_fin_d[h_ent_q] = 1'b1;
+          h_st_d            = HiIdle;
+        end else begin
+          rseg_rd = 1'b1;
+          rseg_rs = h_slot_q;
+          rseg_ri = h_seg_q;
+          h_st_d  = HiSeg;
+        end
+      end
+      HiSeg: begin
+        hseg_end = h_off_q + rseg_q.len;
+        if (32'(h_pos_q) >= hseg_end) begin
+          h_off_d = hseg_end;
+          h_seg_d = h_seg_q + 8'd1;
+          h_st_d  = HiSegRd;
+        end else if (r_out_q < MaxOut) begin
+          hcut        = min32(hseg_end, HdrB) - 32'(h_pos_q);
+          rdq_valid_d = 1'b1;
+          rdiff       = 32'(h_pos_q) - h_off_q;
+          rdq_addr_d  = rseg_q.addr + 64'(rdiff);
+          rdq_len_d   = hcut[12:0];
+          h_st_d      = HiReq;
+        end
+      end
+      HiReq: begin
+        if (rdq_ready_i) begin
+          hnpos       = h_pos_q + rdq_len_q[4:0];
+          rdq_valid_d = 1'b0;
+          r_inc       = 1'b1;
+          rec_push    = 1'b1;
+          rec_val     = {1'b1, h_ent_q};
+          hq_inc      = 1'b1;
+          h_pos_d     = hnpos;
+          if (32'(hnpos) == HdrB) begin
+            hq_fin_d[h_ent_q] = 1'b1;
+            h_st_d            = HiIdle;
+          end else begin
+            h_st_d = HiSeg;
+          end
+        end
+      end
+      default: h_st_d = HiIdle;
+    endcase
+
+    // ---- DMA read responses (in request order: rec_q says what each read is for) ----
+    if (rdr_valid_i && r_out_q != 8'd0) begin
+      rh = rec_q[3*rec_rd_q +: 3];
+      if (rdr_last_i) begin
+        r_dec    = 1'b1;
+        rec_rd_d = rec_rd_q + 4'd1;
+      end
+      if (rh[2]) begin
+        de = rh[1:0];
+        if (rdr_last_i) begin
+          hq_dec = 1'b1;
+          if (rdr_err_i) hq_err_d[de] = 1'b1;
+        end
         if (!rdr_err_i) begin
-          for (int i = 0; i < 8; i++) begin
-            if (32'(i) >= 32'(rdr_lo_i) && 32'(i) < 32'(rdr_lo_i) + 32'(rdr_n_i)) begin
-              k = 32'(r_hcnt_q) + 32'(i) - 32'(rdr_lo_i);
-              if (k < 32'd16) r_hdr_d[8*k[3:0] +: 8] = rdr_data_i[8*i +: 8];
+          // Header byte p is lane lo + (p - bytes received) of this beat, if that is inside
+          // its window: one 8-way choice per byte, the entry only an enable (byte lanes
+          // placed at a computed offset cost thousands of LUTs in shifters).
+          hn = hq_n_q[5*de +: 5];
+          for (int b = 0; b < 16; b++) begin
+            if (b < 4 || b >= 8) begin
+              boff = 5'(b) - hn;
+              if (boff < 5'(rdr_n_i)) begin
+                blane = rdr_lo_i + boff[2:0];
+                for (int e = 0; e < HdrQ; e++) begin
+                  if (de == 2'(e)) begin
+                    if (b < 4) hq_type_d[32*e + 8*b +: 8] = rdr_data_i[8*blane +: 8];
+                    else hq_sec_d[64*e + 8*(b-8) +: 8] = rdr_data_i[8*blane +: 8];
+                  end
+                end
+              end
             end
           end
-          r_hcnt_d = r_hcnt_q + 5'(rdr_n_i);
+          hq_n_d[5*de +: 5] = hq_n_q[5*de +: 5] + 5'(rdr_n_i);
         end
-      end else if (r_wd_open_q) begin
-        if (rdr_err_i) begin
-          wd_valid_d  = 1'b1;
-          wd_last_d   = 1'b1;
-          wd_abort_d  = 1'b1;
-          r_wd_open_d = 1'b0;
-          r_abort_d   = 1'b1;
-          ioerr_d[rs] = 1'b1;
-        end else begin
-          fin        = rdr_last_i && (r_st_q == BrDrain) && (r_out_q == 8'd1);
-          keep9      = ((9'd1 << rdr_n_i) - 9'd1) << rdr_lo_i;
-          wd_valid_d = 1'b1;
-          wd_data_d  = rdr_data_i;
-          wd_keep_d  = keep9[7:0];
-          wd_last_d  = fin;
-          if (fin) r_wd_open_d = 1'b0;
+      end else begin
+        if (rdr_last_i) d_dec = (d_out_q != 8'd0);
+        if (r_wd_open_q) begin
+          if (rdr_err_i) begin
+            wd_valid_d  = 1'b1;
+            wd_last_d   = 1'b1;
+            wd_abort_d  = 1'b1;
+            r_wd_open_d = 1'b0;
+            r_abort_d   = 1'b1;
+            ioerr_d[rs] = 1'b1;
+          end else begin
+            fin        = rdr_last_i && (r_st_q == BrDrain) && (d_out_q == 8'd1);
+            keep9      = ((9'd1 << rdr_n_i) - 9'd1) << rdr_lo_i;
+            wd_valid_d = 1'b1;
+            wd_data_d  = rdr_data_i;
+            wd_keep_d  = keep9[7:0];
+            wd_last_d  = fin;
+            if (fin) r_wd_open_d = 1'b0;
+          end
         end
       end
+    end
+    // One address computation for both sequencers (one constant multiplier, not two).
+    rseg_ra = seg_addr(rseg_rs, 32'(rseg_ri));
+    if (rseg_rd) rseg_d = seg_mem[rseg_ra];
+    if (rec_push) begin
+      rec_d[3*rec_wr_q +: 3] = rec_val;
+      rec_wr_d = rec_wr_q + 4'd1;
+    end
+    // A header entry's outstanding reads: one issued (h_ent_q) and one answered (de) per cycle.
+    for (int e = 0; e < HdrQ; e++) begin
+      hq_pend_d[5*e +: 5] = hq_pend_q[5*e +: 5] + 5'(hq_inc && h_ent_q == 2'(e)) -
+                            5'(hq_dec && de == 2'(e));
     end
 
     // ---- writer ----
     rsp_hs = s_blk_rsp_valid && rsp_ready_q;
+    // In the data states a beat goes to nb_* (it is empty whenever s_blk_rsp_ready is high
+    // there); its last beat closes the response at once, as in BwBeat.
+    wdata_st = (w_st_q == BwSegRd) || (w_st_q == BwSeg) || (w_st_q == BwReq) ||
+               (w_st_q == BwData);
+    if (rsp_hs && wdata_st) begin
+      nb_valid_d = 1'b1;
+      nb_data_d  = s_blk_rsp_data;
+      nb_last_d  = s_blk_rsp_last;
+      if (s_blk_rsp_last) begin
+        bk_d[ws]   = 1'b0;
+        w_open_d   = 1'b0;
+        w_status_d = s_blk_rsp_status;
+      end
+    end
     unique case (w_st_q)
       BwIdle: begin
         if (rsp_hs) begin
@@ -609,7 +793,7 @@ module vep_blk #(
         if (w_seg_q >= sl_nseg_q[8*ws +: 8]) begin
           // writable segments ran out before the data (inconsistent chain): give up the data
           w_short_d = 1'b1;
-          w_st_d    = w_open_q ? BwDrain : BwStRd;
+          w_st_d    = w_open_d ? BwDrain : BwStRd;
         end else begin
           wseg_rd = 1'b1;
           wseg_ra = seg_addr(ws, 32'(w_seg_q));
@@ -654,7 +838,23 @@ module vep_blk #(
           wrd_valid_d = 1'b0;
           more        = (nprem != 13'd0) || (nwpos != w_dlen_q);
           if (hpos == 4'd8 && !hb_last_q && more) begin
-            w_st_d = BwBeat;
+            if (nb_valid_d) begin
+              // The next beat is at hand (held, or taken on this edge): no bubble.
+              hb_data_d  = nb_data_d;
+              hb_pos_d   = 4'd0;
+              hb_last_d  = nb_last_d;
+              nb_valid_d = 1'b0;
+              if (nprem != 13'd0) begin
+                wrd_valid_d = 1'b1;
+                wrd_data_d  = nb_data_d;
+                wrd_lo_d    = 3'd0;
+                wrd_n_d     = win_n(4'd0, nprem);
+              end else begin
+                w_st_d = BwSeg;
+              end
+            end else begin
+              w_st_d = BwBeat;
+            end
           end else begin
             if (hpos == 4'd8) begin
               // The response ended before its data (fewer beats than announced): the rest of
@@ -668,7 +868,7 @@ module vep_blk #(
               wrd_lo_d    = hpos[2:0];
               wrd_n_d     = win_n(hpos, nprem);
             end else if (nwpos == w_dlen_q) begin
-              w_st_d = w_open_q ? BwDrain : BwStRd;
+              w_st_d = w_open_d ? BwDrain : BwStRd;
             end else begin
               w_st_d = BwSeg;
             end
@@ -772,8 +972,16 @@ module vep_blk #(
     r_out_d   = r_out_q + 8'(r_inc) - 8'(r_dec);
     wr_out_d  = wr_out_q + 8'(w_inc) - 8'(w_dec);
     wr_drop_d = wr_drop_q - 16'(wdrop_dec);
+    d_out_d   = d_out_q + 8'(d_inc) - 8'(d_dec);
     if (rf_pop) rf_rd_d = rf_rd_q + 3'd1;
     rf_cnt_d = rf_cnt_q + 4'(chain_hs) - 4'(rf_pop);
+    if (h_take) begin
+      rf_iss_d = rf_iss_q + 3'd1;
+      hq_wr_d  = hq_wr_q + 2'd1;
+    end
+    rf_icnt_d = rf_icnt_q + 4'(chain_hs) - 4'(h_take);
+    if (hq_pop) hq_rd_d = hq_rd_q + 2'd1;
+    hq_cnt_d = hq_cnt_q + 3'(h_take) - 3'(hq_pop);
 
     // ---- virtio device reset ----
     if (dev_reset_i) begin
@@ -788,14 +996,23 @@ module vep_blk #(
       end
       // vep_dma_rd forgets every read it took before the reset: nothing to swallow.
       r_out_d     = 8'd0;
+      d_out_d     = 8'd0;
+      rec_rd_d    = 4'd0;
+      rec_wr_d    = 4'd0;
       r_st_d      = BrIdle;
+      h_st_d      = HiIdle;
       r_abort_d   = 1'b0;
-      r_err_d     = 1'b0;
       rdq_valid_d = 1'b0;
       req_valid_d = 1'b0;
       rf_rd_d     = 3'd0;
       rf_wr_d     = 3'd0;
       rf_cnt_d    = 4'd0;
+      rf_iss_d    = 3'd0;
+      rf_icnt_d   = 4'd0;
+      hq_rd_d     = 2'd0;
+      hq_wr_d     = 2'd0;
+      hq_cnt_d    = 3'd0;
+      hq_pend_d   = '0;
       wr_drop_d   = wr_drop_d + 16'(wr_out_d);
       wr_out_d    = 8'd0;
       wrq_valid_d = 1'b0;
@@ -827,7 +1044,12 @@ module vep_blk #(
       slot_id_d   = found ? 8'(fid) : slot_id_q;
     end
 
-    rsp_ready_d = (w_st_d == BwIdle) || (w_st_d == BwBeat) || (w_st_d == BwDrain);
+    // nb_* only lives in the data states (a reset or the end of the data drops it).
+    if (!((w_st_d == BwSegRd) || (w_st_d == BwSeg) || (w_st_d == BwReq) || (w_st_d == BwData)))
+      nb_valid_d = 1'b0;
+    rsp_ready_d = (w_st_d == BwIdle) || (w_st_d == BwBeat) || (w_st_d == BwDrain) ||
+                  (((w_st_d == BwSegRd) || (w_st_d == BwSeg) || (w_st_d == BwReq) ||
+                    (w_st_d == BwData)) && w_open_d && !nb_valid_d);
     idle_d = (busy_d == '0) && (r_out_d == 8'd0) &&
              (wr_out_d == 8'd0) && (wr_drop_d == 16'd0);
   end
@@ -839,10 +1061,15 @@ module vep_blk #(
       sl_rb_q <= '0;  sl_wb_q <= '0;  sl_type_q <= '0;  sl_st_q <= '0;
       slot_free_q <= 1'b0;  slot_id_q <= '0;  chain_ready_q <= 1'b0;
       rf_q <= '0;  rf_rd_q <= '0;  rf_wr_q <= '0;  rf_cnt_q <= '0;
-      r_st_q <= BrIdle;  r_slot_q <= '0;  r_ph_q <= 1'b0;  r_seg_q <= '0;
+      rf_iss_q <= '0;  rf_icnt_q <= '0;
+      h_st_q <= HiIdle;  h_slot_q <= '0;  h_ent_q <= '0;  h_seg_q <= '0;  h_off_q <= '0;
+      h_pos_q <= '0;
+      hq_wr_q <= '0;  hq_rd_q <= '0;  hq_cnt_q <= '0;  hq_type_q <= '0;  hq_sec_q <= '0;
+      hq_n_q <= '0;  hq_pend_q <= '0;  hq_fin_q <= '0;  hq_err_q <= '0;
+      rec_q <= '0;  rec_rd_q <= '0;  rec_wr_q <= '0;  d_out_q <= '0;
+      r_st_q <= BrIdle;  r_slot_q <= '0;  r_seg_q <= '0;
       r_off_q <= '0;  r_pos_q <= '0;  r_lim_q <= '0;  r_out_q <= '0;
-      r_err_q <= 1'b0;  r_abort_q <= 1'b0;  r_wd_open_q <= 1'b0;  r_hcnt_q <= '0;
-      r_hdr_q <= '0;  rseg_q <= '0;
+      r_abort_q <= 1'b0;  r_wd_open_q <= 1'b0;  rseg_q <= '0;
       rdq_valid_q <= 1'b0;  rdq_addr_q <= '0;  rdq_len_q <= '0;
       req_valid_q <= 1'b0;  req_tag_q <= '0;  req_type_q <= '0;  req_sector_q <= '0;
       req_bytes_q <= '0;
@@ -851,6 +1078,7 @@ module vep_blk #(
       w_st_q <= BwIdle;  w_slot_q <= '0;  w_seg_q <= '0;  w_off_q <= '0;  w_pos_q <= '0;
       w_dlen_q <= '0;  w_prem_q <= '0;  w_status_q <= '0;  w_short_q <= 1'b0;
       w_open_q <= 1'b0;  hb_data_q <= '0;  hb_pos_q <= '0;  hb_last_q <= 1'b0;  wseg_q <= '0;
+      nb_valid_q <= 1'b0;  nb_data_q <= '0;  nb_last_q <= 1'b0;
       wr_out_q <= '0;  wr_drop_q <= '0;  rsp_ready_q <= 1'b0;
       wrq_valid_q <= 1'b0;  wrq_addr_q <= '0;  wrq_len_q <= '0;
       wrd_valid_q <= 1'b0;  wrd_data_q <= '0;  wrd_lo_q <= '0;  wrd_n_q <= '0;
@@ -863,10 +1091,17 @@ module vep_blk #(
       sl_st_q <= sl_st_d;
       slot_free_q <= slot_free_d;  slot_id_q <= slot_id_d;  chain_ready_q <= chain_ready_d;
       rf_q <= rf_d;  rf_rd_q <= rf_rd_d;  rf_wr_q <= rf_wr_d;  rf_cnt_q <= rf_cnt_d;
-      r_st_q <= r_st_d;  r_slot_q <= r_slot_d;  r_ph_q <= r_ph_d;  r_seg_q <= r_seg_d;
+      rf_iss_q <= rf_iss_d;  rf_icnt_q <= rf_icnt_d;
+      h_st_q <= h_st_d;  h_slot_q <= h_slot_d;  h_ent_q <= h_ent_d;  h_seg_q <= h_seg_d;
+      h_off_q <= h_off_d;  h_pos_q <= h_pos_d;
+      hq_wr_q <= hq_wr_d;  hq_rd_q <= hq_rd_d;  hq_cnt_q <= hq_cnt_d;  hq_type_q <= hq_type_d;
+      hq_sec_q <= hq_sec_d;  hq_n_q <= hq_n_d;  hq_pend_q <= hq_pend_d;  hq_fin_q <= hq_fin_d;
+      hq_err_q <= hq_err_d;
+      rec_q <= rec_d;  rec_rd_q <= rec_rd_d;  rec_wr_q <= rec_wr_d;  d_out_q <= d_out_d;
+      r_st_q <= r_st_d;  r_slot_q <= r_slot_d;  r_seg_q <= r_seg_d;
       r_off_q <= r_off_d;  r_pos_q <= r_pos_d;  r_lim_q <= r_lim_d;  r_out_q <= r_out_d;
-      r_err_q <= r_err_d;  r_abort_q <= r_abort_d;
-      r_wd_open_q <= r_wd_open_d;  r_hcnt_q <= r_hcnt_d;  r_hdr_q <= r_hdr_d;  rseg_q <= rseg_d;
+      r_abort_q <= r_abort_d;
+      r_wd_open_q <= r_wd_open_d;  rseg_q <= rseg_d;
       rdq_valid_q <= rdq_valid_d;  rdq_addr_q <= rdq_addr_d;  rdq_len_q <= rdq_len_d;
       req_valid_q <= req_valid_d;  req_tag_q <= req_tag_d;  req_type_q <= req_type_d;
       req_sector_q <= req_sector_d;  req_bytes_q <= req_bytes_d;
@@ -876,6 +1111,7 @@ module vep_blk #(
       w_pos_q <= w_pos_d;  w_dlen_q <= w_dlen_d;  w_prem_q <= w_prem_d;
       w_status_q <= w_status_d;  w_short_q <= w_short_d;  w_open_q <= w_open_d;
       hb_data_q <= hb_data_d;  hb_pos_q <= hb_pos_d;  hb_last_q <= hb_last_d;
+      nb_valid_q <= nb_valid_d;  nb_data_q <= nb_data_d;  nb_last_q <= nb_last_d;
       wseg_q <= wseg_d;  wr_out_q <= wr_out_d;  wr_drop_q <= wr_drop_d;
       rsp_ready_q <= rsp_ready_d;
       wrq_valid_q <= wrq_valid_d;  wrq_addr_q <= wrq_addr_d;  wrq_len_q <= wrq_len_d;
