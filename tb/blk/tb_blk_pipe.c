@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "blk/tb_blk_lib.h"
+#include "vep_blk.h"
 #include "vep_consts.h"
 
 /* ---- blk_writer_back_to_back ---- */
@@ -114,8 +115,8 @@ static void ho_cb(void *cookie, const vdrv_blk_cpl_t *cpl)
 }
 
 TB_TEST(blk_header_overlap, "8 requests at once, the backend taking one at a time (20000 cycles "
-                            "each): the header issuer reads ahead (2 header reads out at the "
-                            "same time once the reader moves on); the header read of the 7th "
+                            "each): the header issuer reads ahead (at least 2 and at most "
+                            "VEP_BLK_HDRQ header reads out at the same time); the header read of the 7th "
                             "request fails (UR): it alone gets IOERR, its neighbour completes; "
                             "reads 1, 2, 8 OK with their data checked, 3..6 UNSUPP") {
   char path[64];
@@ -223,5 +224,8 @@ TB_TEST(blk_header_overlap, "8 requests at once, the backend taking one at a tim
   printf("  blk_header_overlap: %u header reads, at most %u out at the same time\n", nhdr,
          most);
   TB_CHECK_EQ(t, nhdr, HO_REQS);
-  TB_CHECK_EQ(t, most, 2);
+  /* How many overlap depends on how fast vq_fetch hands the chains over; that several do, and
+   * never more than the issuer's queue holds, is the claim. */
+  TB_CHECK(t, most >= 2 && most <= VEP_BLK_HDRQ, "%u header reads out at once, 2..%u wanted",
+           most, VEP_BLK_HDRQ);
 }
