@@ -28,35 +28,22 @@ static void count_cb(void *cookie, const vdrv_blk_cpl_t *cpl)
   if (cpl->result != 0) c->bad++;
 }
 
-static uint16_t rd16(tb_blk_t *k, uint64_t a)
-{
-  uint8_t b[2];
-  tb_blk_get(k, a, b, 2);
-  return (uint16_t)(b[0] | b[1] << 8);
-}
-
-static void wr16(tb_blk_t *k, uint64_t a, uint16_t v)
-{
-  uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
-  tb_blk_put(k, a, b, 2);
-}
-
 /* used.idx, avail_event (in the used ring), used_event (in the avail ring) of queue q. */
 static uint16_t used_idx(tb_blk_t *k, unsigned q)
 {
-  return rd16(k, k->b.q[q].vq.used + VDRV_VRING_IDX);
+  return tb_blk_get16(k, k->b.q[q].vq.used + VDRV_VRING_IDX);
 }
 
 static uint16_t avail_event(tb_blk_t *k, unsigned q)
 {
   const vdrv_virtq_t *vq = &k->b.q[q].vq;
-  return rd16(k, vq->used + VDRV_VRING_AVAIL_EVENT(vq->size));
+  return tb_blk_get16(k, vq->used + VDRV_VRING_AVAIL_EVENT(vq->size));
 }
 
 static void set_used_event(tb_blk_t *k, unsigned q, uint16_t ev)
 {
   const vdrv_virtq_t *vq = &k->b.q[q].vq;
-  wr16(k, vq->avail + VDRV_VRING_USED_EVENT(vq->size), ev);
+  tb_blk_put16(k, vq->avail + VDRV_VRING_USED_EVENT(vq->size), ev);
 }
 
 /* Runs until queue q's used.idx (in host memory) reaches `want`; fails the test after max
@@ -308,8 +295,8 @@ TB_TEST(blk_msix_mask, "MSI-X with real completions: a queue vector masked in it
   tb_bar_wr(t, entry_ctrl(0), 4, VEP_MSIX_VECTOR_MASKED);
   const vdrv_virtq_t *vq = &k.b.q[0].vq;
   uint16_t ai = vq->avail_idx;
-  wr16(&k, vq->avail + VDRV_VRING_AVAIL_RING(ai & (vq->size - 1)), vq->size);
-  wr16(&k, vq->avail + VDRV_VRING_IDX, (uint16_t)(ai + 1));
+  tb_blk_put16(&k, vq->avail + VDRV_VRING_AVAIL_RING(ai & (vq->size - 1)), vq->size);
+  tb_blk_put16(&k, vq->avail + VDRV_VRING_IDX, (uint16_t)(ai + 1));
   TB_DRV(t, vdrv_vpci_notify(&k.v, 0));
   uint64_t c0 = cosim_cycles(t->sim);
   while (!(tb_status_rd(t) & VEP_STATUS_DEVICE_NEEDS_RESET)) {

@@ -75,6 +75,19 @@ void tb_blk_get(tb_blk_t *k, uint64_t a, void *dst, size_t len)
   TB_DRV(k->t, k->t->bus.ops->dma_read(k->t->bus.ctx, a, dst, len));
 }
 
+uint16_t tb_blk_get16(tb_blk_t *k, uint64_t a)
+{
+  uint8_t b[2];
+  tb_blk_get(k, a, b, 2);
+  return (uint16_t)(b[0] | b[1] << 8);
+}
+
+void tb_blk_put16(tb_blk_t *k, uint64_t a, uint16_t v)
+{
+  uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+  tb_blk_put(k, a, b, 2);
+}
+
 void tb_blk_wait_backend_idle(tb_blk_t *k, const char *what)
 {
   tb_t *t = k->t;

@@ -40,6 +40,9 @@ uint64_t tb_blk_buf(tb_blk_t *k, size_t len, size_t align, unsigned dir);
 void tb_blk_fill(tb_blk_t *k, uint64_t a, size_t len, uint32_t seed);
 void tb_blk_put(tb_blk_t *k, uint64_t a, const void *src, size_t len);
 void tb_blk_get(tb_blk_t *k, uint64_t a, void *dst, size_t len);
+/* A little-endian 16-bit ring field (an index, flags, an event index) in host memory. */
+uint16_t tb_blk_get16(tb_blk_t *k, uint64_t a);
+void tb_blk_put16(tb_blk_t *k, uint64_t a, uint16_t v);
 
 /* The shadow: an OUT of the bytes in segs at sector (the driver reported it done). */
 void tb_blk_shadow_write(tb_blk_t *k, uint64_t sector, const vdrv_virtq_seg_t *seg,

@@ -69,20 +69,7 @@ typedef struct run {
   unsigned nev;
 } run_t;
 
-static uint16_t rd16(tb_blk_t *k, uint64_t a)
-{
-  uint8_t b[2];
-  tb_blk_get(k, a, b, 2);
-  return (uint16_t)(b[0] | b[1] << 8);
-}
-
-static void wr16(tb_blk_t *k, uint64_t a, uint16_t v)
-{
-  uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
-  tb_blk_put(k, a, b, 2);
-}
-
-static uint16_t used_idx(run_t *r) { return rd16(&r->k, r->used + VDRV_VRING_IDX); }
+static uint16_t used_idx(run_t *r) { return tb_blk_get16(&r->k, r->used + VDRV_VRING_IDX); }
 
 /* Runs until used.idx (in host memory) reads want; stops the test after WAIT cycles. */
 static void wait_used(run_t *r, uint16_t want, const char *what)
@@ -387,7 +374,7 @@ TB_TEST(used_batch_event_idx, "EVENT_IDX, one decision per batch: used_event at 
   for (size_t c = 0; c < sizeof off / sizeof *off; c++) {
     run_open(t, r, 1, 64, 3);
     uint16_t ue = (uint16_t)(r->u0 + off[c]);
-    wr16(&r->k, r->sup, ue);
+    tb_blk_put16(&r->k, r->sup, ue);
     batches(r);
     finish(r);
     run_close(r);
