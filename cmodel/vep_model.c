@@ -322,6 +322,18 @@ static void copy_regs(void *d, const void *s, size_t n)
       m->changed.b = memcmp(&m->q.b.r[0], &m->q.b.r[1], sizeof(m->q.b.r[0])) != 0;      \
     }                                                                                   \
   } while (0)
+/* The same for a block with a RAM in m->mem (the caller's inputs_differ says when the RAM may
+ * have changed since the last edge). */
+#define CLOCK_IF_MEM(b, in_, inputs_differ)                                             \
+  do {                                                                                  \
+    if (m->changed.b || (inputs_differ)) {                                              \
+      memcpy(&m->last_in.b, (in_), sizeof(*(in_)));                                     \
+      EDGE_BEGIN(b);                                                                    \
+      vep_##b##_next(CUR(m, b), p, (in_), NEXT(m, b), &m->mem.b);                       \
+      m->q.b.cur ^= 1u;                                                                 \
+      m->changed.b = memcmp(&m->q.b.r[0], &m->q.b.r[1], sizeof(m->q.b.r[0])) != 0;      \
+    }                                                                                   \
+  } while (0)
 #define CLOCK_UNLESS_IDLE(b, in_) \
   CLOCK_IF(b, in_, memcmp((in_), &m->last_in.b, sizeof(*(in_))) != 0)
 
@@ -337,6 +349,15 @@ static const vep_span_t used_qarrays[] = {VEP_FIELD(vep_vq_used_in_t, q_size),
 _Static_assert(offsetof(vep_vq_used_in_t, q_size) < offsetof(vep_vq_used_in_t, q_avail) &&
                    offsetof(vep_vq_used_in_t, q_avail) < offsetof(vep_vq_used_in_t, q_used),
                "used_qarrays must list vq_used's per-queue inputs in address order");
+
+static const vep_span_t fetch_qarrays[] = {VEP_FIELD(vep_vq_fetch_in_t, q_size),
+                                           VEP_FIELD(vep_vq_fetch_in_t, q_desc),
+                                           VEP_FIELD(vep_vq_fetch_in_t, q_avail),
+                                           VEP_FIELD(vep_vq_fetch_in_t, q_used)};
+_Static_assert(offsetof(vep_vq_fetch_in_t, q_size) < offsetof(vep_vq_fetch_in_t, q_desc) &&
+                   offsetof(vep_vq_fetch_in_t, q_desc) < offsetof(vep_vq_fetch_in_t, q_avail) &&
+                   offsetof(vep_vq_fetch_in_t, q_avail) < offsetof(vep_vq_fetch_in_t, q_used),
+               "fetch_qarrays must list vq_fetch's per-queue inputs in address order");
 
 /* Whether inputs a differ from the last edge's b (size bytes) outside the n spans of skip. */
 static int differ_outside(const void *a, const void *b, size_t size, const vep_span_t *skip,
@@ -568,18 +589,26 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   CLOCK_UNLESS_IDLE(msix, msix_in);
   CLOCK_UNLESS_IDLE(intx, intx_in);
   CLOCK_UNLESS_IDLE(tx_arbiter, tx_in);
-  EDGE_BEGIN(dma_rd);
+  /* Only the registers of the tags in use are copied (vep_dma_rd_copy). */
+  vep_dma_rd_copy(NEXT(m, dma_rd), CUR(m, dma_rd), p);
   vep_dma_rd_next(CUR(m, dma_rd), p, rd_in, NEXT(m, dma_rd), &m->mem.dma_rd);
   EDGE_END(dma_rd);
   EDGE_BEGIN(dma_wr);
   vep_dma_wr_next(CUR(m, dma_wr), p, wr_in, NEXT(m, dma_wr), &m->mem.dma_wr);
   EDGE_END(dma_wr);
-  EDGE_BEGIN(vq_fetch);
-  vep_vq_fetch_next(CUR(m, vq_fetch), p, fetch_in, NEXT(m, vq_fetch), &m->mem.vq_fetch);
-  EDGE_END(vq_fetch);
-  EDGE_BEGIN(blk);
-  vep_blk_next(CUR(m, blk), p, bk_in, NEXT(m, blk), &m->mem.blk);
-  EDGE_END(blk);
+  /* vq_fetch and blk have a RAM, which only their own next function reads and writes. Their
+   * edge may still be skipped when registers and inputs are those of the last edge, as long as
+   * that edge did not write the RAM (a read now could see what it wrote): then nothing their next
+   * function reads has changed since. vq_fetch writes its descriptor window only on an edge that
+   * also steps the window's count (wcnt_q[r] + 1), a register: such an edge leaves changed set,
+   * so the next cycle is clocked. blk writes its segment RAM when its input seg_we is up: with
+   * seg_we up the edge is always taken (equal inputs would rewrite the same word, but the
+   * registered reads could see the word of the last edge's write). docs/perf.md. */
+  CLOCK_IF_MEM(vq_fetch, fetch_in,
+               qregs_changed || differ_outside(fetch_in, &m->last_in.vq_fetch, sizeof(*fetch_in),
+                                               fetch_qarrays, 4));
+  CLOCK_IF_MEM(blk, bk_in,
+               bk_in->seg_we || memcmp(bk_in, &m->last_in.blk, sizeof(*bk_in)) != 0);
   CLOCK_IF(vq_used, used_in,
            qregs_changed || differ_outside(used_in, &m->last_in.vq_used, sizeof(*used_in),
                                            used_qarrays, 3));
