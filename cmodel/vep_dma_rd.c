@@ -31,6 +31,9 @@ void vep_dma_rd_copy(vep_dma_rd_q_t *d, const vep_dma_rd_q_t *q, const vep_param
 
 void vep_dma_rd_outputs(const vep_dma_rd_q_t *q, const vep_params_t *p, vep_dma_rd_out_t *out)
 {
+  /* Byte lanes lo .. ((lo + n) & 15) - 1 within 0..7, as the RTL's per-lane compare. */
+  const unsigned lo = q->rd_lo_q, end = (q->rd_lo_q + q->rd_n_q) & 0xFu;
+  const unsigned hi = end < 8u ? end : 8u;
   uint64_t mask = 0;
 
   (void)p;
@@ -38,10 +41,9 @@ void vep_dma_rd_outputs(const vep_dma_rd_q_t *q, const vep_params_t *p, vep_dma_
   for (unsigned c = 0; c < VEP_DMA_CLIENTS; c++) {
     out->rdq_ready[c] = (uint8_t)((q->rdq_ready_q >> c) & 1u);
   }
-  for (unsigned i = 0; i < 8; i++) {
-    if (i >= q->rd_lo_q && i < ((q->rd_lo_q + q->rd_n_q) & 0xFu)) {
-      mask |= (uint64_t)0xFFu << (8 * i);
-    }
+  if (lo < hi) {
+    mask = (hi == 8u ? ~(uint64_t)0 : (((uint64_t)1 << (8u * hi)) - 1u)) &
+           ~(((uint64_t)1 << (8u * lo)) - 1u);
   }
   out->rdr_valid = q->rd_v_q;
   out->rdr_client = q->rd_cli_q;

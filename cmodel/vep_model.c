@@ -589,13 +589,22 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   CLOCK_UNLESS_IDLE(msix, msix_in);
   CLOCK_UNLESS_IDLE(intx, intx_in);
   CLOCK_UNLESS_IDLE(tx_arbiter, tx_in);
-  /* Only the registers of the tags in use are copied (vep_dma_rd_copy). */
-  vep_dma_rd_copy(NEXT(m, dma_rd), CUR(m, dma_rd), p);
-  vep_dma_rd_next(CUR(m, dma_rd), p, rd_in, NEXT(m, dma_rd), &m->mem.dma_rd);
-  EDGE_END(dma_rd);
-  EDGE_BEGIN(dma_wr);
-  vep_dma_wr_next(CUR(m, dma_wr), p, wr_in, NEXT(m, dma_wr), &m->mem.dma_wr);
-  EDGE_END(dma_wr);
+  /* dma_rd writes its completion buffer only while rc_valid is up: with rc_valid up the edge is
+   * taken (as blk's with seg_we below). Only the registers of the tags in use are copied and
+   * compared (vep_dma_rd_copy; the others are 0 in both copies). */
+  if (m->changed.dma_rd || rd_in->rc_valid ||
+      memcmp(rd_in, &m->last_in.dma_rd, sizeof(*rd_in)) != 0) {
+    const size_t used = offsetof(vep_dma_rd_q_t, tag) + p->DMA_TAGS * sizeof(CUR(m, dma_rd)->tag[0]);
+
+    memcpy(&m->last_in.dma_rd, rd_in, sizeof(*rd_in));
+    vep_dma_rd_copy(NEXT(m, dma_rd), CUR(m, dma_rd), p);
+    vep_dma_rd_next(CUR(m, dma_rd), p, rd_in, NEXT(m, dma_rd), &m->mem.dma_rd);
+    m->q.dma_rd.cur ^= 1u;
+    m->changed.dma_rd = memcmp(&m->q.dma_rd.r[0], &m->q.dma_rd.r[1], used) != 0;
+  }
+  /* dma_wr writes its TLP buffer only on an edge that also changes a register (wbeat_q steps on
+   * a data write, fill_state_q leaves WrEnd on the last one), as vq_fetch below. */
+  CLOCK_IF_MEM(dma_wr, wr_in, memcmp(wr_in, &m->last_in.dma_wr, sizeof(*wr_in)) != 0);
   /* vq_fetch and blk have a RAM, which only their own next function reads and writes. Their
    * edge may still be skipped when registers and inputs are those of the last edge, as long as
    * that edge did not write the RAM (a read now could see what it wrote): then nothing their next
