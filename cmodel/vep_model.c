@@ -92,6 +92,12 @@ struct vep_model {
                                  vep_common_cfg's registers changed) */
   vep_model_ins_t last_in;    /* the inputs of each block's last clock edge */
   vep_model_flags_t changed;
+  /* Some block's outputs changed when they were last computed (or a reset came): the wiring must
+   * be redone. Without it, and with the ports' inputs equal to last_ext_in, every block's inputs
+   * are those of the last step, which each block was either clocked with or found equal to its
+   * last edge's: then only the blocks whose registers changed need an edge. */
+  uint8_t moved;
+  vep_in_t last_ext_in;       /* the ports' inputs of the last step */
   /* Observation only (vep_model_device_error): never read by the next-state functions. */
   uint8_t obs_err_code;
 };
@@ -158,6 +164,7 @@ static void reset_all(vep_model_t *m)
   vep_vq_used_reset(CUR(m, vq_used), p);
   memset(&m->changed, 1, sizeof(m->changed));
   outputs_all(m);
+  m->moved = 1;
 }
 
 int vep_model_create(const vep_params_t *p, vep_model_t **out)
@@ -194,13 +201,18 @@ static void outputs_all(vep_model_t *m)
 {
   const vep_params_t *p = &m->p;
 
-#define VEP_MODEL_OUTPUTS(b)                         \
-  if (m->changed.b) {                                \
-    vep_##b##_outputs(CUR(m, b), p, &m->o.b);        \
+#define VEP_MODEL_OUTPUTS(b)                                   \
+  if (m->changed.b) {                                          \
+    vep_##b##_out_t was_##b = m->o.b;                          \
+    vep_##b##_outputs(CUR(m, b), p, &m->o.b);                  \
+    if (memcmp(&was_##b, &m->o.b, sizeof(was_##b)) != 0) {     \
+      m->moved = 1;                                            \
+    }                                                          \
   }
+  m->moved = 0;
   VEP_MODEL_BLOCKS(VEP_MODEL_OUTPUTS)
 #undef VEP_MODEL_OUTPUTS
-  if (m->changed.rx_demux || m->changed.tx_arbiter || m->changed.blk) {
+  if (m->moved && (m->changed.rx_demux || m->changed.tx_arbiter || m->changed.blk)) {
     port_outputs(m);
   }
 }
@@ -335,7 +347,7 @@ static void copy_regs(void *d, const void *s, size_t n)
     }                                                                                   \
   } while (0)
 #define CLOCK_UNLESS_IDLE(b, in_) \
-  CLOCK_IF(b, in_, memcmp((in_), &m->last_in.b, sizeof(*(in_))) != 0)
+  CLOCK_IF(b, in_, rewired && memcmp((in_), &m->last_in.b, sizeof(*(in_))) != 0)
 
 /* Where the per-queue arrays of vep_common_cfg lie in an input struct, in address order (checked
  * below): the bytes a comparison of inputs may skip while those registers did not change. */
@@ -396,7 +408,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   vep_vq_used_in_t *used_in = &m->in.vq_used;
   /* vep_common_cfg's registers changed on the last edge: its per-queue outputs may be new. */
   const uint8_t qregs_changed = m->changed.common_cfg;
-  uint8_t dev_err, run;
+  uint8_t dev_err, run, rewired;
   uint64_t drv_f;
 
   m->cycles++;
@@ -405,6 +417,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
     return;
   }
 
+  rewired = m->moved || qregs_changed || memcmp(in, &m->last_ext_in, sizeof(*in)) != 0;
   dev_err = o->vq_fetch.dev_err | o->vq_used.dev_err | o->blk.dev_err;
   /* The strobe that raises DEVICE_NEEDS_RESET: remember why, for observers only. */
   if (!(o->common_cfg.dev_status & VEP_STATUS_DEVICE_NEEDS_RESET)) {
@@ -417,6 +430,10 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
         !(o->common_cfg.dev_status & VEP_STATUS_DEVICE_NEEDS_RESET);
   drv_f = o->common_cfg.drv_features;
 
+  if (!rewired) {
+    goto edges;
+  }
+  m->last_ext_in = *in;
   /* The wiring of rtl/vep_top.sv. */
   rx_in->s_rx_valid = in->s_rx_valid;
   rx_in->s_rx_sop = in->s_rx_sop;
@@ -577,6 +594,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   used_in->done = o->blk.done;
   DMA_CLIENT_IN(*used_in, 1, *o);
 
+edges:
   /* Every next state from the same current state, as on a clock edge: each next function reads
    * only its own block's registers and the inputs above, so each block commits as it goes. */
   CLOCK_UNLESS_IDLE(rx_demux, rx_in);
@@ -593,7 +611,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
    * taken (as blk's with seg_we below). Only the registers of the tags in use are copied and
    * compared (vep_dma_rd_copy; the others are 0 in both copies). */
   if (m->changed.dma_rd || rd_in->rc_valid ||
-      memcmp(rd_in, &m->last_in.dma_rd, sizeof(*rd_in)) != 0) {
+      (rewired && memcmp(rd_in, &m->last_in.dma_rd, sizeof(*rd_in)) != 0)) {
     const size_t used = offsetof(vep_dma_rd_q_t, tag) + p->DMA_TAGS * sizeof(CUR(m, dma_rd)->tag[0]);
 
     memcpy(&m->last_in.dma_rd, rd_in, sizeof(*rd_in));
@@ -604,7 +622,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   }
   /* dma_wr writes its TLP buffer only on an edge that also changes a register (wbeat_q steps on
    * a data write, fill_state_q leaves WrEnd on the last one), as vq_fetch below. */
-  CLOCK_IF_MEM(dma_wr, wr_in, memcmp(wr_in, &m->last_in.dma_wr, sizeof(*wr_in)) != 0);
+  CLOCK_IF_MEM(dma_wr, wr_in, rewired && memcmp(wr_in, &m->last_in.dma_wr, sizeof(*wr_in)) != 0);
   /* vq_fetch and blk have a RAM, which only their own next function reads and writes. Their
    * edge may still be skipped when registers and inputs are those of the last edge, as long as
    * that edge did not write the RAM (a read now could see what it wrote): then nothing their next
@@ -614,13 +632,15 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
    * seg_we up the edge is always taken (equal inputs would rewrite the same word, but the
    * registered reads could see the word of the last edge's write). docs/perf.md. */
   CLOCK_IF_MEM(vq_fetch, fetch_in,
-               qregs_changed || differ_outside(fetch_in, &m->last_in.vq_fetch, sizeof(*fetch_in),
-                                               fetch_qarrays, 4));
+               rewired && (qregs_changed ||
+                           differ_outside(fetch_in, &m->last_in.vq_fetch, sizeof(*fetch_in),
+                                          fetch_qarrays, 4)));
   CLOCK_IF_MEM(blk, bk_in,
-               bk_in->seg_we || memcmp(bk_in, &m->last_in.blk, sizeof(*bk_in)) != 0);
+               bk_in->seg_we || (rewired && memcmp(bk_in, &m->last_in.blk, sizeof(*bk_in)) != 0));
   CLOCK_IF(vq_used, used_in,
-           qregs_changed || differ_outside(used_in, &m->last_in.vq_used, sizeof(*used_in),
-                                           used_qarrays, 3));
+           rewired && (qregs_changed ||
+                       differ_outside(used_in, &m->last_in.vq_used, sizeof(*used_in),
+                                      used_qarrays, 3)));
   outputs_all(m);
 }
 
