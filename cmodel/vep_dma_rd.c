@@ -24,9 +24,14 @@ void vep_dma_rd_reset(vep_dma_rd_q_t *q, vep_dma_rd_mem_t *mem, const vep_params
   q->rr_q = 2;  /* so client 0 comes first */
 }
 
+size_t vep_dma_rd_regs_bytes(const vep_params_t *p)
+{
+  return offsetof(vep_dma_rd_q_t, tag) + p->DMA_TAGS * sizeof(((vep_dma_rd_q_t *)0)->tag[0]);
+}
+
 void vep_dma_rd_copy(vep_dma_rd_q_t *d, const vep_dma_rd_q_t *q, const vep_params_t *p)
 {
-  memcpy(d, q, offsetof(vep_dma_rd_q_t, tag) + p->DMA_TAGS * sizeof(q->tag[0]));
+  memcpy(d, q, vep_dma_rd_regs_bytes(p));
 }
 
 void vep_dma_rd_outputs(const vep_dma_rd_q_t *q, const vep_params_t *p, vep_dma_rd_out_t *out)

@@ -27,6 +27,7 @@
 #ifndef VEP_DMA_RD_H
 #define VEP_DMA_RD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vep_consts.h"
@@ -149,6 +150,8 @@ void vep_dma_rd_outputs(const vep_dma_rd_q_t *q, const vep_params_t *p, vep_dma_
  * that matched and the MRd's tag are all below DMA_TAGS), so they hold their reset value 0 in both
  * copies and are not copied: with DMA_TAGS 32 that is about 0.6 KB instead of 3.7 KB. */
 void vep_dma_rd_copy(vep_dma_rd_q_t *d, const vep_dma_rd_q_t *q, const vep_params_t *p);
+/* The bytes at the start of vep_dma_rd_q_t that vep_dma_rd_copy copies (the rest is 0). */
+size_t vep_dma_rd_regs_bytes(const vep_params_t *p);
 /* The next state (the RTL's always_comb) and the buffer's read and write on this edge. *d must
  * start as a copy of *q. */
 void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_dma_rd_in_t *in,

@@ -102,32 +102,6 @@ struct vep_model {
   uint8_t obs_err_code;
 };
 
-/* Whether n bytes at a and b differ: the library's memcmp for large spans (it stops at the first
- * difference), a loop over 8-byte words without early exit for the small register, input and
- * output structs compared every cycle (a call of memcmp, with its size dispatch, cost more than
- * the comparison itself: 12% of a C model run in `perf record`). */
-static inline int differ(const void *a, const void *b, size_t n)
-{
-  const unsigned char *x = a, *y = b;
-  uint64_t acc = 0;
-  size_t i = 0;
-
-  if (n > 512u) {
-    return memcmp(a, b, n) != 0;
-  }
-  for (; i + 8u <= n; i += 8u) {
-    uint64_t u, v;
-
-    memcpy(&u, x + i, 8);
-    memcpy(&v, y + i, 8);
-    acc |= u ^ v;
-  }
-  for (; i < n; i++) {
-    acc |= (uint64_t)(x[i] ^ y[i]);
-  }
-  return acc != 0;
-}
-
 static int is_pow2(unsigned x)
 {
   return x != 0 && (x & (x - 1)) == 0;
@@ -231,7 +205,7 @@ static void outputs_all(vep_model_t *m)
   if (m->changed.b) {                                          \
     vep_##b##_out_t was_##b = m->o.b;                          \
     vep_##b##_outputs(CUR(m, b), p, &m->o.b);                  \
-    if (differ(&was_##b, &m->o.b, sizeof(was_##b))) {     \
+    if (memcmp(&was_##b, &m->o.b, sizeof(was_##b)) != 0) {       \
       m->moved = 1;                                            \
     }                                                          \
   }
@@ -350,30 +324,26 @@ static void copy_regs(void *d, const void *s, size_t n)
  * idle most of the time). Otherwise (inputs_differ) it is clocked, and whether its registers
  * changed recorded. A next function that read anything besides its q and in (a RAM, a global)
  * would break this: such a block is clocked every cycle, as dma_rd and blk are. */
-#define CLOCK_IF(b, in_, inputs_differ)                                                 \
+#define CLOCK_GEN(b, inputs_differ, save_in, next_call)                                 \
   do {                                                                                  \
     if (m->changed.b || (inputs_differ)) {                                              \
-      memcpy(&m->last_in.b, (in_), sizeof(*(in_)));                                     \
+      save_in;                                                                          \
       EDGE_BEGIN(b);                                                                    \
-      vep_##b##_next(CUR(m, b), p, (in_), NEXT(m, b));                                  \
+      next_call;                                                                        \
       m->q.b.cur ^= 1u;                                                                 \
-      m->changed.b = differ(&m->q.b.r[0], &m->q.b.r[1], sizeof(m->q.b.r[0]));      \
+      m->changed.b = memcmp(&m->q.b.r[0], &m->q.b.r[1], sizeof(m->q.b.r[0])) != 0;        \
     }                                                                                   \
   } while (0)
+#define SAVE_IN(b, in_) memcpy(&m->last_in.b, (in_), sizeof(*(in_)))
+#define CLOCK_IF(b, in_, inputs_differ)                                                 \
+  CLOCK_GEN(b, inputs_differ, SAVE_IN(b, in_), vep_##b##_next(CUR(m, b), p, (in_), NEXT(m, b)))
 /* The same for a block with a RAM in m->mem (the caller's inputs_differ says when the RAM may
  * have changed since the last edge). */
 #define CLOCK_IF_MEM(b, in_, inputs_differ)                                             \
-  do {                                                                                  \
-    if (m->changed.b || (inputs_differ)) {                                              \
-      memcpy(&m->last_in.b, (in_), sizeof(*(in_)));                                     \
-      EDGE_BEGIN(b);                                                                    \
-      vep_##b##_next(CUR(m, b), p, (in_), NEXT(m, b), &m->mem.b);                       \
-      m->q.b.cur ^= 1u;                                                                 \
-      m->changed.b = differ(&m->q.b.r[0], &m->q.b.r[1], sizeof(m->q.b.r[0]));      \
-    }                                                                                   \
-  } while (0)
+  CLOCK_GEN(b, inputs_differ, SAVE_IN(b, in_),                                          \
+            vep_##b##_next(CUR(m, b), p, (in_), NEXT(m, b), &m->mem.b))
 #define CLOCK_UNLESS_IDLE(b, in_) \
-  CLOCK_IF(b, in_, rewired && differ((in_), &m->last_in.b, sizeof(*(in_))))
+  CLOCK_IF(b, in_, rewired && memcmp((in_), &m->last_in.b, sizeof(*(in_))) != 0)
 
 /* Where the per-queue arrays of vep_common_cfg lie in an input struct, in address order (checked
  * below): the bytes a comparison of inputs may skip while those registers did not change. */
@@ -405,12 +375,29 @@ static int differ_outside(const void *a, const void *b, size_t size, const vep_s
   size_t at = 0;
 
   for (unsigned i = 0; i < n; i++) {
-    if (differ(x + at, y + at, skip[i].off - at)) {
+    if (memcmp(x + at, y + at, skip[i].off - at) != 0) {
       return 1;
     }
     at = skip[i].off + skip[i].len;
   }
-  return differ(x + at, y + at, size - at);
+  return memcmp(x + at, y + at, size - at) != 0;
+}
+
+/* Copies inputs a into the last edge's b (size bytes) but for the n spans of skip: while
+ * vep_common_cfg's registers did not change, those spans already agree (a step where they
+ * changed clocks every block that takes them, which saves them whole). vq_fetch's and vq_used's
+ * inputs are 1.7 and 1.2 KB, nearly all per-queue arrays. */
+static void copy_outside(void *b, const void *a, size_t size, const vep_span_t *skip, unsigned n)
+{
+  char *y = b;
+  const char *x = a;
+  size_t at = 0;
+
+  for (unsigned i = 0; i < n; i++) {
+    memcpy(y + at, x + at, skip[i].off - at);
+    at = skip[i].off + skip[i].len;
+  }
+  memcpy(y + at, x + at, size - at);
 }
 
 void vep_model_step(vep_model_t *m, const vep_in_t *in)
@@ -443,7 +430,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
     return;
   }
 
-  rewired = m->moved || qregs_changed || differ(in, &m->last_ext_in, sizeof(*in));
+  rewired = m->moved || qregs_changed || memcmp(in, &m->last_ext_in, sizeof(*in)) != 0;
   dev_err = o->vq_fetch.dev_err | o->vq_used.dev_err | o->blk.dev_err;
   /* The strobe that raises DEVICE_NEEDS_RESET: remember why, for observers only. */
   if (!(o->common_cfg.dev_status & VEP_STATUS_DEVICE_NEEDS_RESET)) {
@@ -637,18 +624,19 @@ edges:
    * taken (as blk's with seg_we below). Only the registers of the tags in use are copied and
    * compared (vep_dma_rd_copy; the others are 0 in both copies). */
   if (m->changed.dma_rd || rd_in->rc_valid ||
-      (rewired && differ(rd_in, &m->last_in.dma_rd, sizeof(*rd_in)))) {
-    const size_t used = offsetof(vep_dma_rd_q_t, tag) + p->DMA_TAGS * sizeof(CUR(m, dma_rd)->tag[0]);
+      (rewired && memcmp(rd_in, &m->last_in.dma_rd, sizeof(*rd_in)) != 0)) {
+    const size_t used = vep_dma_rd_regs_bytes(p);
 
     memcpy(&m->last_in.dma_rd, rd_in, sizeof(*rd_in));
     vep_dma_rd_copy(NEXT(m, dma_rd), CUR(m, dma_rd), p);
     vep_dma_rd_next(CUR(m, dma_rd), p, rd_in, NEXT(m, dma_rd), &m->mem.dma_rd);
     m->q.dma_rd.cur ^= 1u;
-    m->changed.dma_rd = differ(&m->q.dma_rd.r[0], &m->q.dma_rd.r[1], used);
+    m->changed.dma_rd = memcmp(&m->q.dma_rd.r[0], &m->q.dma_rd.r[1], used) != 0;
   }
   /* dma_wr writes its TLP buffer only on an edge that also changes a register (wbeat_q steps on
    * a data write, fill_state_q leaves WrEnd on the last one), as vq_fetch below. */
-  CLOCK_IF_MEM(dma_wr, wr_in, rewired && differ(wr_in, &m->last_in.dma_wr, sizeof(*wr_in)));
+  CLOCK_IF_MEM(dma_wr, wr_in,
+               rewired && memcmp(wr_in, &m->last_in.dma_wr, sizeof(*wr_in)) != 0);
   /* vq_fetch and blk have a RAM, which only their own next function reads and writes. Their
    * edge may still be skipped when registers and inputs are those of the last edge, as long as
    * that edge did not write the RAM (a read now could see what it wrote): then nothing their next
@@ -657,16 +645,28 @@ edges:
    * so the next cycle is clocked. blk writes its segment RAM when its input seg_we is up: with
    * seg_we up the edge is always taken (equal inputs would rewrite the same word, but the
    * registered reads could see the word of the last edge's write). docs/perf.md. */
-  CLOCK_IF_MEM(vq_fetch, fetch_in,
-               rewired && (qregs_changed ||
-                           differ_outside(fetch_in, &m->last_in.vq_fetch, sizeof(*fetch_in),
-                                          fetch_qarrays, 4)));
+  CLOCK_GEN(vq_fetch,
+            rewired && (qregs_changed ||
+                        differ_outside(fetch_in, &m->last_in.vq_fetch, sizeof(*fetch_in),
+                                       fetch_qarrays, 4)),
+            if (qregs_changed) {
+              SAVE_IN(vq_fetch, fetch_in);
+            } else {
+              copy_outside(&m->last_in.vq_fetch, fetch_in, sizeof(*fetch_in), fetch_qarrays, 4);
+            },
+            vep_vq_fetch_next(CUR(m, vq_fetch), p, fetch_in, NEXT(m, vq_fetch), &m->mem.vq_fetch));
   CLOCK_IF_MEM(blk, bk_in,
-               bk_in->seg_we || (rewired && differ(bk_in, &m->last_in.blk, sizeof(*bk_in))));
-  CLOCK_IF(vq_used, used_in,
-           rewired && (qregs_changed ||
-                       differ_outside(used_in, &m->last_in.vq_used, sizeof(*used_in),
-                                      used_qarrays, 3)));
+               bk_in->seg_we || (rewired && memcmp(bk_in, &m->last_in.blk, sizeof(*bk_in)) != 0));
+  CLOCK_GEN(vq_used,
+            rewired && (qregs_changed ||
+                        differ_outside(used_in, &m->last_in.vq_used, sizeof(*used_in),
+                                       used_qarrays, 3)),
+            if (qregs_changed) {
+              SAVE_IN(vq_used, used_in);
+            } else {
+              copy_outside(&m->last_in.vq_used, used_in, sizeof(*used_in), used_qarrays, 3);
+            },
+            vep_vq_used_next(CUR(m, vq_used), p, used_in, NEXT(m, vq_used)));
   outputs_all(m);
 }
 
