@@ -2,6 +2,7 @@
 /* C twin of rtl/vep_dma_rd.sv; see vep_dma_rd.h. Arithmetic is masked to the RTL's widths. */
 #include "vep_dma_rd.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* log2 of the tag circle's address space, as the RTL's TagW. */
@@ -23,8 +24,21 @@ void vep_dma_rd_reset(vep_dma_rd_q_t *q, vep_dma_rd_mem_t *mem, const vep_params
   q->rr_q = 2;  /* so client 0 comes first */
 }
 
+size_t vep_dma_rd_regs_bytes(const vep_params_t *p)
+{
+  return offsetof(vep_dma_rd_q_t, tag) + p->DMA_TAGS * sizeof(((vep_dma_rd_q_t *)0)->tag[0]);
+}
+
+void vep_dma_rd_copy(vep_dma_rd_q_t *d, const vep_dma_rd_q_t *q, const vep_params_t *p)
+{
+  memcpy(d, q, vep_dma_rd_regs_bytes(p));
+}
+
 void vep_dma_rd_outputs(const vep_dma_rd_q_t *q, const vep_params_t *p, vep_dma_rd_out_t *out)
 {
+  /* Byte lanes lo .. ((lo + n) & 15) - 1 within 0..7, as the RTL's per-lane compare. */
+  const unsigned lo = q->rd_lo_q, end = (q->rd_lo_q + q->rd_n_q) & 0xFu;
+  const unsigned hi = end < 8u ? end : 8u;
   uint64_t mask = 0;
 
   (void)p;
@@ -32,10 +46,9 @@ void vep_dma_rd_outputs(const vep_dma_rd_q_t *q, const vep_params_t *p, vep_dma_
   for (unsigned c = 0; c < VEP_DMA_CLIENTS; c++) {
     out->rdq_ready[c] = (uint8_t)((q->rdq_ready_q >> c) & 1u);
   }
-  for (unsigned i = 0; i < 8; i++) {
-    if (i >= q->rd_lo_q && i < ((q->rd_lo_q + q->rd_n_q) & 0xFu)) {
-      mask |= (uint64_t)0xFFu << (8 * i);
-    }
+  if (lo < hi) {
+    mask = (hi == 8u ? ~(uint64_t)0 : (((uint64_t)1 << (8u * hi)) - 1u)) &
+           ~(((uint64_t)1 << (8u * lo)) - 1u);
   }
   out->rdr_valid = q->rd_v_q;
   out->rdr_client = q->rd_cli_q;
@@ -118,20 +131,20 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
       if (!in->bus_master) {
         /* No MRd may go out: an already-failed tag carries the request's error, in order. */
         alloc = 1;
-        d->end_q[head] = 1;
-        d->fail_q[head] = 1;
-        d->last_q[head] = 1;
+        d->tag[head].end_q = 1;
+        d->tag[head].fail_q = 1;
+        d->tag[head].last_q = 1;
         d->cut_q = 0;
       } else if (!q->mrd_valid_q || in->mrd_ready) {
         vep_small_tlp_t *t = &d->mrd_tlp_q;
         alloc = 1;
-        d->end_q[head] = 0;
-        d->fail_q[head] = 0;
-        d->last_q[head] = (uint8_t)(k_rem == chunk);
-        d->sa_q[head] = (uint16_t)(k_addr & 0x1FFu);
-        d->blen_q[head] = (uint16_t)(chunk & 0x3FFu);
-        d->nxt_q[head] = (uint16_t)(k_addr & 0x1FFu);
-        d->rem_q[head] = (uint16_t)(chunk & 0x3FFu);
+        d->tag[head].end_q = 0;
+        d->tag[head].fail_q = 0;
+        d->tag[head].last_q = (uint8_t)(k_rem == chunk);
+        d->tag[head].sa_q = (uint16_t)(k_addr & 0x1FFu);
+        d->tag[head].blen_q = (uint16_t)(chunk & 0x3FFu);
+        d->tag[head].nxt_q = (uint16_t)(k_addr & 0x1FFu);
+        d->tag[head].rem_q = (uint16_t)(chunk & 0x3FFu);
         d->mrd_valid_q = 1;
         d->mrd_tag_q = (uint16_t)head;
         memset(t, 0, sizeof(*t));
@@ -146,9 +159,9 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
     }
   }
   if (alloc) {
-    d->busy_q[head] = 1;
-    d->disc_q[head] = 0;
-    d->cli_q[head] = (uint8_t)k_cli;
+    d->tag[head].busy_q = 1;
+    d->tag[head].disc_q = 0;
+    d->tag[head].cli_q = (uint8_t)k_cli;
     d->head_q = (uint16_t)head_nx;
   }
 
@@ -162,8 +175,8 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
     const vep_cpl_hdr_t *h = &in->rc_hdr;
     unsigned ct = h->tag & tmask;
     unsigned la2 = h->lower_addr & 3u;
-    int c_open = h->tag < p->DMA_TAGS && q->busy_q[ct] && !q->end_q[ct];
-    unsigned c_rem = q->rem_q[ct], c_nxt = q->nxt_q[ct];
+    int c_open = h->tag < p->DMA_TAGS && q->tag[ct].busy_q && !q->tag[ct].end_q;
+    unsigned c_rem = q->tag[ct].rem_q, c_nxt = q->tag[ct].nxt_q;
     unsigned carried = ((unsigned)h->len_dw * 4u - la2) & 0x1FFFu;
     unsigned need = ((la2 + c_rem + 3u) & 0x1FFFu) >> 2;
     unsigned bc = h->byte_count & 0x1FFFu;
@@ -189,10 +202,10 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
         d->cur_fin_q = (uint8_t)c_fin;
         d->cur_tag_q = (uint16_t)ct;
         if (c_ok) {
-          d->rem_q[ct] = (uint16_t)((c_rem - c_bytes) & 0x3FFu);
-          d->nxt_q[ct] = (uint16_t)((c_nxt + c_bytes) & 0x1FFu);
+          d->tag[ct].rem_q = (uint16_t)((c_rem - c_bytes) & 0x3FFu);
+          d->tag[ct].nxt_q = (uint16_t)((c_nxt + c_bytes) & 0x1FFu);
         } else {
-          d->fail_q[ct] = 1;
+          d->tag[ct].fail_q = 1;
         }
       }
       w_act = c_open && c_ok;
@@ -225,10 +238,10 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
     if (in->rc_eop) {
       if (e_mt) {
         if (in->rc_bad) {
-          d->fail_q[e_tag] = 1;
+          d->tag[e_tag].fail_q = 1;
         }
         if (e_fin) {
-          d->end_q[e_tag] = 1;
+          d->tag[e_tag].end_q = 1;
         }
       }
       d->cur_mt_q = 0;
@@ -238,8 +251,8 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
 
   /* ---- Retirement of the oldest tag ---- */
   {
-    unsigned t_sa = q->sa_q[tail];
-    unsigned t_ea = (t_sa + (q->blen_q[tail] & 0x1FFu) - 1u) & 0x1FFu;
+    unsigned t_sa = q->tag[tail].sa_q;
+    unsigned t_ea = (t_sa + (q->tag[tail].blen_q & 0x1FFu) - 1u) & 0x1FFu;
     unsigned t_w = q->rt_rd_q ? q->rt_w_q : (t_sa >> 3);
     unsigned t_hi = t_w == (t_ea >> 3) ? (t_ea & 7u) : 7u;
     int t_fin = t_w == (t_ea >> 3);
@@ -250,36 +263,36 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
       /* Reading out: one word per cycle; the device reset cuts it short. */
       ram_re = !in->dev_reset;
       d->rd_v_q = 1;
-      d->rd_cli_q = q->cli_q[tail];
+      d->rd_cli_q = q->tag[tail].cli_q;
       d->rd_lo_q = 0;
       d->rd_n_q = (uint8_t)(t_hi + 1u);
-      d->rd_last_q = (uint8_t)(t_fin && q->last_q[tail]);
+      d->rd_last_q = (uint8_t)(t_fin && q->tag[tail].last_q);
       d->rt_w_q = (uint8_t)((t_w + 1u) & 0x3Fu);
       if (t_fin || in->dev_reset) {
         retire = 1;
         d->rt_rd_q = 0;
       }
-    } else if (q->cnt_q != 0 && q->end_q[tail] && !in->dev_reset) {
+    } else if (q->cnt_q != 0 && q->tag[tail].end_q && !in->dev_reset) {
       retire = 1;
-      if (q->disc_q[tail]) {
+      if (q->tag[tail].disc_q) {
         /* dropped without a word */
-      } else if (q->fail_q[tail] || q->rt_fail_q) {
+      } else if (q->tag[tail].fail_q || q->rt_fail_q) {
         if (!q->rt_fail_q) {
           d->rd_v_q = 1;
           d->rd_err_q = 1;
           d->rd_last_q = 1;
-          d->rd_cli_q = q->cli_q[tail];
+          d->rd_cli_q = q->tag[tail].cli_q;
           d->rd_lo_q = 0;
           d->rd_n_q = 0;
         }
-        d->rt_fail_q = (uint8_t)!q->last_q[tail];
+        d->rt_fail_q = (uint8_t)!q->tag[tail].last_q;
       } else {
         ram_re = 1;
         d->rd_v_q = 1;
-        d->rd_cli_q = q->cli_q[tail];
+        d->rd_cli_q = q->tag[tail].cli_q;
         d->rd_lo_q = (uint8_t)(t_sa & 7u);
         d->rd_n_q = (uint8_t)((t_hi - (t_sa & 7u) + 1u) & 0xFu);
-        d->rd_last_q = (uint8_t)(t_fin && q->last_q[tail]);
+        d->rd_last_q = (uint8_t)(t_fin && q->tag[tail].last_q);
         d->rt_w_q = (uint8_t)((t_w + 1u) & 0x3Fu);
         if (!t_fin) {
           retire = 0;
@@ -299,14 +312,14 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
     mem->bank1_mem[w1_row] = w1_val;
   }
   if (retire) {
-    d->busy_q[tail] = 0;
+    d->tag[tail].busy_q = 0;
     d->tail_q = (uint16_t)tail_nx;
   }
   d->cnt_q = (uint16_t)((q->cnt_q + alloc - retire) & 0x1FFu);
 
   /* ---- Completion timeout of the oldest tag ---- */
   {
-    int waiting = q->cnt_q != 0 && !q->end_q[tail];
+    int waiting = q->cnt_q != 0 && !q->tag[tail].end_q;
     int force_end = 0;
 
     d->to_q = waiting ? (uint16_t)((q->to_q + 1u) & 0x3FFFu) : 0;
@@ -317,16 +330,16 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
     /* ---- Withdrawal: an MRd not yet taken may not go out any more ---- */
     if (q->mrd_valid_q && !in->mrd_ready && (!in->bus_master || in->dev_reset)) {
       d->mrd_valid_q = 0;
-      d->end_q[q->mrd_tag_q] = 1;
-      d->fail_q[q->mrd_tag_q] = 1;
+      d->tag[q->mrd_tag_q].end_q = 1;
+      d->tag[q->mrd_tag_q].fail_q = 1;
       if (d->cur_mt_q && d->cur_tag_q == q->mrd_tag_q) {
         d->cur_mt_q = 0;
         d->cur_ok_q = 0;
       }
     }
     if (force_end) {
-      d->end_q[tail] = 1;
-      d->fail_q[tail] = 1;
+      d->tag[tail].end_q = 1;
+      d->tag[tail].fail_q = 1;
       /* A completion still streaming for it must not touch the tag once it is reused. */
       if (d->cur_mt_q && d->cur_tag_q == tail) {
         d->cur_mt_q = 0;
@@ -338,8 +351,8 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
   /* ---- The device reset ---- */
   if (in->dev_reset) {
     for (unsigned t = 0; t < p->DMA_TAGS; t++) {
-      if (q->busy_q[t]) {
-        d->disc_q[t] = 1;
+      if (q->tag[t].busy_q) {
+        d->tag[t].disc_q = 1;
       }
     }
     d->cut_q = 0;

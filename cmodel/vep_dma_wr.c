@@ -69,7 +69,7 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
     }
   }
 
-  /* ---- TLP header from addr_q, rem_q, mps (used in WrHdr) ---- */
+  /* ---- TLP header fields from addr_q, rem_q, mps (used in WrHdr) ---- */
   mps_eff = in->mps > VEP_MPS_SUPPORTED_ENC ? VEP_MPS_SUPPORTED_ENC : in->mps;
   mps_bytes = 128u << mps_eff;
   room = mps_bytes - ((unsigned)q->addr_q & (mps_bytes - 1));
@@ -78,7 +78,6 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
   len_dw = (end_off + 3) >> 2;
   is4 = (q->addr_q >> 32) != 0;
   total_dw = len_dw + (is4 ? 4 : 3);
-  vep_mem_req_hdr(hdr, 1, q->addr_q, tlp_len, in->completer_id, 0);
 
   /* ---- Packing (WrData): the held tail first, else the client's beat ---- */
   if (q->hold_valid_q) {
@@ -114,6 +113,8 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
       d->fill_state_q = WrAbort;
     } else if (!(q->slot_full_q >> q->wslot_q & 1u)) {
       unsigned s = q->wslot_q;
+      /* Built only here, where it is stored (the RTL computes it every cycle). */
+      vep_mem_req_hdr(hdr, 1, q->addr_q, tlp_len, in->completer_id, 0);
       memcpy(d->s_hdr_q[s], hdr, sizeof(hdr));
       d->s_4dw_q[s] = (uint8_t)is4;
       d->s_nbeats_q[s] = (uint8_t)((total_dw + 1) >> 1);

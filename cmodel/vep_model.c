@@ -92,6 +92,12 @@ struct vep_model {
                                  vep_common_cfg's registers changed) */
   vep_model_ins_t last_in;    /* the inputs of each block's last clock edge */
   vep_model_flags_t changed;
+  /* Some block's outputs changed when they were last computed (or a reset came): the wiring must
+   * be redone. Without it, and with the ports' inputs equal to last_ext_in, every block's inputs
+   * are those of the last step, which each block was either clocked with or found equal to its
+   * last edge's: then only the blocks whose registers changed need an edge. */
+  uint8_t moved;
+  vep_in_t last_ext_in;       /* the ports' inputs of the last step */
   /* Observation only (vep_model_device_error): never read by the next-state functions. */
   uint8_t obs_err_code;
 };
@@ -158,6 +164,7 @@ static void reset_all(vep_model_t *m)
   vep_vq_used_reset(CUR(m, vq_used), p);
   memset(&m->changed, 1, sizeof(m->changed));
   outputs_all(m);
+  m->moved = 1;
 }
 
 int vep_model_create(const vep_params_t *p, vep_model_t **out)
@@ -194,13 +201,18 @@ static void outputs_all(vep_model_t *m)
 {
   const vep_params_t *p = &m->p;
 
-#define VEP_MODEL_OUTPUTS(b)                         \
-  if (m->changed.b) {                                \
-    vep_##b##_outputs(CUR(m, b), p, &m->o.b);        \
+#define VEP_MODEL_OUTPUTS(b)                                   \
+  if (m->changed.b) {                                          \
+    vep_##b##_out_t was_##b = m->o.b;                          \
+    vep_##b##_outputs(CUR(m, b), p, &m->o.b);                  \
+    if (memcmp(&was_##b, &m->o.b, sizeof(was_##b)) != 0) {       \
+      m->moved = 1;                                            \
+    }                                                          \
   }
+  m->moved = 0;
   VEP_MODEL_BLOCKS(VEP_MODEL_OUTPUTS)
 #undef VEP_MODEL_OUTPUTS
-  if (m->changed.rx_demux || m->changed.tx_arbiter || m->changed.blk) {
+  if (m->moved && (m->changed.rx_demux || m->changed.tx_arbiter || m->changed.blk)) {
     port_outputs(m);
   }
 }
@@ -312,18 +324,26 @@ static void copy_regs(void *d, const void *s, size_t n)
  * idle most of the time). Otherwise (inputs_differ) it is clocked, and whether its registers
  * changed recorded. A next function that read anything besides its q and in (a RAM, a global)
  * would break this: such a block is clocked every cycle, as dma_rd and blk are. */
-#define CLOCK_IF(b, in_, inputs_differ)                                                 \
+#define CLOCK_GEN(b, inputs_differ, save_in, next_call)                                 \
   do {                                                                                  \
     if (m->changed.b || (inputs_differ)) {                                              \
-      memcpy(&m->last_in.b, (in_), sizeof(*(in_)));                                     \
+      save_in;                                                                          \
       EDGE_BEGIN(b);                                                                    \
-      vep_##b##_next(CUR(m, b), p, (in_), NEXT(m, b));                                  \
+      next_call;                                                                        \
       m->q.b.cur ^= 1u;                                                                 \
-      m->changed.b = memcmp(&m->q.b.r[0], &m->q.b.r[1], sizeof(m->q.b.r[0])) != 0;      \
+      m->changed.b = memcmp(&m->q.b.r[0], &m->q.b.r[1], sizeof(m->q.b.r[0])) != 0;        \
     }                                                                                   \
   } while (0)
+#define SAVE_IN(b, in_) memcpy(&m->last_in.b, (in_), sizeof(*(in_)))
+#define CLOCK_IF(b, in_, inputs_differ)                                                 \
+  CLOCK_GEN(b, inputs_differ, SAVE_IN(b, in_), vep_##b##_next(CUR(m, b), p, (in_), NEXT(m, b)))
+/* The same for a block with a RAM in m->mem (the caller's inputs_differ says when the RAM may
+ * have changed since the last edge). */
+#define CLOCK_IF_MEM(b, in_, inputs_differ)                                             \
+  CLOCK_GEN(b, inputs_differ, SAVE_IN(b, in_),                                          \
+            vep_##b##_next(CUR(m, b), p, (in_), NEXT(m, b), &m->mem.b))
 #define CLOCK_UNLESS_IDLE(b, in_) \
-  CLOCK_IF(b, in_, memcmp((in_), &m->last_in.b, sizeof(*(in_))) != 0)
+  CLOCK_IF(b, in_, rewired && memcmp((in_), &m->last_in.b, sizeof(*(in_))) != 0)
 
 /* Where the per-queue arrays of vep_common_cfg lie in an input struct, in address order (checked
  * below): the bytes a comparison of inputs may skip while those registers did not change. */
@@ -337,6 +357,15 @@ static const vep_span_t used_qarrays[] = {VEP_FIELD(vep_vq_used_in_t, q_size),
 _Static_assert(offsetof(vep_vq_used_in_t, q_size) < offsetof(vep_vq_used_in_t, q_avail) &&
                    offsetof(vep_vq_used_in_t, q_avail) < offsetof(vep_vq_used_in_t, q_used),
                "used_qarrays must list vq_used's per-queue inputs in address order");
+
+static const vep_span_t fetch_qarrays[] = {VEP_FIELD(vep_vq_fetch_in_t, q_size),
+                                           VEP_FIELD(vep_vq_fetch_in_t, q_desc),
+                                           VEP_FIELD(vep_vq_fetch_in_t, q_avail),
+                                           VEP_FIELD(vep_vq_fetch_in_t, q_used)};
+_Static_assert(offsetof(vep_vq_fetch_in_t, q_size) < offsetof(vep_vq_fetch_in_t, q_desc) &&
+                   offsetof(vep_vq_fetch_in_t, q_desc) < offsetof(vep_vq_fetch_in_t, q_avail) &&
+                   offsetof(vep_vq_fetch_in_t, q_avail) < offsetof(vep_vq_fetch_in_t, q_used),
+               "fetch_qarrays must list vq_fetch's per-queue inputs in address order");
 
 /* Whether inputs a differ from the last edge's b (size bytes) outside the n spans of skip. */
 static int differ_outside(const void *a, const void *b, size_t size, const vep_span_t *skip,
@@ -352,6 +381,23 @@ static int differ_outside(const void *a, const void *b, size_t size, const vep_s
     at = skip[i].off + skip[i].len;
   }
   return memcmp(x + at, y + at, size - at) != 0;
+}
+
+/* Copies inputs a into the last edge's b (size bytes) but for the n spans of skip: while
+ * vep_common_cfg's registers did not change, those spans already agree (a step where they
+ * changed clocks every block that takes them, which saves them whole). vq_fetch's and vq_used's
+ * inputs are 1.7 and 1.2 KB, nearly all per-queue arrays. */
+static void copy_outside(void *b, const void *a, size_t size, const vep_span_t *skip, unsigned n)
+{
+  char *y = b;
+  const char *x = a;
+  size_t at = 0;
+
+  for (unsigned i = 0; i < n; i++) {
+    memcpy(y + at, x + at, skip[i].off - at);
+    at = skip[i].off + skip[i].len;
+  }
+  memcpy(y + at, x + at, size - at);
 }
 
 void vep_model_step(vep_model_t *m, const vep_in_t *in)
@@ -375,7 +421,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   vep_vq_used_in_t *used_in = &m->in.vq_used;
   /* vep_common_cfg's registers changed on the last edge: its per-queue outputs may be new. */
   const uint8_t qregs_changed = m->changed.common_cfg;
-  uint8_t dev_err, run;
+  uint8_t dev_err, run, rewired;
   uint64_t drv_f;
 
   m->cycles++;
@@ -384,6 +430,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
     return;
   }
 
+  rewired = m->moved || qregs_changed || memcmp(in, &m->last_ext_in, sizeof(*in)) != 0;
   dev_err = o->vq_fetch.dev_err | o->vq_used.dev_err | o->blk.dev_err;
   /* The strobe that raises DEVICE_NEEDS_RESET: remember why, for observers only. */
   if (!(o->common_cfg.dev_status & VEP_STATUS_DEVICE_NEEDS_RESET)) {
@@ -396,6 +443,10 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
         !(o->common_cfg.dev_status & VEP_STATUS_DEVICE_NEEDS_RESET);
   drv_f = o->common_cfg.drv_features;
 
+  if (!rewired) {
+    goto edges;
+  }
+  m->last_ext_in = *in;
   /* The wiring of rtl/vep_top.sv. */
   rx_in->s_rx_valid = in->s_rx_valid;
   rx_in->s_rx_sop = in->s_rx_sop;
@@ -556,6 +607,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   used_in->done = o->blk.done;
   DMA_CLIENT_IN(*used_in, 1, *o);
 
+edges:
   /* Every next state from the same current state, as on a clock edge: each next function reads
    * only its own block's registers and the inputs above, so each block commits as it goes. */
   CLOCK_UNLESS_IDLE(rx_demux, rx_in);
@@ -568,21 +620,53 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   CLOCK_UNLESS_IDLE(msix, msix_in);
   CLOCK_UNLESS_IDLE(intx, intx_in);
   CLOCK_UNLESS_IDLE(tx_arbiter, tx_in);
-  EDGE_BEGIN(dma_rd);
-  vep_dma_rd_next(CUR(m, dma_rd), p, rd_in, NEXT(m, dma_rd), &m->mem.dma_rd);
-  EDGE_END(dma_rd);
-  EDGE_BEGIN(dma_wr);
-  vep_dma_wr_next(CUR(m, dma_wr), p, wr_in, NEXT(m, dma_wr), &m->mem.dma_wr);
-  EDGE_END(dma_wr);
-  EDGE_BEGIN(vq_fetch);
-  vep_vq_fetch_next(CUR(m, vq_fetch), p, fetch_in, NEXT(m, vq_fetch), &m->mem.vq_fetch);
-  EDGE_END(vq_fetch);
-  EDGE_BEGIN(blk);
-  vep_blk_next(CUR(m, blk), p, bk_in, NEXT(m, blk), &m->mem.blk);
-  EDGE_END(blk);
-  CLOCK_IF(vq_used, used_in,
-           qregs_changed || differ_outside(used_in, &m->last_in.vq_used, sizeof(*used_in),
-                                           used_qarrays, 3));
+  /* dma_rd writes its completion buffer only while rc_valid is up: with rc_valid up the edge is
+   * taken (as blk's with seg_we below). Only the registers of the tags in use are copied and
+   * compared (vep_dma_rd_copy; the others are 0 in both copies). */
+  if (m->changed.dma_rd || rd_in->rc_valid ||
+      (rewired && memcmp(rd_in, &m->last_in.dma_rd, sizeof(*rd_in)) != 0)) {
+    const size_t used = vep_dma_rd_regs_bytes(p);
+
+    memcpy(&m->last_in.dma_rd, rd_in, sizeof(*rd_in));
+    vep_dma_rd_copy(NEXT(m, dma_rd), CUR(m, dma_rd), p);
+    vep_dma_rd_next(CUR(m, dma_rd), p, rd_in, NEXT(m, dma_rd), &m->mem.dma_rd);
+    m->q.dma_rd.cur ^= 1u;
+    m->changed.dma_rd = memcmp(&m->q.dma_rd.r[0], &m->q.dma_rd.r[1], used) != 0;
+  }
+  /* dma_wr writes its TLP buffer only on an edge that also changes a register (wbeat_q steps on
+   * a data write, fill_state_q leaves WrEnd on the last one), as vq_fetch below. */
+  CLOCK_IF_MEM(dma_wr, wr_in,
+               rewired && memcmp(wr_in, &m->last_in.dma_wr, sizeof(*wr_in)) != 0);
+  /* vq_fetch and blk have a RAM, which only their own next function reads and writes. Their
+   * edge may still be skipped when registers and inputs are those of the last edge, as long as
+   * that edge did not write the RAM (a read now could see what it wrote): then nothing their next
+   * function reads has changed since. vq_fetch writes its descriptor window only on an edge that
+   * also steps the window's count (wcnt_q[r] + 1), a register: such an edge leaves changed set,
+   * so the next cycle is clocked. blk writes its segment RAM when its input seg_we is up: with
+   * seg_we up the edge is always taken (equal inputs would rewrite the same word, but the
+   * registered reads could see the word of the last edge's write). docs/perf.md. */
+  CLOCK_GEN(vq_fetch,
+            rewired && (qregs_changed ||
+                        differ_outside(fetch_in, &m->last_in.vq_fetch, sizeof(*fetch_in),
+                                       fetch_qarrays, 4)),
+            if (qregs_changed) {
+              SAVE_IN(vq_fetch, fetch_in);
+            } else {
+              copy_outside(&m->last_in.vq_fetch, fetch_in, sizeof(*fetch_in), fetch_qarrays, 4);
+            },
+            vep_vq_fetch_next(CUR(m, vq_fetch), p, fetch_in, NEXT(m, vq_fetch), &m->mem.vq_fetch));
+  CLOCK_IF_MEM(blk, bk_in,
+               bk_in->seg_we || (rewired && memcmp(bk_in, &m->last_in.blk, sizeof(*bk_in)) != 0));
+  CLOCK_GEN(vq_used,
+            rewired && (qregs_changed ||
+                        differ_outside(used_in, &m->last_in.vq_used, sizeof(*used_in),
+                                       used_qarrays, 3)),
+            if (qregs_changed) {
+              SAVE_IN(vq_used, used_in);
+            } else {
+              copy_outside(&m->last_in.vq_used, used_in, sizeof(*used_in), used_qarrays, 3);
+            },
+            vep_vq_used_next(CUR(m, vq_used), p, used_in, NEXT(m, vq_used)));
   outputs_all(m);
 }
 
