@@ -84,6 +84,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
 {
   unsigned r_inc = 0, r_dec = 0;
   unsigned w_inc = 0, w_dec = 0, wdrop_dec = 0;
+  int pd_cap = 0;  /* the done stage takes the writer's request */
   const uint8_t rs = q->r_slot_q & VEP_BLK_SLOT_M;
   const uint8_t ws = q->w_slot_q & VEP_BLK_SLOT_M;
 
@@ -645,29 +646,43 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
     if (in->wrd_ready) {
       d->wrd_valid_q = 0;
       d->w_st_q = BwWait;
+      if (!q->pd_valid_q) {
+        pd_cap = 1;
+        d->w_st_q = BwIdle;
+      }
     }
     break;
   case BwWait:
-    /* The status write is done (taken for transmission) before the used ring is written. */
-    if (q->wr_out_q == 0) {
-      d->done_valid_q = 1;
-      d->done_q.q = q->sl_queue_q[ws];
-      d->done_q.head = q->sl_head_q[ws];
-      d->done_q.len = q->w_dlen_q + 1u;
-      d->w_st_q = BwDone;
-    }
-    break;
-  case BwDone:
-    if (in->done_ready) {
-      d->done_valid_q = 0;
-      d->busy_q &= (vep_blk_mask_t)~(1u << ws);
-      d->ioerr_q &= (vep_blk_mask_t)~(1u << ws);
+    /* The done stage still holds the previous request. */
+    if (!q->pd_valid_q) {
+      pd_cap = 1;
       d->w_st_q = BwIdle;
     }
     break;
   default:
     d->w_st_q = BwIdle;
     break;
+  }
+  if (pd_cap) {
+    d->pd_valid_q = 1;
+    d->pd_slot_q = ws;
+    d->pd_len_q = q->w_dlen_q + 1u;
+  }
+
+  /* ---- done stage: the request whose status write is out; the writer goes on meanwhile ---- */
+  if (q->pd_valid_q && q->pd_need_q == 0 && !q->done_valid_q) {
+    /* Its writes, the status byte's last, are done (taken for transmission) before the used
+     * ring is written. */
+    d->done_valid_q = 1;
+    d->done_q.q = q->sl_queue_q[q->pd_slot_q & VEP_BLK_SLOT_M];
+    d->done_q.head = q->sl_head_q[q->pd_slot_q & VEP_BLK_SLOT_M];
+    d->done_q.len = q->pd_len_q;
+  }
+  if (q->done_valid_q && in->done_ready) {
+    d->done_valid_q = 0;
+    d->pd_valid_q = 0;
+    d->busy_q &= (vep_blk_mask_t)~(1u << (q->pd_slot_q & VEP_BLK_SLOT_M));
+    d->ioerr_q &= (vep_blk_mask_t)~(1u << (q->pd_slot_q & VEP_BLK_SLOT_M));
   }
 
   if (wseg_rd) {
@@ -685,6 +700,13 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
 
   d->r_out_q = (uint8_t)(q->r_out_q + r_inc - r_dec);
   d->wr_out_q = (uint8_t)(q->wr_out_q + w_inc - w_dec);
+  /* The done stage's writes still out: those out when it took the request (the writer issues
+   * none in that cycle), each wr_done counting down (they come in order). */
+  if (pd_cap) {
+    d->pd_need_q = d->wr_out_q;
+  } else if (w_dec && q->pd_need_q != 0) {
+    d->pd_need_q = (uint8_t)(q->pd_need_q - 1u);
+  }
   d->wr_drop_q = (uint16_t)(q->wr_drop_q - wdrop_dec);
   d->d_out_q = (uint8_t)(q->d_out_q + d_inc - d_dec);
   if (rf_pop) {
@@ -736,6 +758,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
     d->wrq_valid_q = 0;
     d->wrd_valid_q = 0;
     d->done_valid_q = 0;
+    d->pd_valid_q = 0;
     /* A response being taken keeps its slot until its last beat, then drops it. */
     if (d->w_st_q != BwIdle && ((d->bk_q >> (d->w_slot_q & VEP_BLK_SLOT_M)) & 1u)) {
       d->w_st_q = BwDrain;

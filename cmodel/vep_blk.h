@@ -12,7 +12,8 @@
  *   m_blk_wdata_*; rejected requests get a local status;
  * - the writer takes backend responses (s_blk_rsp_*) first, then the local verdicts: writes IN /
  *   GET_ID data over the writable segments (DMA write client 2), then the status byte at the last
- *   writable byte, waits for every wr_done of the slot, and offers done_* to vep_vq_used.
+ *   writable byte, and hands the request to the done stage (pd_*), which waits for its wr_done
+ *   strobes and offers done_* to vep_vq_used while the writer takes the next response.
  *   The slot is freed on the done handshake.
  * A request with fewer than 16 readable or no writable byte raises dev_err (VEP_ERR_BLK_HEADERS)
  * and frees its slot without a done.
@@ -84,8 +85,7 @@ enum {
   BwSt,        /* offer the 1-byte status write */
   BwStReq,     /* wrq of the status offered */
   BwStData,    /* wrd of the status offered */
-  BwWait,      /* waiting for every wr_done of this slot */
-  BwDone       /* done offered */
+  BwWait       /* status out: waiting for the done stage to take the request */
 };
 
 /* The segment memory (a RAM in RTL: not reset there; zero here). Kept out of the flops so the
@@ -194,6 +194,11 @@ typedef struct vep_blk_q {
   uint64_t wrd_data_q;
   uint8_t wrd_lo_q;
   uint8_t wrd_n_q;
+  /* done stage: the request whose status write is out, until its done is taken */
+  uint8_t pd_valid_q;
+  uint8_t pd_slot_q;
+  uint32_t pd_len_q;    /* used length */
+  uint8_t pd_need_q;    /* its writes still out (wr_done to come) */
   uint8_t done_valid_q;
   vep_done_t done_q;
   /* status */

@@ -7,8 +7,9 @@
 // request and, for OUT, streams the data from DMA reads to m_blk_wdata. The writer takes backend
 // responses first, then the reader's local verdicts: writes IN / GET_ID data over the writable
 // segments (DMA write client 2; a second beat buffer keeps a beat ready every cycle), then the
-// status byte at the last writable byte, waits for every wr_done, and offers done to
-// vep_vq_used; the slot is freed on the done handshake.
+// status byte at the last writable byte, and hands the request to a done stage, which waits for
+// its wr_done strobes and offers done to vep_vq_used while the writer goes on with the next
+// response; the slot is freed on the done handshake.
 // Every output is a register. C twin: cmodel/vep_blk.c (same registers, same order of
 // assignments in the next-state logic).
 `default_nettype none
@@ -148,8 +149,8 @@ module vep_blk #(
   } hi_state_e;
 
   // Writer: first beat or local verdict, segment read, cut a DMA write, wrq offered, wrd offered,
-  // next response beat, drop beats to the last, status: segment read, cut, wrq, wrd, wait for the
-  // wr_done strobes, done offered.
+  // next response beat, drop beats to the last, status: segment read, cut, wrq, wrd, wait while
+  // the done stage (pd_*) still holds the request before.
   typedef enum logic [3:0] {
     BwIdle   = 4'd0,
     BwSegRd  = 4'd1,
@@ -162,8 +163,7 @@ module vep_blk #(
     BwSt     = 4'd8,
     BwStReq  = 4'd9,
     BwStData = 4'd10,
-    BwWait   = 4'd11,
-    BwDone   = 4'd12
+    BwWait   = 4'd11
   } wr_state_e;
 
   // ---- Segment memory: one write port, registered reads (rseg_q, wseg_q); a RAM, not reset ----
@@ -282,6 +282,11 @@ module vep_blk #(
   logic [63:0]            wrd_data_q, wrd_data_d;
   logic [2:0]             wrd_lo_q, wrd_lo_d;
   logic [3:0]             wrd_n_q, wrd_n_d;
+  // done stage: the request whose status write is out, until its done is taken
+  logic                   pd_valid_q, pd_valid_d;
+  logic [SlW-1:0]         pd_slot_q, pd_slot_d;
+  logic [31:0]            pd_len_q, pd_len_d;    // used length
+  logic [7:0]             pd_need_q, pd_need_d;  // its writes still out (wr_done to come)
   logic                   done_valid_q, done_valid_d;
   vep_pkg::done_t         done_q, done_d;
   logic                   dev_err_q, dev_err_d;
@@ -341,6 +346,7 @@ module vep_blk #(
   // ---- Next state ----
   logic        chain_hs, rf_pop, rsp_hs;
   logic        r_inc, r_dec, w_inc, w_dec, wdrop_dec;
+  logic        pd_cap;  // the done stage takes the writer's request
   logic        h_take, hq_pop, hq_inc, hq_dec, d_inc, d_dec, rec_push;
   logic [HqW:0] rec_val, rh;
   logic [SlW-1:0] hsl;
@@ -399,6 +405,8 @@ module vep_blk #(
     wrd_valid_d = wrd_valid_q;  wrd_data_d = wrd_data_q;  wrd_lo_d = wrd_lo_q;
     wrd_n_d = wrd_n_q;
     done_valid_d = done_valid_q;  done_d = done_q;
+    pd_valid_d = pd_valid_q;  pd_slot_d = pd_slot_q;  pd_len_d = pd_len_q;  pd_need_d = pd_need_q;
+    pd_cap = 1'b0;
     idle_d = idle_q;
 
     r_inc = 1'b0;  r_dec = 1'b0;
@@ -949,28 +957,42 @@ module vep_blk #(
         if (wrd_ready_i) begin
           wrd_valid_d = 1'b0;
           w_st_d      = BwWait;
+          if (!pd_valid_q) begin
+            pd_cap = 1'b1;
+            w_st_d = BwIdle;
+          end
         end
       end
       BwWait: begin
-        // The status write is done (taken for transmission) before the used ring is written.
-        if (wr_out_q == 8'd0) begin
-          done_valid_d = 1'b1;
-          done_d.q     = sl_queue_q[6*ws +: 6];
-          done_d.head  = sl_head_q[16*ws +: 16];
-          done_d.len   = w_dlen_q + 32'd1;
-          w_st_d       = BwDone;
-        end
-      end
-      BwDone: begin
-        if (done_ready_i) begin
-          done_valid_d = 1'b0;
-          busy_d[ws]   = 1'b0;
-          ioerr_d[ws]  = 1'b0;
-          w_st_d       = BwIdle;
+        // The done stage still holds the previous request.
+        if (!pd_valid_q) begin
+          pd_cap = 1'b1;
+          w_st_d = BwIdle;
         end
       end
       default: w_st_d = BwIdle;
     endcase
+    if (pd_cap) begin
+      pd_valid_d = 1'b1;
+      pd_slot_d  = ws;
+      pd_len_d   = w_dlen_q + 32'd1;
+    end
+
+    // ---- done stage: the request whose status write is out; the writer goes on meanwhile ----
+    if (pd_valid_q && pd_need_q == 8'd0 && !done_valid_q) begin
+      // Its writes, the status byte's last, are done (taken for transmission) before the used
+      // ring is written.
+      done_valid_d = 1'b1;
+      done_d.q     = sl_queue_q[6*pd_slot_q +: 6];
+      done_d.head  = sl_head_q[16*pd_slot_q +: 16];
+      done_d.len   = pd_len_q;
+    end
+    if (done_valid_q && done_ready_i) begin
+      done_valid_d      = 1'b0;
+      pd_valid_d        = 1'b0;
+      busy_d[pd_slot_q]  = 1'b0;
+      ioerr_d[pd_slot_q] = 1'b0;
+    end
     if (wseg_rd) wseg_d = seg_mem[wseg_ra];
 
     // ---- wr_done strobes (one per write request, in order) ----
@@ -981,6 +1003,10 @@ module vep_blk #(
 
     r_out_d   = r_out_q + 8'(r_inc) - 8'(r_dec);
     wr_out_d  = wr_out_q + 8'(w_inc) - 8'(w_dec);
+    // The done stage's writes still out: those out when it took the request (the writer issues
+    // none in that cycle), each wr_done counting down (they come in order).
+    if (pd_cap) pd_need_d = wr_out_d;
+    else if (w_dec && pd_need_q != 8'd0) pd_need_d = pd_need_q - 8'd1;
     wr_drop_d = wr_drop_q - 16'(wdrop_dec);
     d_out_d   = d_out_q + 8'(d_inc) - 8'(d_dec);
     if (rf_pop) rf_rd_d = rf_rd_q + SlW'(1);
@@ -1028,6 +1054,7 @@ module vep_blk #(
       wrq_valid_d = 1'b0;
       wrd_valid_d = 1'b0;
       done_valid_d = 1'b0;
+      pd_valid_d   = 1'b0;
       // A response being taken keeps its slot until its last beat, then drops it.
       if (w_st_d != BwIdle && bk_d[w_slot_d]) w_st_d = BwDrain;
       else w_st_d = BwIdle;
@@ -1093,6 +1120,7 @@ module vep_blk #(
       wrq_valid_q <= 1'b0;  wrq_addr_q <= '0;  wrq_len_q <= '0;
       wrd_valid_q <= 1'b0;  wrd_data_q <= '0;  wrd_lo_q <= '0;  wrd_n_q <= '0;
       done_valid_q <= 1'b0;  done_q <= '0;
+      pd_valid_q <= 1'b0;  pd_slot_q <= '0;  pd_len_q <= '0;  pd_need_q <= '0;
       dev_err_q <= 1'b0;  dev_err_code_q <= '0;  idle_q <= 1'b0;
     end else begin
       busy_q <= busy_d;  bk_q <= bk_d;  zomb_q <= zomb_d;  loc_q <= loc_d;  ioerr_q <= ioerr_d;
@@ -1128,6 +1156,7 @@ module vep_blk #(
       wrd_valid_q <= wrd_valid_d;  wrd_data_q <= wrd_data_d;  wrd_lo_q <= wrd_lo_d;
       wrd_n_q <= wrd_n_d;
       done_valid_q <= done_valid_d;  done_q <= done_d;
+      pd_valid_q <= pd_valid_d;  pd_slot_q <= pd_slot_d;  pd_len_q <= pd_len_d;  pd_need_q <= pd_need_d;
       dev_err_q <= dev_err_d;  dev_err_code_q <= dev_err_code_d;  idle_q <= idle_d;
     end
   end
