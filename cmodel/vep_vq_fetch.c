@@ -409,7 +409,7 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
   uint16_t hoff = (uint16_t)(cur_last - q->hstart_q);
   int hhit = q->hq_q == q->qn_q && hoff < q->hcnt_q;
   uint16_t hval = le16(q->hb_q + 2u * (cur_last & (VEP_VQ_FETCH_HEADS - 1u)));
-  /* The next chain's head, when the buffer holds it too: it says which way a window should reach. */
+  /* The next chain's head, when the buffer holds it too: which way a window should reach. */
   int nhit = q->hq_q == q->qn_q && (uint32_t)hoff + 1u < q->hcnt_q;
   uint16_t nval = le16(q->hb_q + 2u * ((uint16_t)(cur_last + 1u) & (VEP_VQ_FETCH_HEADS - 1u)));
   uint32_t hroom = ((uint32_t)q->size_q - (cur_last & (uint16_t)(q->size_q - 1u))) & 0x1FFFFu;

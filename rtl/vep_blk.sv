@@ -1156,7 +1156,8 @@ module vep_blk #(
       wrd_valid_q <= wrd_valid_d;  wrd_data_q <= wrd_data_d;  wrd_lo_q <= wrd_lo_d;
       wrd_n_q <= wrd_n_d;
       done_valid_q <= done_valid_d;  done_q <= done_d;
-      pd_valid_q <= pd_valid_d;  pd_slot_q <= pd_slot_d;  pd_len_q <= pd_len_d;  pd_need_q <= pd_need_d;
+      pd_valid_q <= pd_valid_d;  pd_slot_q <= pd_slot_d;  pd_len_q <= pd_len_d;
+      pd_need_q <= pd_need_d;
       dev_err_q <= dev_err_d;  dev_err_code_q <= dev_err_code_d;  idle_q <= idle_d;
     end
   end
