@@ -84,8 +84,9 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
 {
   unsigned r_inc = 0, r_dec = 0;
   unsigned w_inc = 0, w_dec = 0, wdrop_dec = 0;
-  const uint8_t rs = q->r_slot_q & 7u;
-  const uint8_t ws = q->w_slot_q & 7u;
+  int pd_cap = 0;  /* the done stage takes the writer's request */
+  const uint8_t rs = q->r_slot_q & VEP_BLK_SLOT_M;
+  const uint8_t ws = q->w_slot_q & VEP_BLK_SLOT_M;
 
 
   d->dev_err_q = 0;
@@ -100,16 +101,16 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
   /* ---- chain hand-off: the slot joins the reader's FIFO ---- */
   const int chain_hs = in->chain_valid && q->chain_ready_q;
   if (chain_hs) {
-    uint8_t s = in->chain.slot & 7u;
-    d->busy_q |= (uint8_t)(1u << s);
+    uint8_t s = in->chain.slot & VEP_BLK_SLOT_M;
+    d->busy_q |= (vep_blk_mask_t)(1u << s);
     d->sl_queue_q[s] = in->chain.q & 0x3Fu;
     d->sl_head_q[s] = in->chain.head;
     d->sl_nseg_q[s] = in->chain.nseg;
     d->sl_nr_q[s] = in->chain.nr;
     d->sl_rb_q[s] = in->chain.r_bytes;
     d->sl_wb_q[s] = in->chain.w_bytes;
-    d->rf_q[q->rf_wr_q & 7u] = s;
-    d->rf_wr_q = (q->rf_wr_q + 1u) & 7u;
+    d->rf_q[q->rf_wr_q & VEP_BLK_SLOT_M] = s;
+    d->rf_wr_q = (q->rf_wr_q + 1u) & VEP_BLK_SLOT_M;
   }
   int rf_pop = 0;
 
@@ -119,13 +120,13 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
   /* The segment RAM read of the reader or the issuer, one address per cycle. */
   int rseg_rd = 0;
   unsigned rseg_ra = 0;
-  const uint8_t he = q->hq_rd_q & 3u;  /* the reader's header entry */
+  const uint8_t he = q->hq_rd_q & VEP_BLK_HQ_M;  /* the reader's header entry */
   switch (q->r_st_q) {
   case BrIdle:
     /* The FIFO's head once the issuer has taken it: its header entry is hq_rd_q. */
     if (q->hq_cnt_q != 0) {
       rf_pop = 1;
-      d->r_slot_q = q->rf_q[q->rf_rd_q & 7u];
+      d->r_slot_q = q->rf_q[q->rf_rd_q & VEP_BLK_SLOT_M];
       d->r_st_q = BrCheck;
     }
     break;
@@ -135,7 +136,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
        * read nothing for it). */
       d->dev_err_q = 1;
       d->dev_err_code_q = VEP_ERR_BLK_HEADERS;
-      d->busy_q &= (uint8_t)~(1u << rs);
+      d->busy_q &= (vep_blk_mask_t)~(1u << rs);
       hq_pop = 1;
       d->r_st_q = BrIdle;
     } else {
@@ -161,7 +162,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
       d->r_off_q = seg_end;
       d->r_seg_q = (uint8_t)(q->r_seg_q + 1u);
       d->r_st_q = BrSegRd;
-    } else if (q->r_out_q < VEP_BLK_MAX_OUT) {
+    } else if (q->r_out_q < VEP_BLK_MAX_RD_OUT) {
       uint32_t len = min32(min32(seg_end, q->r_lim_q) - q->r_pos_q, VEP_DMA_MAX_LEN);
       d->rdq_valid_q = 1;
       d->rdq_addr_q = q->rseg_q.addr + (q->r_pos_q - q->r_off_q);
@@ -237,7 +238,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
       d->req_bytes_q = rbytes;
       d->r_st_q = BrBreq;
     } else {
-      d->loc_q |= (uint8_t)(1u << rs);
+      d->loc_q |= (vep_blk_mask_t)(1u << rs);
       d->sl_st_q[rs] = st;
       d->r_st_q = BrIdle;
     }
@@ -246,7 +247,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
   case BrBreq:
     if (in->m_blk_req_ready) {
       d->req_valid_q = 0;
-      d->bk_q |= (uint8_t)(1u << rs);
+      d->bk_q |= (vep_blk_mask_t)(1u << rs);
       if (q->req_type_q == VEP_BLK_T_OUT) {
         if (q->req_bytes_q == 0) {
           /* No data: the stream is one empty last beat, so every OUT ends with a last. */
@@ -282,17 +283,17 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
   case HiIdle:
     if (q->rf_icnt_q != 0 && q->hq_cnt_q < VEP_BLK_HDRQ && q->r_st_q != BrSegRd &&
         q->r_st_q != BrSeg && q->r_st_q != BrReq) {
-      uint8_t hs = q->rf_q[q->rf_iss_q & 7u] & 7u;
-      uint8_t e = q->hq_wr_q & 3u;
+      uint8_t hs = q->rf_q[q->rf_iss_q & VEP_BLK_SLOT_M] & VEP_BLK_SLOT_M;
+      uint8_t e = q->hq_wr_q & VEP_BLK_HQ_M;
       h_take = 1;
       d->h_slot_q = hs;
       d->h_ent_q = e;
-      d->hq_fin_q &= (uint8_t)~(1u << e);
-      d->hq_err_q &= (uint8_t)~(1u << e);
+      d->hq_fin_q &= (vep_blk_mask_t)~(1u << e);
+      d->hq_err_q &= (vep_blk_mask_t)~(1u << e);
       d->hq_n_q[e] = 0;
       if (q->sl_rb_q[hs] < VEP_BLK_HDR_BYTES || q->sl_wb_q[hs] == 0) {
         /* Nothing to read: the reader reports the device error when it gets there. */
-        d->hq_fin_q |= (uint8_t)(1u << e);
+        d->hq_fin_q |= (vep_blk_mask_t)(1u << e);
       } else {
         d->h_seg_q = 0;
         d->h_off_q = 0;
@@ -302,13 +303,13 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
     }
     break;
   case HiSegRd:
-    if (q->h_seg_q >= q->sl_nr_q[q->h_slot_q & 7u]) {
+    if (q->h_seg_q >= q->sl_nr_q[q->h_slot_q & VEP_BLK_SLOT_M]) {
       /* The readable segments end before the header (inconsistent chain): stop here. */
-      d->hq_fin_q |= (uint8_t)(1u << (q->h_ent_q & 3u));
+      d->hq_fin_q |= (vep_blk_mask_t)(1u << (q->h_ent_q & VEP_BLK_HQ_M));
       d->h_st_q = HiIdle;
     } else {
       rseg_rd = 1;
-      rseg_ra = seg_addr(p, q->h_slot_q & 7u, q->h_seg_q);
+      rseg_ra = seg_addr(p, q->h_slot_q & VEP_BLK_SLOT_M, q->h_seg_q);
       d->h_st_q = HiSeg;
     }
     break;
@@ -318,7 +319,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
       d->h_off_q = seg_end;
       d->h_seg_q = (uint8_t)(q->h_seg_q + 1u);
       d->h_st_q = HiSegRd;
-    } else if (q->r_out_q < VEP_BLK_MAX_OUT) {
+    } else if (q->r_out_q < VEP_BLK_MAX_RD_OUT) {
       uint32_t len = min32(seg_end, VEP_BLK_HDR_BYTES) - q->h_pos_q;
       d->rdq_valid_q = 1;
       d->rdq_addr_q = q->rseg_q.addr + (uint32_t)(q->h_pos_q - q->h_off_q);
@@ -333,11 +334,11 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
       d->rdq_valid_q = 0;
       r_inc = 1;
       rec_push = 1;
-      rec_val = (uint8_t)(4u | (q->h_ent_q & 3u));
+      rec_val = (uint8_t)(VEP_BLK_HDRQ | (q->h_ent_q & VEP_BLK_HQ_M));
       hq_inc = 1;
       d->h_pos_q = npos;
       if (npos == VEP_BLK_HDR_BYTES) {
-        d->hq_fin_q |= (uint8_t)(1u << (q->h_ent_q & 3u));
+        d->hq_fin_q |= (vep_blk_mask_t)(1u << (q->h_ent_q & VEP_BLK_HQ_M));
         d->h_st_q = HiIdle;
       } else {
         d->h_st_q = HiSeg;
@@ -356,12 +357,12 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
       r_dec = 1;
       d->rec_rd_q = (uint8_t)((q->rec_rd_q + 1u) & (VEP_BLK_REC - 1u));
     }
-    if (rh & 4u) {
-      de = rh & 3u;
+    if (rh & VEP_BLK_HDRQ) {
+      de = rh & VEP_BLK_HQ_M;
       if (in->rdr_last) {
         hq_dec = 1;
         if (in->rdr_err) {
-          d->hq_err_q |= (uint8_t)(1u << de);
+          d->hq_err_q |= (vep_blk_mask_t)(1u << de);
         }
       }
       if (!in->rdr_err) {
@@ -391,7 +392,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
           d->wd_abort_q = 1;
           d->r_wd_open_q = 0;
           d->r_abort_q = 1;
-          d->ioerr_q |= (uint8_t)(1u << rs);
+          d->ioerr_q |= (vep_blk_mask_t)(1u << rs);
         } else {
           int fin = in->rdr_last && q->r_st_q == BrDrain && q->d_out_q == 1;
           d->wd_valid_q = 1;
@@ -414,7 +415,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
   }
   /* A header entry's outstanding reads: one issued (h_ent_q) and one answered (de) per cycle. */
   for (unsigned e = 0; e < VEP_BLK_HDRQ; e++) {
-    d->hq_pend_q[e] = (uint8_t)((q->hq_pend_q[e] + (hq_inc && (q->h_ent_q & 3u) == e) -
+    d->hq_pend_q[e] = (uint8_t)((q->hq_pend_q[e] + (hq_inc && (q->h_ent_q & VEP_BLK_HQ_M) == e) -
                                  (hq_dec && de == e)) & 0x1Fu);
   }
 
@@ -427,7 +428,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
     d->nb_data_q = in->s_blk_rsp_data;
     d->nb_last_q = in->s_blk_rsp_last;
     if (in->s_blk_rsp_last) {
-      d->bk_q &= (uint8_t)~(1u << ws);
+      d->bk_q &= (vep_blk_mask_t)~(1u << ws);
       d->w_open_q = 0;
       d->w_status_q = in->s_blk_rsp_status;
     }
@@ -438,15 +439,15 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
   switch (q->w_st_q) {
   case BwIdle:
     if (rsp_hs) {
-      uint8_t t = in->s_blk_rsp_tag & 7u;
+      uint8_t t = in->s_blk_rsp_tag & VEP_BLK_SLOT_M;
       int known = in->s_blk_rsp_tag < VEP_BLK_SLOTS && ((q->bk_q >> t) & 1u);
       if (!known) {
         /* not outstanding: dropped beat by beat */
       } else if ((q->zomb_q >> t) & 1u) {
         if (in->s_blk_rsp_last) {
-          d->bk_q &= (uint8_t)~(1u << t);
-          d->zomb_q &= (uint8_t)~(1u << t);
-          d->busy_q &= (uint8_t)~(1u << t);
+          d->bk_q &= (vep_blk_mask_t)~(1u << t);
+          d->zomb_q &= (vep_blk_mask_t)~(1u << t);
+          d->busy_q &= (vep_blk_mask_t)~(1u << t);
         }
       } else {
         uint32_t wb = q->sl_wb_q[t];
@@ -460,7 +461,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
         d->w_status_q = in->s_blk_rsp_status;
         d->w_open_q = !in->s_blk_rsp_last;
         if (in->s_blk_rsp_last) {
-          d->bk_q &= (uint8_t)~(1u << t);
+          d->bk_q &= (vep_blk_mask_t)~(1u << t);
         }
         if (!fail && dlen != 0) {
           d->w_dlen_q = dlen;
@@ -482,7 +483,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
           s = (uint8_t)i;
         }
       }
-      d->loc_q &= (uint8_t)~(1u << s);
+      d->loc_q &= (vep_blk_mask_t)~(1u << s);
       d->w_slot_q = s;
       d->w_dlen_q = 0;
       d->w_pos_q = 0;
@@ -585,7 +586,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
       d->hb_pos_q = 0;
       d->hb_last_q = in->s_blk_rsp_last;
       if (in->s_blk_rsp_last) {
-        d->bk_q &= (uint8_t)~(1u << ws);
+        d->bk_q &= (vep_blk_mask_t)~(1u << ws);
         d->w_open_q = 0;
         d->w_status_q = in->s_blk_rsp_status;
       }
@@ -602,12 +603,12 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
     break;
   case BwDrain:
     if (rsp_hs && in->s_blk_rsp_last) {
-      d->bk_q &= (uint8_t)~(1u << ws);
+      d->bk_q &= (vep_blk_mask_t)~(1u << ws);
       d->w_open_q = 0;
       d->w_status_q = in->s_blk_rsp_status;
       if ((q->zomb_q >> ws) & 1u) {
-        d->zomb_q &= (uint8_t)~(1u << ws);
-        d->busy_q &= (uint8_t)~(1u << ws);
+        d->zomb_q &= (vep_blk_mask_t)~(1u << ws);
+        d->busy_q &= (vep_blk_mask_t)~(1u << ws);
         d->w_st_q = BwIdle;
       } else {
         d->w_st_q = BwStRd;
@@ -645,29 +646,43 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
     if (in->wrd_ready) {
       d->wrd_valid_q = 0;
       d->w_st_q = BwWait;
+      if (!q->pd_valid_q) {
+        pd_cap = 1;
+        d->w_st_q = BwIdle;
+      }
     }
     break;
   case BwWait:
-    /* The status write is done (taken for transmission) before the used ring is written. */
-    if (q->wr_out_q == 0) {
-      d->done_valid_q = 1;
-      d->done_q.q = q->sl_queue_q[ws];
-      d->done_q.head = q->sl_head_q[ws];
-      d->done_q.len = q->w_dlen_q + 1u;
-      d->w_st_q = BwDone;
-    }
-    break;
-  case BwDone:
-    if (in->done_ready) {
-      d->done_valid_q = 0;
-      d->busy_q &= (uint8_t)~(1u << ws);
-      d->ioerr_q &= (uint8_t)~(1u << ws);
+    /* The done stage still holds the previous request. */
+    if (!q->pd_valid_q) {
+      pd_cap = 1;
       d->w_st_q = BwIdle;
     }
     break;
   default:
     d->w_st_q = BwIdle;
     break;
+  }
+  if (pd_cap) {
+    d->pd_valid_q = 1;
+    d->pd_slot_q = ws;
+    d->pd_len_q = q->w_dlen_q + 1u;
+  }
+
+  /* ---- done stage: the request whose status write is out; the writer goes on meanwhile ---- */
+  if (q->pd_valid_q && q->pd_need_q == 0 && !q->done_valid_q) {
+    /* Its writes, the status byte's last, are done (taken for transmission) before the used
+     * ring is written. */
+    d->done_valid_q = 1;
+    d->done_q.q = q->sl_queue_q[q->pd_slot_q & VEP_BLK_SLOT_M];
+    d->done_q.head = q->sl_head_q[q->pd_slot_q & VEP_BLK_SLOT_M];
+    d->done_q.len = q->pd_len_q;
+  }
+  if (q->done_valid_q && in->done_ready) {
+    d->done_valid_q = 0;
+    d->pd_valid_q = 0;
+    d->busy_q &= (vep_blk_mask_t)~(1u << (q->pd_slot_q & VEP_BLK_SLOT_M));
+    d->ioerr_q &= (vep_blk_mask_t)~(1u << (q->pd_slot_q & VEP_BLK_SLOT_M));
   }
 
   if (wseg_rd) {
@@ -685,19 +700,26 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
 
   d->r_out_q = (uint8_t)(q->r_out_q + r_inc - r_dec);
   d->wr_out_q = (uint8_t)(q->wr_out_q + w_inc - w_dec);
+  /* The done stage's writes still out: those out when it took the request (the writer issues
+   * none in that cycle), each wr_done counting down (they come in order). */
+  if (pd_cap) {
+    d->pd_need_q = d->wr_out_q;
+  } else if (w_dec && q->pd_need_q != 0) {
+    d->pd_need_q = (uint8_t)(q->pd_need_q - 1u);
+  }
   d->wr_drop_q = (uint16_t)(q->wr_drop_q - wdrop_dec);
   d->d_out_q = (uint8_t)(q->d_out_q + d_inc - d_dec);
   if (rf_pop) {
-    d->rf_rd_q = (q->rf_rd_q + 1u) & 7u;
+    d->rf_rd_q = (q->rf_rd_q + 1u) & VEP_BLK_SLOT_M;
   }
   d->rf_cnt_q = (uint8_t)(q->rf_cnt_q + (chain_hs ? 1u : 0u) - (rf_pop ? 1u : 0u));
   if (h_take) {
-    d->rf_iss_q = (q->rf_iss_q + 1u) & 7u;
-    d->hq_wr_q = (q->hq_wr_q + 1u) & 3u;
+    d->rf_iss_q = (q->rf_iss_q + 1u) & VEP_BLK_SLOT_M;
+    d->hq_wr_q = (q->hq_wr_q + 1u) & VEP_BLK_HQ_M;
   }
   d->rf_icnt_q = (uint8_t)(q->rf_icnt_q + (chain_hs ? 1u : 0u) - (h_take ? 1u : 0u));
   if (hq_pop) {
-    d->hq_rd_q = (q->hq_rd_q + 1u) & 3u;
+    d->hq_rd_q = (q->hq_rd_q + 1u) & VEP_BLK_HQ_M;
   }
   d->hq_cnt_q = (uint8_t)(q->hq_cnt_q + (h_take ? 1u : 0u) - (hq_pop ? 1u : 0u));
 
@@ -736,8 +758,9 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
     d->wrq_valid_q = 0;
     d->wrd_valid_q = 0;
     d->done_valid_q = 0;
+    d->pd_valid_q = 0;
     /* A response being taken keeps its slot until its last beat, then drops it. */
-    if (d->w_st_q != BwIdle && ((d->bk_q >> (d->w_slot_q & 7u)) & 1u)) {
+    if (d->w_st_q != BwIdle && ((d->bk_q >> (d->w_slot_q & VEP_BLK_SLOT_M)) & 1u)) {
       d->w_st_q = BwDrain;
     } else {
       d->w_st_q = BwIdle;
@@ -751,7 +774,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
   }
 
   /* ---- slot supply: a free slot, held until it is handed over ---- */
-  if (!(q->slot_free_q && !chain_hs && !((d->busy_q >> (q->slot_id_q & 7u)) & 1u))) {
+  if (!(q->slot_free_q && !chain_hs && !((d->busy_q >> (q->slot_id_q & VEP_BLK_SLOT_M)) & 1u))) {
     uint8_t found = 0, id = q->slot_id_q;
     for (unsigned i = VEP_BLK_SLOTS; i-- > 0;) {
       if (!((d->busy_q >> i) & 1u)) {

@@ -12,7 +12,8 @@
  *   m_blk_wdata_*; rejected requests get a local status;
  * - the writer takes backend responses (s_blk_rsp_*) first, then the local verdicts: writes IN /
  *   GET_ID data over the writable segments (DMA write client 2), then the status byte at the last
- *   writable byte, waits for every wr_done of the slot, and offers done_* to vep_vq_used.
+ *   writable byte, and hands the request to the done stage (pd_*), which waits for its wr_done
+ *   strobes and offers done_* to vep_vq_used while the writer takes the next response.
  *   The slot is freed on the done handshake.
  * A request with fewer than 16 readable or no writable byte raises dev_err (VEP_ERR_BLK_HEADERS)
  * and frees its slot without a done.
@@ -35,12 +36,20 @@
 /* Array bound: chain_t.nseg is 8 bits, so a chain has at most 255 segments. */
 #define VEP_BLK_SEG_MAX_MAX 253u
 #define VEP_BLK_SEG_SLOTS_MAX (VEP_BLK_SEG_MAX_MAX + VEP_SEG_EXTRA)
-/* Most DMA requests of one sequencer outstanding at a time (bounds its counters). */
+/* Most DMA writes of the writer outstanding at a time (bounds its counter). */
 #define VEP_BLK_MAX_OUT 15u
-/* Headers the issuer may read ahead of the reader (entries of the header queue hq_*). */
-#define VEP_BLK_HDRQ 4u
-/* Entries of rec_q (>= VEP_BLK_MAX_OUT + 1, a power of two). */
-#define VEP_BLK_REC 16u
+/* Most DMA reads (headers and OUT data) outstanding at a time: every header of the queue below
+ * can be out at once. */
+#define VEP_BLK_MAX_RD_OUT 31u
+/* Headers the issuer may read ahead of the reader (entries of the header queue hq_*), a power
+ * of two, at most VEP_BLK_SLOTS. */
+#define VEP_BLK_HDRQ 16u
+/* Entries of rec_q (>= VEP_BLK_MAX_RD_OUT + 1, a power of two). */
+#define VEP_BLK_REC 32u
+/* Slot numbers and header entries wrap with these; a slot mask holds VEP_BLK_SLOTS bits. */
+#define VEP_BLK_SLOT_M (VEP_BLK_SLOTS - 1u)
+#define VEP_BLK_HQ_M (VEP_BLK_HDRQ - 1u)
+typedef uint16_t vep_blk_mask_t;
 
 /* Reader states (rtl/vep_blk.sv rd_state_e). */
 enum {
@@ -76,8 +85,7 @@ enum {
   BwSt,        /* offer the 1-byte status write */
   BwStReq,     /* wrq of the status offered */
   BwStData,    /* wrd of the status offered */
-  BwWait,      /* waiting for every wr_done of this slot */
-  BwDone       /* done offered */
+  BwWait       /* status out: waiting for the done stage to take the request */
 };
 
 /* The segment memory (a RAM in RTL: not reset there; zero here). Kept out of the flops so the
@@ -87,14 +95,15 @@ typedef struct vep_blk_mem {
   vep_seg_t seg_mem[VEP_BLK_SLOTS * VEP_BLK_SEG_SLOTS_MAX];
 } vep_blk_mem_t;
 
-/* The flops: same names as the _q signals of rtl/vep_blk.sv. Bit s of a uint8_t mask is slot s. */
+/* The flops: same names as the _q signals of rtl/vep_blk.sv. Bit s of a vep_blk_mask_t is slot
+ * s. */
 typedef struct vep_blk_q {
   /* slot table */
-  uint8_t busy_q;       /* slot not free */
-  uint8_t bk_q;         /* backend request taken, its response's last beat not yet */
-  uint8_t zomb_q;       /* reset while bk: drop the response, then free */
-  uint8_t loc_q;        /* a local verdict (sl_st_q) waits for the writer */
-  uint8_t ioerr_q;      /* OUT data failed: the status is IOERR whatever the backend says */
+  vep_blk_mask_t busy_q;       /* slot not free */
+  vep_blk_mask_t bk_q;         /* backend request taken, its response's last beat not yet */
+  vep_blk_mask_t zomb_q;       /* reset while bk: drop the response, then free */
+  vep_blk_mask_t loc_q;        /* a local verdict (sl_st_q) waits for the writer */
+  vep_blk_mask_t ioerr_q;      /* OUT data failed: the status is IOERR whatever the backend says */
   uint8_t sl_queue_q[VEP_BLK_SLOTS];
   uint16_t sl_head_q[VEP_BLK_SLOTS];
   uint8_t sl_nseg_q[VEP_BLK_SLOTS];
@@ -124,9 +133,10 @@ typedef struct vep_blk_q {
   uint64_t hq_sec_q[VEP_BLK_HDRQ];   /* header bytes 8..15 */
   uint8_t hq_n_q[VEP_BLK_HDRQ];      /* header bytes received */
   uint8_t hq_pend_q[VEP_BLK_HDRQ];   /* header reads issued, last beat not yet seen */
-  uint8_t hq_fin_q;                  /* bit e: every header read of entry e issued */
-  uint8_t hq_err_q;                  /* bit e: a header read of entry e failed */
-  /* what each outstanding DMA read is for, in request order: bit 2 header, bits 1:0 entry */
+  vep_blk_mask_t hq_fin_q;           /* bit e: every header read of entry e issued */
+  vep_blk_mask_t hq_err_q;           /* bit e: a header read of entry e failed */
+  /* what each outstanding DMA read is for, in request order: bit VEP_BLK_HDRQ (log2) header,
+   * the bits below it the entry */
   uint8_t rec_q[VEP_BLK_REC];
   uint8_t rec_rd_q, rec_wr_q;
   uint8_t d_out_q;      /* OUT data reads outstanding */
@@ -184,6 +194,11 @@ typedef struct vep_blk_q {
   uint64_t wrd_data_q;
   uint8_t wrd_lo_q;
   uint8_t wrd_n_q;
+  /* done stage: the request whose status write is out, until its done is taken */
+  uint8_t pd_valid_q;
+  uint8_t pd_slot_q;
+  uint32_t pd_len_q;    /* used length */
+  uint8_t pd_need_q;    /* its writes still out (wr_done to come) */
   uint8_t done_valid_q;
   vep_done_t done_q;
   /* status */

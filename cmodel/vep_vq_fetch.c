@@ -351,6 +351,36 @@ static void read_ahead(const vep_vq_fetch_q_t *q, const vep_vq_fetch_in_t *in,
   }
 }
 
+/* Where a window read for descriptor e starts and how many entries it takes: at most
+ * VEP_VQ_FETCH_WIN, at most `want` (4 per chain known to be available), inside the table
+ * [0, max). Forward (from e) as a rule; `back` when the next chain's head lies below e, as a
+ * driver that puts freed chains at the front of its free list hands them out (descending chain
+ * by chain once completions have come in order): the window then keeps 24 entries from e on
+ * (4 when it is under 32) and reaches down over the chains that follow. e is always inside the
+ * window. The RTL's win_place. */
+static void win_place(uint32_t e, uint32_t want, uint32_t max, int back, uint32_t *first,
+                      unsigned *n)
+{
+  uint64_t room = back ? (uint64_t)max : ((uint64_t)max - e) & 0x1FFFFFFFFull;
+  unsigned k = VEP_VQ_FETCH_WIN;
+  if (want < k) {
+    k = want;
+  }
+  if (room < k) {
+    k = (unsigned)room;
+  }
+  uint32_t s = e;
+  if (back) {
+    uint32_t b = k >= 32u ? k - 24u : k > 4u ? k - 4u : 0u;
+    s = e - (e < b ? e : b);
+    if ((uint64_t)s + k > max) {
+      s = max - k;
+    }
+  }
+  *first = s;
+  *n = k;
+}
+
 void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
                        const vep_vq_fetch_in_t *in, vep_vq_fetch_q_t *d,
                        vep_vq_fetch_mem_t *mem)
@@ -379,6 +409,9 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
   uint16_t hoff = (uint16_t)(cur_last - q->hstart_q);
   int hhit = q->hq_q == q->qn_q && hoff < q->hcnt_q;
   uint16_t hval = le16(q->hb_q + 2u * (cur_last & (VEP_VQ_FETCH_HEADS - 1u)));
+  /* The next chain's head, when the buffer holds it too: which way a window should reach. */
+  int nhit = q->hq_q == q->qn_q && (uint32_t)hoff + 1u < q->hcnt_q;
+  uint16_t nval = le16(q->hb_q + 2u * ((uint16_t)(cur_last + 1u) & (VEP_VQ_FETCH_HEADS - 1u)));
   uint32_t hroom = ((uint32_t)q->size_q - (cur_last & (uint16_t)(q->size_q - 1u))) & 0x1FFFFu;
   uint32_t hwant = (uint16_t)(cur_aidx - cur_last);
   uint32_t hn = VEP_VQ_FETCH_HEADS;
@@ -397,28 +430,18 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
               (uint16_t)(q->waidx_q[r] - cur_last - 1u) < q->size_q;
   /* A window sized for the chains known to be available (4 descriptors each), never past the
    * table's end. */
-  uint64_t w_left = ((uint64_t)q->max_q - q->didx_q) & 0x1FFFFFFFFull;
   uint32_t w_want = 4u * (uint16_t)(cur_aidx - cur_last);
-  unsigned w_n = VEP_VQ_FETCH_WIN;
-  if (w_want < VEP_VQ_FETCH_WIN) {
-    w_n = w_want;
-  }
-  if (w_left < w_n) {
-    w_n = (unsigned)w_left;
-  }
+  uint32_t w_first;
+  unsigned w_n;
+  win_place(q->didx_q, w_want, q->max_q, !q->ind_q && nhit && nval < q->didx_q, &w_first, &w_n);
 
   /* Window read-ahead: waiting for a slot, the next chain of the current queue has its head in
    * the head buffer but not in the descriptor table's window: the window read it will need is
    * done now. */
-  uint32_t pf_left = ((uint32_t)q->size_q - hval) & 0x1FFFFu;
-  uint32_t pf_want = 4u * (uint16_t)(cur_aidx - cur_last);
-  unsigned pf_n = VEP_VQ_FETCH_WIN;
-  if (pf_want < VEP_VQ_FETCH_WIN) {
-    pf_n = pf_want;
-  }
-  if (pf_left < pf_n) {
-    pf_n = pf_left;
-  }
+  uint32_t pf_first;
+  unsigned pf_n;
+  win_place(hval, 4u * (uint16_t)(cur_aidx - cur_last), q->size_q, nhit && nval < hval,
+            &pf_first, &pf_n);
   int pf_in_win = q->wv_q[0] && q->wq_q[0] == q->qn_q && q->wbase_q[0] == q->desc_q &&
                   (uint32_t)(hval - q->wfirst_q[0]) < q->wcnt_q[0] &&
                   (uint16_t)(q->waidx_q[0] - cur_last - 1u) < q->size_q;
@@ -472,10 +495,10 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
       d->wv_q[0] = 0;
       d->wq_q[0] = q->qn_q;
       d->wbase_q[0] = q->desc_q;
-      d->wfirst_q[0] = hval;
+      d->wfirst_q[0] = pf_first;
       d->wcnt_q[0] = 0;
       d->waidx_q[0] = cur_aidx;
-      d->addr_q = q->desc_q + 16u * (uint64_t)hval;
+      d->addr_q = q->desc_q + 16u * (uint64_t)pf_first;
       d->len_q = (uint16_t)(16u * pf_n);
       memset(d->buf_q, 0, sizeof d->buf_q);
       d->bcnt_q = 0;
@@ -638,10 +661,10 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
       d->wv_q[r] = 0;
       d->wq_q[r] = q->qn_q;
       d->wbase_q[r] = q->base_q;
-      d->wfirst_q[r] = q->didx_q;
+      d->wfirst_q[r] = w_first;
       d->wcnt_q[r] = 0;
       d->waidx_q[r] = cur_aidx;
-      d->addr_q = q->base_q + 16u * (uint64_t)q->didx_q;
+      d->addr_q = q->base_q + 16u * (uint64_t)w_first;
       d->len_q = (uint16_t)(16u * w_n);
       memset(d->buf_q, 0, sizeof d->buf_q);
       d->bcnt_q = 0;

@@ -34,8 +34,9 @@
 #define VEP_VQ_USED_DEPTH VEP_BLK_SLOTS
 /* Suppression reads in flight at once (RtDepth in the RTL). */
 #define VEP_VQ_USED_READS 4u
-/* While reads are in flight, a batch waits for this many dones (BatchMin in the RTL). */
-#define VEP_VQ_USED_BATCH_MIN (VEP_VQ_USED_DEPTH / 2u)
+/* While reads are in flight, a batch waits for this many dones (BatchMin in the RTL): fixed, not
+ * half the depth, so that more vep_blk slots do not lengthen the batches. */
+#define VEP_VQ_USED_BATCH_MIN 4u
 
 /* FSM states: the names and values of vep_pkg::used_state_e. */
 typedef enum vep_used_state {

@@ -249,7 +249,7 @@
 #define VEP_REG_ACCESS_MAX_DW  2u   /* MRd/MWr to BAR0 of 1 or 2 DW; longer: CA / dropped */
 
 /* ---- The data path (docs/datapath.md) ---- */
-#define VEP_BLK_SLOTS          8u      /* virtio-blk requests in the device at once */
+#define VEP_BLK_SLOTS          16u     /* virtio-blk requests in the device at once */
 #define VEP_SEG_EXTRA          2u      /* segments per chain = BLK_SEG_MAX + this (header, status) */
 #define VEP_RD_CHUNK           512u    /* largest MRd the read engine sends; its buffer per tag */
 #define VEP_DMA_MAX_LEN        4096u   /* largest DMA request of a client, in bytes */

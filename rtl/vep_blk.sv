@@ -7,8 +7,9 @@
 // request and, for OUT, streams the data from DMA reads to m_blk_wdata. The writer takes backend
 // responses first, then the reader's local verdicts: writes IN / GET_ID data over the writable
 // segments (DMA write client 2; a second beat buffer keeps a beat ready every cycle), then the
-// status byte at the last writable byte, waits for every wr_done, and offers done to
-// vep_vq_used; the slot is freed on the done handshake.
+// status byte at the last writable byte, and hands the request to a done stage, which waits for
+// its wr_done strobes and offers done to vep_vq_used while the writer goes on with the next
+// response; the slot is freed on the done handshake.
 // Every output is a register. C twin: cmodel/vep_blk.c (same registers, same order of
 // assignments in the next-state logic).
 `default_nettype none
@@ -96,7 +97,7 @@ module vep_blk #(
 
   localparam int unsigned NSlot  = vep_pkg::VEP_BLK_SLOTS;
   localparam int unsigned Depth  = NSlot * SegSlots;
-  localparam logic [7:0]  MaxOut = 8'd15;  // DMA requests of one sequencer outstanding at most
+  localparam logic [7:0]  MaxOut = 8'd15;  // DMA writes of the writer outstanding at most
   localparam logic [31:0] HdrB   = 32'(vep_pkg::VEP_BLK_HDR_BYTES);
   localparam logic [31:0] IdB    = 32'(vep_pkg::VEP_BLK_ID_BYTES);
   localparam logic [31:0] TIn    = 32'(vep_pkg::VEP_BLK_T_IN);
@@ -107,11 +108,20 @@ module vep_blk #(
   localparam logic [7:0]  SIoerr = 8'(vep_pkg::VEP_BLK_S_IOERR);
   localparam logic [7:0]  SUnsup = 8'(vep_pkg::VEP_BLK_S_UNSUPP);
 
-  // Headers the issuer may read ahead of the reader (entries of the header queue hq_*).
-  localparam int unsigned HdrQ = 4;
+  // Headers the issuer may read ahead of the reader (entries of the header queue hq_*): every
+  // slot's header can be out at once (a power of two, at most 16; VEP_BLK_HDRQ in the C twin).
+  localparam int unsigned HdrQ = 16;
+  localparam int unsigned HqW  = $clog2(HdrQ);
+  localparam int unsigned SlW  = $clog2(NSlot);
+  // Reads out at most (headers and OUT data) and the entries of rec_q recording them.
+  localparam logic [7:0]  MaxRdOut = 8'd31;
+  localparam int unsigned RecN = 32;
+  localparam int unsigned RecW = $clog2(RecN);
 
-  if (NSlot != 8) begin : gen_check_slots
-    $error("vep_blk: the slot masks are 8 bits: VEP_BLK_SLOTS must be 8");
+  // Slot numbers and header entries are SlW and HqW bits wide and wrap; the C twin's slot and
+  // header entry masks (vep_blk_mask_t) are 16 bits.
+  if (NSlot < 2 || NSlot > 16 || (NSlot & (NSlot - 1)) != 0) begin : gen_check_slots
+    $error("vep_blk: VEP_BLK_SLOTS must be a power of two, 2..16 (the C twin's masks are 16 bits)");
   end
 
   // Reader: slot from the hand-off FIFO, header present?, wait for its header (read by the
@@ -139,8 +149,8 @@ module vep_blk #(
   } hi_state_e;
 
   // Writer: first beat or local verdict, segment read, cut a DMA write, wrq offered, wrd offered,
-  // next response beat, drop beats to the last, status: segment read, cut, wrq, wrd, wait for the
-  // wr_done strobes, done offered.
+  // next response beat, drop beats to the last, status: segment read, cut, wrq, wrd, wait while
+  // the done stage (pd_*) still holds the request before.
   typedef enum logic [3:0] {
     BwIdle   = 4'd0,
     BwSegRd  = 4'd1,
@@ -153,8 +163,7 @@ module vep_blk #(
     BwSt     = 4'd8,
     BwStReq  = 4'd9,
     BwStData = 4'd10,
-    BwWait   = 4'd11,
-    BwDone   = 4'd12
+    BwWait   = 4'd11
   } wr_state_e;
 
   // ---- Segment memory: one write port, registered reads (rseg_q, wseg_q); a RAM, not reset ----
@@ -182,22 +191,22 @@ module vep_blk #(
   logic                   slot_free_q, slot_free_d;
   logic [7:0]             slot_id_q, slot_id_d;
   logic                   chain_ready_q, chain_ready_d;
-  logic [NSlot*3-1:0] rf_q, rf_d;
-  logic [2:0]             rf_rd_q, rf_rd_d, rf_wr_q, rf_wr_d;
-  logic [3:0]             rf_cnt_q, rf_cnt_d;
-  logic [2:0]             rf_iss_q, rf_iss_d;  // next FIFO entry for the header issuer
-  logic [3:0]             rf_icnt_q, rf_icnt_d; // FIFO entries the issuer has not taken yet
+  logic [NSlot*SlW-1:0] rf_q, rf_d;
+  logic [SlW-1:0]         rf_rd_q, rf_rd_d, rf_wr_q, rf_wr_d;
+  logic [SlW:0]           rf_cnt_q, rf_cnt_d;
+  logic [SlW-1:0]         rf_iss_q, rf_iss_d;  // next FIFO entry for the header issuer
+  logic [SlW:0]           rf_icnt_q, rf_icnt_d; // FIFO entries the issuer has not taken yet
   // header issuer
   hi_state_e              h_st_q, h_st_d;
-  logic [2:0]             h_slot_q, h_slot_d;
-  logic [1:0]             h_ent_q, h_ent_d;    // its header queue entry
+  logic [SlW-1:0]         h_slot_q, h_slot_d;
+  logic [HqW-1:0]         h_ent_q, h_ent_d;    // its header queue entry
   logic [7:0]             h_seg_q, h_seg_d;
   logic [31:0]            h_off_q, h_off_d;    // stream offset of segment h_seg_q
   logic [4:0]             h_pos_q, h_pos_d;    // next header byte to request
   // header queue: one entry per slot taken by the issuer, freed by the reader's verdict, in
   // hand-off order (entry e in [W*e +: W])
-  logic [1:0]             hq_wr_q, hq_wr_d, hq_rd_q, hq_rd_d;
-  logic [2:0]             hq_cnt_q, hq_cnt_d;
+  logic [HqW-1:0]         hq_wr_q, hq_wr_d, hq_rd_q, hq_rd_d;
+  logic [HqW:0]           hq_cnt_q, hq_cnt_d;
   logic [HdrQ*32-1:0]     hq_type_q, hq_type_d;  // header bytes 0..3
   logic [HdrQ*64-1:0]     hq_sec_q, hq_sec_d;    // header bytes 8..15
   logic [HdrQ*5-1:0]      hq_n_q, hq_n_d;        // header bytes received
@@ -206,12 +215,12 @@ module vep_blk #(
   logic [HdrQ-1:0]        hq_err_q, hq_err_d;    // a header read failed
   // What each outstanding DMA read is for, in request order (vep_dma_rd answers in that
   // order): {header, header queue entry}; a data read is the reader's OUT data.
-  logic [16*3-1:0]        rec_q, rec_d;
-  logic [3:0]             rec_rd_q, rec_rd_d, rec_wr_q, rec_wr_d;
+  logic [RecN*(HqW+1)-1:0]    rec_q, rec_d;
+  logic [RecW-1:0]         rec_rd_q, rec_rd_d, rec_wr_q, rec_wr_d;
   logic [7:0]             d_out_q, d_out_d;    // OUT data reads outstanding
   // reader
   rd_state_e              r_st_q, r_st_d;
-  logic [2:0]             r_slot_q, r_slot_d;
+  logic [SlW-1:0]         r_slot_q, r_slot_d;
   logic [7:0]             r_seg_q, r_seg_d;
   logic [31:0]            r_off_q, r_off_d;    // stream offset of segment r_seg_q
   logic [31:0]            r_pos_q, r_pos_d;    // next stream byte to request
@@ -224,7 +233,7 @@ module vep_blk #(
   vep_pkg::seg_t          rseg_q, rseg_d;
   logic                   rseg_rd;
   logic [SegAw-1:0]       rseg_ra;
-  logic [2:0]             rseg_rs;             // slot and segment of that read
+  logic [SlW-1:0]         rseg_rs;             // slot and segment of that read
   logic [7:0]             rseg_ri;
   logic                   rdq_valid_q, rdq_valid_d;
   logic [63:0]            rdq_addr_q, rdq_addr_d;
@@ -241,7 +250,7 @@ module vep_blk #(
   logic                   wd_abort_q, wd_abort_d;
   // writer
   wr_state_e              w_st_q, w_st_d;
-  logic [2:0]             w_slot_q, w_slot_d;
+  logic [SlW-1:0]         w_slot_q, w_slot_d;
   logic [7:0]             w_seg_q, w_seg_d;
   logic [31:0]            w_off_q, w_off_d;
   logic [31:0]            w_pos_q, w_pos_d;
@@ -273,6 +282,11 @@ module vep_blk #(
   logic [63:0]            wrd_data_q, wrd_data_d;
   logic [2:0]             wrd_lo_q, wrd_lo_d;
   logic [3:0]             wrd_n_q, wrd_n_d;
+  // done stage: the request whose status write is out, until its done is taken
+  logic                   pd_valid_q, pd_valid_d;
+  logic [SlW-1:0]         pd_slot_q, pd_slot_d;
+  logic [31:0]            pd_len_q, pd_len_d;    // used length
+  logic [7:0]             pd_need_q, pd_need_d;  // its writes still out (wr_done to come)
   logic                   done_valid_q, done_valid_d;
   vep_pkg::done_t         done_q, done_d;
   logic                   dev_err_q, dev_err_d;
@@ -312,7 +326,7 @@ module vep_blk #(
   assign bk_busy_o         = bk_q != '0;
 
   // Segment memory address of segment i of slot s; out of range reads entry 0 (never used).
-  function automatic logic [SegAw-1:0] seg_addr(logic [2:0] s, logic [31:0] i);
+  function automatic logic [SegAw-1:0] seg_addr(logic [SlW-1:0] s, logic [31:0] i);
     logic [31:0] a;
     a = 32'(s) * 32'(SegSlots) + i;
     seg_addr = (a < 32'(Depth)) ? a[SegAw-1:0] : '0;
@@ -332,13 +346,15 @@ module vep_blk #(
   // ---- Next state ----
   logic        chain_hs, rf_pop, rsp_hs;
   logic        r_inc, r_dec, w_inc, w_dec, wdrop_dec;
+  logic        pd_cap;  // the done stage takes the writer's request
   logic        h_take, hq_pop, hq_inc, hq_dec, d_inc, d_dec, rec_push;
-  logic [2:0]  rec_val, rh, hsl;
-  logic [1:0]  de;
+  logic [HqW:0] rec_val, rh;
+  logic [SlW-1:0] hsl;
+  logic [HqW-1:0] de;
   logic [4:0]  hnpos, hn, boff;
   logic [2:0]  blane;
   logic [31:0] hseg_end;
-  logic [2:0]  rs, ws, cs;
+  logic [SlW-1:0] rs, ws, cs;
   // reader temporaries
   // cut_len, wlen (<= 4096) and keep9 (<= 255): only their low bits carry a value.
   /* verilator lint_off UNUSEDSIGNAL */
@@ -352,7 +368,7 @@ module vep_blk #(
   logic [7:0]  st;
   logic [31:0] rbytes;
   // writer temporaries
-  logic [2:0]  t, ls, fid;
+  logic [SlW-1:0] t, ls, fid;
   logic [31:0] wseg_end, wdl, nwpos;
   logic [3:0]  hpos;
   logic [12:0] nprem;
@@ -389,6 +405,8 @@ module vep_blk #(
     wrd_valid_d = wrd_valid_q;  wrd_data_d = wrd_data_q;  wrd_lo_d = wrd_lo_q;
     wrd_n_d = wrd_n_q;
     done_valid_d = done_valid_q;  done_d = done_q;
+    pd_valid_d = pd_valid_q;  pd_slot_d = pd_slot_q;  pd_len_d = pd_len_q;  pd_need_d = pd_need_q;
+    pd_cap = 1'b0;
     idle_d = idle_q;
 
     r_inc = 1'b0;  r_dec = 1'b0;
@@ -415,7 +433,7 @@ module vep_blk #(
     // ---- chain hand-off: the slot joins the reader's FIFO ----
     chain_hs = chain_valid_i && chain_ready_q;
     if (chain_hs) begin
-      cs = chain_i.slot[2:0];
+      cs = chain_i.slot[SlW-1:0];
       busy_d[cs]     = 1'b1;
       sl_queue_d[6*cs +: 6] = chain_i.q;
       sl_head_d[16*cs +: 16]  = chain_i.head;
@@ -423,8 +441,8 @@ module vep_blk #(
       sl_nr_d[8*cs +: 8]    = chain_i.nr;
       sl_rb_d[32*cs +: 32]    = chain_i.r_bytes;
       sl_wb_d[32*cs +: 32]    = chain_i.w_bytes;
-      rf_d[3*rf_wr_q +: 3]  = cs;
-      rf_wr_d        = rf_wr_q + 3'd1;
+      rf_d[SlW*rf_wr_q +: SlW] = cs;
+      rf_wr_d        = rf_wr_q + SlW'(1);
     end
     rf_pop = 1'b0;
 
@@ -432,9 +450,9 @@ module vep_blk #(
     unique case (r_st_q)
       BrIdle: begin
         // The FIFO's head once the issuer has taken it: its header entry is hq_rd_q.
-        if (hq_cnt_q != 3'd0) begin
+        if (hq_cnt_q != '0) begin
           rf_pop   = 1'b1;
-          r_slot_d = rf_q[3*rf_rd_q +: 3];
+          r_slot_d = rf_q[SlW*rf_rd_q +: SlW];
           r_st_d   = BrCheck;
         end
       end
@@ -471,7 +489,7 @@ module vep_blk #(
           r_off_d = seg_end;
           r_seg_d = r_seg_q + 8'd1;
           r_st_d  = BrSegRd;
-        end else if (r_out_q < MaxOut) begin
+        end else if (r_out_q < MaxRdOut) begin
           cut_len     = min32(min32(seg_end, r_lim_q) - r_pos_q, 32'(vep_pkg::VEP_DMA_MAX_LEN));
           rdq_valid_d = 1'b1;
           rdiff       = r_pos_q - r_off_q;
@@ -487,7 +505,7 @@ module vep_blk #(
           r_inc       = 1'b1;
           d_inc       = 1'b1;
           rec_push    = 1'b1;
-          rec_val     = 3'b000;
+          rec_val     = '0;
           r_pos_d     = npos32;
           if (npos32 == r_lim_q) r_st_d = BrDrain;
           else r_st_d = BrSeg;
@@ -585,9 +603,9 @@ module vep_blk #(
     // ---- header issuer: reads the headers of the next slots while earlier ones are out ----
     unique case (h_st_q)
       HiIdle: begin
-        if (rf_icnt_q != 4'd0 && hq_cnt_q < 3'(HdrQ) &&
+        if (rf_icnt_q != '0 && hq_cnt_q < (HqW+1)'(HdrQ) &&
             r_st_q != BrSegRd && r_st_q != BrSeg && r_st_q != BrReq) begin
-          hsl                  = rf_q[3*rf_iss_q +: 3];
+          hsl                  = rf_q[SlW*rf_iss_q +: SlW];
           h_take               = 1'b1;
           h_slot_d             = hsl;
           h_ent_d              = hq_wr_q;
@@ -623,7 +641,7 @@ module vep_blk #(
           h_off_d = hseg_end;
           h_seg_d = h_seg_q + 8'd1;
           h_st_d  = HiSegRd;
-        end else if (r_out_q < MaxOut) begin
+        end else if (r_out_q < MaxRdOut) begin
           hcut        = min32(hseg_end, HdrB) - 32'(h_pos_q);
           rdq_valid_d = 1'b1;
           rdiff       = 32'(h_pos_q) - h_off_q;
@@ -654,13 +672,13 @@ module vep_blk #(
 
     // ---- DMA read responses (in request order: rec_q says what each read is for) ----
     if (rdr_valid_i && r_out_q != 8'd0) begin
-      rh = rec_q[3*rec_rd_q +: 3];
+      rh = rec_q[(HqW+1)*rec_rd_q +: HqW+1];
       if (rdr_last_i) begin
         r_dec    = 1'b1;
-        rec_rd_d = rec_rd_q + 4'd1;
+        rec_rd_d = rec_rd_q + RecW'(1);
       end
-      if (rh[2]) begin
-        de = rh[1:0];
+      if (rh[HqW]) begin
+        de = rh[HqW-1:0];
         if (rdr_last_i) begin
           hq_dec = 1'b1;
           if (rdr_err_i) hq_err_d[de] = 1'b1;
@@ -676,7 +694,7 @@ module vep_blk #(
               if (boff < 5'(rdr_n_i)) begin
                 blane = rdr_lo_i + boff[2:0];
                 for (int e = 0; e < HdrQ; e++) begin
-                  if (de == 2'(e)) begin
+                  if (de == HqW'(e)) begin
                     if (b < 4) hq_type_d[32*e + 8*b +: 8] = rdr_data_i[8*blane +: 8];
                     else hq_sec_d[64*e + 8*(b-8) +: 8] = rdr_data_i[8*blane +: 8];
                   end
@@ -712,13 +730,13 @@ module vep_blk #(
     rseg_ra = seg_addr(rseg_rs, 32'(rseg_ri));
     if (rseg_rd) rseg_d = seg_mem[rseg_ra];
     if (rec_push) begin
-      rec_d[3*rec_wr_q +: 3] = rec_val;
-      rec_wr_d = rec_wr_q + 4'd1;
+      rec_d[(HqW+1)*rec_wr_q +: HqW+1] = rec_val;
+      rec_wr_d = rec_wr_q + RecW'(1);
     end
     // A header entry's outstanding reads: one issued (h_ent_q) and one answered (de) per cycle.
     for (int e = 0; e < HdrQ; e++) begin
-      hq_pend_d[5*e +: 5] = hq_pend_q[5*e +: 5] + 5'(hq_inc && h_ent_q == 2'(e)) -
-                            5'(hq_dec && de == 2'(e));
+      hq_pend_d[5*e +: 5] = hq_pend_q[5*e +: 5] + 5'(hq_inc && h_ent_q == HqW'(e)) -
+                            5'(hq_dec && de == HqW'(e));
     end
 
     // ---- writer ----
@@ -740,7 +758,7 @@ module vep_blk #(
     unique case (w_st_q)
       BwIdle: begin
         if (rsp_hs) begin
-          t     = s_blk_rsp_tag[2:0];
+          t     = s_blk_rsp_tag[SlW-1:0];
           known = (32'(s_blk_rsp_tag) < NSlot) && bk_q[t];
           if (!known) begin
             // not outstanding: dropped beat by beat
@@ -777,7 +795,7 @@ module vep_blk #(
         end else if (loc_q != '0) begin
           ls = '0;
           for (int i = NSlot - 1; i >= 0; i--) begin
-            if (loc_q[i]) ls = 3'(i);
+            if (loc_q[i]) ls = SlW'(i);
           end
           loc_d[ls]  = 1'b0;
           w_slot_d   = ls;
@@ -939,28 +957,42 @@ module vep_blk #(
         if (wrd_ready_i) begin
           wrd_valid_d = 1'b0;
           w_st_d      = BwWait;
+          if (!pd_valid_q) begin
+            pd_cap = 1'b1;
+            w_st_d = BwIdle;
+          end
         end
       end
       BwWait: begin
-        // The status write is done (taken for transmission) before the used ring is written.
-        if (wr_out_q == 8'd0) begin
-          done_valid_d = 1'b1;
-          done_d.q     = sl_queue_q[6*ws +: 6];
-          done_d.head  = sl_head_q[16*ws +: 16];
-          done_d.len   = w_dlen_q + 32'd1;
-          w_st_d       = BwDone;
-        end
-      end
-      BwDone: begin
-        if (done_ready_i) begin
-          done_valid_d = 1'b0;
-          busy_d[ws]   = 1'b0;
-          ioerr_d[ws]  = 1'b0;
-          w_st_d       = BwIdle;
+        // The done stage still holds the previous request.
+        if (!pd_valid_q) begin
+          pd_cap = 1'b1;
+          w_st_d = BwIdle;
         end
       end
       default: w_st_d = BwIdle;
     endcase
+    if (pd_cap) begin
+      pd_valid_d = 1'b1;
+      pd_slot_d  = ws;
+      pd_len_d   = w_dlen_q + 32'd1;
+    end
+
+    // ---- done stage: the request whose status write is out; the writer goes on meanwhile ----
+    if (pd_valid_q && pd_need_q == 8'd0 && !done_valid_q) begin
+      // Its writes, the status byte's last, are done (taken for transmission) before the used
+      // ring is written.
+      done_valid_d = 1'b1;
+      done_d.q     = sl_queue_q[6*pd_slot_q +: 6];
+      done_d.head  = sl_head_q[16*pd_slot_q +: 16];
+      done_d.len   = pd_len_q;
+    end
+    if (done_valid_q && done_ready_i) begin
+      done_valid_d      = 1'b0;
+      pd_valid_d        = 1'b0;
+      busy_d[pd_slot_q]  = 1'b0;
+      ioerr_d[pd_slot_q] = 1'b0;
+    end
     if (wseg_rd) wseg_d = seg_mem[wseg_ra];
 
     // ---- wr_done strobes (one per write request, in order) ----
@@ -971,17 +1003,21 @@ module vep_blk #(
 
     r_out_d   = r_out_q + 8'(r_inc) - 8'(r_dec);
     wr_out_d  = wr_out_q + 8'(w_inc) - 8'(w_dec);
+    // The done stage's writes still out: those out when it took the request (the writer issues
+    // none in that cycle), each wr_done counting down (they come in order).
+    if (pd_cap) pd_need_d = wr_out_d;
+    else if (w_dec && pd_need_q != 8'd0) pd_need_d = pd_need_q - 8'd1;
     wr_drop_d = wr_drop_q - 16'(wdrop_dec);
     d_out_d   = d_out_q + 8'(d_inc) - 8'(d_dec);
-    if (rf_pop) rf_rd_d = rf_rd_q + 3'd1;
-    rf_cnt_d = rf_cnt_q + 4'(chain_hs) - 4'(rf_pop);
+    if (rf_pop) rf_rd_d = rf_rd_q + SlW'(1);
+    rf_cnt_d = rf_cnt_q + (SlW+1)'(chain_hs) - (SlW+1)'(rf_pop);
     if (h_take) begin
-      rf_iss_d = rf_iss_q + 3'd1;
-      hq_wr_d  = hq_wr_q + 2'd1;
+      rf_iss_d = rf_iss_q + SlW'(1);
+      hq_wr_d  = hq_wr_q + HqW'(1);
     end
-    rf_icnt_d = rf_icnt_q + 4'(chain_hs) - 4'(h_take);
-    if (hq_pop) hq_rd_d = hq_rd_q + 2'd1;
-    hq_cnt_d = hq_cnt_q + 3'(h_take) - 3'(hq_pop);
+    rf_icnt_d = rf_icnt_q + (SlW+1)'(chain_hs) - (SlW+1)'(h_take);
+    if (hq_pop) hq_rd_d = hq_rd_q + HqW'(1);
+    hq_cnt_d = hq_cnt_q + (HqW+1)'(h_take) - (HqW+1)'(hq_pop);
 
     // ---- virtio device reset ----
     if (dev_reset_i) begin
@@ -997,27 +1033,28 @@ module vep_blk #(
       // vep_dma_rd forgets every read it took before the reset: nothing to swallow.
       r_out_d     = 8'd0;
       d_out_d     = 8'd0;
-      rec_rd_d    = 4'd0;
-      rec_wr_d    = 4'd0;
+      rec_rd_d    = '0;
+      rec_wr_d    = '0;
       r_st_d      = BrIdle;
       h_st_d      = HiIdle;
       r_abort_d   = 1'b0;
       rdq_valid_d = 1'b0;
       req_valid_d = 1'b0;
-      rf_rd_d     = 3'd0;
-      rf_wr_d     = 3'd0;
-      rf_cnt_d    = 4'd0;
-      rf_iss_d    = 3'd0;
-      rf_icnt_d   = 4'd0;
-      hq_rd_d     = 2'd0;
-      hq_wr_d     = 2'd0;
-      hq_cnt_d    = 3'd0;
+      rf_rd_d     = '0;
+      rf_wr_d     = '0;
+      rf_cnt_d    = '0;
+      rf_iss_d    = '0;
+      rf_icnt_d   = '0;
+      hq_rd_d     = '0;
+      hq_wr_d     = '0;
+      hq_cnt_d    = '0;
       hq_pend_d   = '0;
       wr_drop_d   = wr_drop_d + 16'(wr_out_d);
       wr_out_d    = 8'd0;
       wrq_valid_d = 1'b0;
       wrd_valid_d = 1'b0;
       done_valid_d = 1'b0;
+      pd_valid_d   = 1'b0;
       // A response being taken keeps its slot until its last beat, then drops it.
       if (w_st_d != BwIdle && bk_d[w_slot_d]) w_st_d = BwDrain;
       else w_st_d = BwIdle;
@@ -1030,14 +1067,14 @@ module vep_blk #(
     end
 
     // ---- slot supply: a free slot, held until it is handed over ----
-    keep_slot = slot_free_q && !chain_hs && !busy_d[slot_id_q[2:0]];
+    keep_slot = slot_free_q && !chain_hs && !busy_d[slot_id_q[SlW-1:0]];
     if (!keep_slot) begin
       found = 1'b0;
-      fid   = slot_id_q[2:0];
+      fid   = slot_id_q[SlW-1:0];
       for (int i = NSlot - 1; i >= 0; i--) begin
         if (!busy_d[i]) begin
           found = 1'b1;
-          fid   = 3'(i);
+          fid   = SlW'(i);
         end
       end
       slot_free_d = found;
@@ -1083,6 +1120,7 @@ module vep_blk #(
       wrq_valid_q <= 1'b0;  wrq_addr_q <= '0;  wrq_len_q <= '0;
       wrd_valid_q <= 1'b0;  wrd_data_q <= '0;  wrd_lo_q <= '0;  wrd_n_q <= '0;
       done_valid_q <= 1'b0;  done_q <= '0;
+      pd_valid_q <= 1'b0;  pd_slot_q <= '0;  pd_len_q <= '0;  pd_need_q <= '0;
       dev_err_q <= 1'b0;  dev_err_code_q <= '0;  idle_q <= 1'b0;
     end else begin
       busy_q <= busy_d;  bk_q <= bk_d;  zomb_q <= zomb_d;  loc_q <= loc_d;  ioerr_q <= ioerr_d;
@@ -1118,6 +1156,8 @@ module vep_blk #(
       wrd_valid_q <= wrd_valid_d;  wrd_data_q <= wrd_data_d;  wrd_lo_q <= wrd_lo_d;
       wrd_n_q <= wrd_n_d;
       done_valid_q <= done_valid_d;  done_q <= done_d;
+      pd_valid_q <= pd_valid_d;  pd_slot_q <= pd_slot_d;  pd_len_q <= pd_len_d;
+      pd_need_q <= pd_need_d;
       dev_err_q <= dev_err_d;  dev_err_code_q <= dev_err_code_d;  idle_q <= idle_d;
     end
   end

@@ -111,7 +111,7 @@ package vep_pkg;
   localparam int unsigned VEP_MSG_ASSERT_INTA            = 32'h00000020;
   localparam int unsigned VEP_MSG_DEASSERT_INTA          = 32'h00000024;
   localparam int unsigned VEP_REG_ACCESS_MAX_DW          = 32'h00000002;
-  localparam int unsigned VEP_BLK_SLOTS                  = 32'h00000008;
+  localparam int unsigned VEP_BLK_SLOTS                  = 32'h00000010;
   localparam int unsigned VEP_SEG_EXTRA                  = 32'h00000002;
   localparam int unsigned VEP_RD_CHUNK                   = 32'h00000200;
   localparam int unsigned VEP_DMA_MAX_LEN                = 32'h00001000;

@@ -375,6 +375,8 @@ module vep_vq_fetch #(
   logic [15:0] hoff;
   logic        hhit;
   logic [15:0] hval;
+  logic        nhit;   // the next position's entry is in the buffer too
+  logic [15:0] nval;
   logic [16:0] hroom;  // ring entries from last_avail to the ring's end
   logic [16:0] hwant;  // entries the avail index says are available
   logic [6:0]  hn;     // entries to read
@@ -382,6 +384,9 @@ module vep_vq_fetch #(
     hoff  = cur_last - hstart_q;
     hhit  = (hq_q == qn_q) && (hoff < {9'd0, hcnt_q});
     hval  = hb_q[16*cur_last[4:0] +: 16];
+    // The next chain's head says which way a window should reach (win_place).
+    nhit  = (hq_q == qn_q) && ({1'b0, hoff} + 17'd1 < {10'd0, hcnt_q});
+    nval  = hb_q[16*(cur_last[4:0] + 5'd1) +: 16];
     hroom = {1'b0, size_q} - {1'b0, cur_last & (size_q - 16'd1)};
     hwant = {1'b0, cur_aidx - cur_last};
     hn    = Heads7;
@@ -430,6 +435,30 @@ module vep_vq_fetch #(
     end
   end
 
+  // Where a window read for descriptor e starts and how many entries it takes ({first, n}): at
+  // most Win, at most `want` (4 per chain known to be available), inside the table [0, max).
+  // Forward from e as a rule; `back` when the next chain's head lies below e, as a driver that
+  // puts freed chains at the front of its free list hands them out (descending chain by chain
+  // once completions come in order): the window then keeps 24 entries (4 when it is under 32)
+  // from e on and reaches down over the chains that follow. e is always inside the window.
+  function automatic logic [38:0] win_place(logic [31:0] e, logic [17:0] want,
+                                            logic [31:0] max, logic back);
+    logic [32:0] room;
+    logic [6:0]  k;
+    logic [31:0] b, st;
+    room = back ? {1'b0, max} : ({1'b0, max} - {1'b0, e});
+    k    = 7'(Win);
+    if (want < 18'(Win)) k = want[6:0];
+    if (room < 33'(k)) k = room[6:0];
+    st = e;
+    if (back) begin
+      b  = (k >= 7'd32) ? 32'(k) - 32'd24 : (k > 7'd4) ? 32'(k) - 32'd4 : 32'd0;
+      st = e - ((e < b) ? e : b);
+      if ({1'b0, st} + 33'(k) > {1'b0, max}) st = max - 32'(k);
+    end
+    win_place = {st, k};
+  endfunction
+
   // ---- The window of the table walked: is descriptor didx_q in it? ----
   logic        w_v;
   logic [5:0]  w_q;
@@ -439,8 +468,8 @@ module vep_vq_fetch #(
   logic [15:0] w_aidx;
   logic [31:0] w_off;
   logic        w_hit;
-  logic [32:0] w_left;  // entries from didx_q to the table's end
   logic [17:0] w_want;  // 4 per chain known to be available
+  logic [31:0] w_start; // first entry to read on a miss
   logic [6:0]  w_n;     // entries to read on a miss
   always_comb begin
     w_v     = wv_q[ind_q];
@@ -457,11 +486,9 @@ module vep_vq_fetch #(
     // A window sized for the chains known to be available (4 descriptors each, a header, a
     // buffer and a status byte with room to spare), so that a lone request does not wait for
     // 1 KiB of completions; never past the table's end.
-    w_left  = {1'b0, max_q} - {1'b0, didx_q};
     w_want  = {cur_aidx - cur_last, 2'b00};
-    w_n     = 7'(Win);
-    if (w_want < 18'(Win)) w_n = w_want[6:0];
-    if (w_left < 33'(w_n)) w_n = w_left[6:0];
+    {w_start, w_n} = win_place(didx_q, w_want, max_q,
+                               !ind_q && nhit && ({16'd0, nval} < didx_q));
   end
 
   // ---- Window read-ahead: waiting for a slot, the next chain's head outside window 0 ----
@@ -469,17 +496,13 @@ module vep_vq_fetch #(
   // head in the head buffer but not in the descriptor table's window, the window read it will
   // need is done now (the walk then starts from the memory when a slot frees).
   logic        pf_go;
-  logic [16:0] pf_left;
-  logic [17:0] pf_want;
+  logic [31:0] pf_start;
   logic [6:0]  pf_n;
   logic [31:0] pf_off;
   always_comb begin
     pf_off  = {16'd0, hval} - wfirst_q[31:0];
-    pf_left = {1'b0, size_q} - {1'b0, hval};
-    pf_want = {cur_aidx - cur_last, 2'b00};
-    pf_n    = 7'(Win);
-    if (pf_want < 18'(Win)) pf_n = pf_want[6:0];
-    if (pf_left < 17'(pf_n)) pf_n = pf_left[6:0];
+    {pf_start, pf_n} = win_place({16'd0, hval}, {cur_aidx - cur_last, 2'b00},
+                                 {16'd0, size_q}, nhit && (nval < hval));
     pf_go   = run_i && !slot_free_i && (hq_q == qn_q) && cur_en &&
               (cur_aidx != cur_last) && hhit && (hval < size_q) && !ra_req &&
               !(wv_q[0] && (wq_q[5:0] == qn_q) && (wbase_q[63:0] == desc_q) &&
@@ -650,10 +673,10 @@ module vep_vq_fetch #(
           wv_d[0]       = 1'b0;
           wq_d[5:0]     = qn_q;
           wbase_d[63:0] = desc_q;
-          wfirst_d[31:0] = {16'd0, hval};
+          wfirst_d[31:0] = pf_start;
           wcnt_d[6:0]   = '0;
           waidx_d[15:0] = cur_aidx;
-          addr_d        = desc_q + {44'd0, hval, 4'd0};
+          addr_d        = desc_q + {28'd0, pf_start, 4'd0};
           len_d         = {2'd0, pf_n, 4'd0};
           buf_d         = '0;
           bcnt_d        = '0;
@@ -808,12 +831,12 @@ module vep_vq_fetch #(
               wv_d[r]              = 1'b0;
               wq_d[6*r +: 6]       = qn_q;
               wbase_d[64*r +: 64]  = base_q;
-              wfirst_d[32*r +: 32] = didx_q;
+              wfirst_d[32*r +: 32] = w_start;
               wcnt_d[7*r +: 7]     = '0;
               waidx_d[16*r +: 16]  = cur_aidx;
             end
           end
-          addr_d = base_q + {28'd0, didx_q, 4'd0};
+          addr_d = base_q + {28'd0, w_start, 4'd0};
           len_d  = {2'd0, w_n, 4'd0};
           buf_d  = '0;
           bcnt_d = '0;

@@ -88,7 +88,9 @@ module vep_vq_used #(
   localparam int unsigned RtDepth = 4;
   localparam int unsigned RtPtrW  = $clog2(RtDepth);
   localparam int unsigned RtCntW  = RtPtrW + 1;
-  localparam int unsigned BatchMin = Depth / 2;
+  // Fixed at 4 (half of the 8 slots the queue had when it was sized): a fixed count keeps the
+  // batches as short as they were when vep_blk got more slots.
+  localparam int unsigned BatchMin = 4;
 
   if (Depth < 2 || (Depth & (Depth - 1)) != 0) begin : gen_check_depth
     $error("vep_vq_used: VEP_BLK_SLOTS must be a power of two >= 2");

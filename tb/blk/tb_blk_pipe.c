@@ -83,11 +83,10 @@ TB_TEST(blk_writer_back_to_back, "a 4 KiB read with the backend answering at onc
 
 /* ---- blk_header_overlap ---- */
 
-/* With vep_vq_fetch handing over one chain per several round trips, header reads overlap only
- * when chains queue up in vep_blk: here the reader waits at the backend (one request at a time,
- * answered after 20000 cycles) while the issuer has read the headers of 4 slots (VEP_BLK_HDRQ);
- * when the backend frees up, the reader judges those 4 (local verdicts) at a few cycles each and
- * the issuer reads the last two headers at once. */
+/* Header reads overlap when chains queue up in vep_blk: here the reader waits at the backend
+ * (one request at a time, answered after 20000 cycles) while the issuer reads the headers of
+ * the slots handed over, up to VEP_BLK_HDRQ (16 since vep_blk has 16 slots: all 8 headers of
+ * this test were out at once; with 4 entries, 4 and then the last two). */
 #define HO_REQS 8u
 
 typedef struct ho_ctx {
