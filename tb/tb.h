@@ -223,6 +223,9 @@ void tb_msix_ctl(tb_t *t, int enable, int fmask);
 /* Replaces t->sim by a new simulation built from cfg (for tests that need other straps or
  * parameters). Errors the old one recorded become failures of the test first. */
 void tb_reconfigure(tb_t *t, const cosim_cfg_t *cfg);
+/* A fresh, empty file /tmp/vepsim-WHAT-XXXXXX (e.g. for a TLP log) named into path[len]; the test
+ * stops if none can be made. */
+void tb_temp_path(tb_t *t, char *path, size_t len, const char *what);
 
 /* ---- Small helpers shared by tests ---- */
 /* BAR0 offset of a common configuration field (VEP_COMMON_*). */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tb.h"
 
@@ -363,6 +364,13 @@ void tb_virtio_init(tb_t *t, uint64_t features, int driver_ok) {
   tb_status_wr(t, s);
   got = tb_status_rd(t);
   TB_REQUIRE(t, got == s, "status 0x%02x after DRIVER_OK", got);
+}
+
+void tb_temp_path(tb_t *t, char *path, size_t len, const char *what) {
+  snprintf(path, len, "/tmp/vepsim-%s-XXXXXX", what);
+  int fd = mkstemp(path);
+  TB_REQUIRE(t, fd >= 0, "mkstemp %s: %s", path, strerror(errno));
+  close(fd);
 }
 
 void tb_reconfigure(tb_t *t, const cosim_cfg_t *cfg) {

@@ -25,10 +25,7 @@ TB_TEST(blk_writer_back_to_back, "a 4 KiB read with the backend answering at onc
                                  "root complex at most 19 cycles apart (18 beats each), so the "
                                  "writer takes a backend beat every cycle") {
   char path[64];
-  snprintf(path, sizeof path, "/tmp/vepsim-b2b-XXXXXX");
-  int fd = mkstemp(path);
-  TB_REQUIRE(t, fd >= 0, "mkstemp %s: %s", path, strerror(errno));
-  close(fd);
+  tb_temp_path(t, path, sizeof path, "b2b");
   cosim_cfg_t cfg = t->cfg;
   cfg.tlp_log_path = path;
   cfg.link_latency_rx = cfg.link_latency_tx = 1;
@@ -119,10 +116,7 @@ TB_TEST(blk_header_overlap, "8 requests at once, the backend taking one at a tim
                             "request fails (UR): it alone gets IOERR, its neighbour completes; "
                             "reads 1, 2, 8 OK with their data checked, 3..6 UNSUPP") {
   char path[64];
-  snprintf(path, sizeof path, "/tmp/vepsim-hdr-XXXXXX");
-  int fd = mkstemp(path);
-  TB_REQUIRE(t, fd >= 0, "mkstemp %s: %s", path, strerror(errno));
-  close(fd);
+  tb_temp_path(t, path, sizeof path, "hdr");
   cosim_cfg_t cfg = t->cfg;
   cfg.tlp_log_path = path;
   cfg.blk_latency = 20000;

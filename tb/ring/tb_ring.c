@@ -219,10 +219,7 @@ TB_TEST(ring_indirect_one_read, "an INDIRECT request of 10 table entries (header
                                 "cover entries 0..9 once, in order, at most 3 of them), and the "
                                 "data is right") {
   char path[64];
-  snprintf(path, sizeof path, "/tmp/vepsim-ring-XXXXXX");
-  int fd = mkstemp(path);
-  TB_REQUIRE(t, fd >= 0, "mkstemp");
-  close(fd);
+  tb_temp_path(t, path, sizeof path, "ring");
   cosim_cfg_t cfg = t->cfg;
   cfg.tlp_log_path = path;
   tb_reconfigure(t, &cfg);

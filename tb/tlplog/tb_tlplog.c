@@ -11,14 +11,6 @@
 #include "blk/tb_blk_lib.h"
 #include "vep_consts.h"
 
-/* A fresh file name under /tmp (the file exists, empty); stops the test if none. */
-static void temp_path(tb_t *t, char *path, size_t len, const char *what) {
-  snprintf(path, len, "/tmp/vepsim-%s-XXXXXX", what);
-  int fd = mkstemp(path);
-  TB_REQUIRE(t, fd >= 0, "mkstemp %s: %s", path, strerror(errno));
-  close(fd);
-}
-
 /* The first line at or after *from containing every one of the (up to 2) texts; its index, or
  * -1. lines/n: the log. */
 static int find_line(char **lines, int n, int from, const char *a, const char *b) {
@@ -32,7 +24,7 @@ TB_TEST(tlplog_blk_read, "--tlp-log on a blk write then read through the driver:
                          "table, data buffer write, status write, used elem, used idx, MSI-X "
                          "message, CplD matched to its request); coverage counts IN and OUT") {
   char path[64];
-  temp_path(t, path, sizeof path, "tlplog");
+  tb_temp_path(t, path, sizeof path, "tlplog");
   cosim_cfg_t cfg = t->cfg;
   cfg.tlp_log_path = path;
   cfg.fcov = 1;
@@ -105,7 +97,7 @@ TB_TEST(tlplog_blk_read, "--tlp-log on a blk write then read through the driver:
 TB_TEST(fcov_file, "coverage counts: add, save, load, merge into a file twice (counts add up), "
                    "a foreign line refused, the report's H/N line and never-hit list") {
   char path[64];
-  temp_path(t, path, sizeof path, "fcov");
+  tb_temp_path(t, path, sizeof path, "fcov");
   cosim_fcov_t *a, *b;
   TB_REQUIRE(t, cosim_fcov_create(&a) == 0 && cosim_fcov_create(&b) == 0, "create");
   cosim_fcov_hit(a, COSIM_FCOV_BLK_IN);

@@ -99,10 +99,7 @@ static void run_open(tb_t *t, run_t *r, int event_idx, uint16_t qsize, unsigned 
   memset(r, 0, sizeof *r);
   r->t = t;
   r->event_idx = event_idx;
-  snprintf(r->path, sizeof r->path, "/tmp/vepsim-used-XXXXXX");
-  int fd = mkstemp(r->path);
-  TB_REQUIRE(t, fd >= 0, "mkstemp %s", r->path);
-  close(fd);
+  tb_temp_path(t, r->path, sizeof r->path, "used");
   cosim_cfg_t cfg = t->cfg;
   cfg.tlp_log_path = r->path;
   cfg.blk_latency = BLK_LAT;
