@@ -84,11 +84,11 @@ void vep_vq_used_next(const vep_vq_used_q_t *q, const vep_params_t *p, const vep
   d->dev_err_q = 0;
 
   switch ((vep_used_state_t)q->st_q) {
-  case UsedIdle:
+  case UsedIdle: {
     /* A batch needs room for its suppression read. While reads are in flight it waits for
      * VEP_VQ_USED_BATCH_MIN dones (bigger batches, fewer TLPs), unless none is in flight. */
-    int room = q->fq_n_q >= VEP_VQ_USED_BATCH_MIN && q->rt_n_q != VEP_VQ_USED_READS;
-    if (q->fq_n_q != 0 && (q->rt_n_q == 0 || room) && !in->dev_reset) {
+    int may_start = q->fq_n_q >= VEP_VQ_USED_BATCH_MIN && q->rt_n_q != VEP_VQ_USED_READS;
+    if (q->fq_n_q != 0 && (q->rt_n_q == 0 || may_start) && !in->dev_reset) {
       unsigned qn = q->fq_qn_q[q->fq_rd_q];
       unsigned run = run_len(q);
       uint16_t idx = q->used_idx_q[qn];
@@ -114,6 +114,7 @@ void vep_vq_used_next(const vep_vq_used_q_t *q, const vep_params_t *p, const vep
       d->st_q = UsedElemReq;
     }
     break;
+  }
   case UsedElemReq:
     if (in->wrq_ready) {
       d->st_q = UsedElemData;
