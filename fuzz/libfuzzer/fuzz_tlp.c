@@ -72,6 +72,8 @@ typedef struct {
   uint64_t desc, avail, used, itab, rbuf, wbuf;
   unsigned tag;            /* tags of the hand-built requests, away from the root complex's */
   int timeout_ok;          /* the request under way was sent breaking the rules on purpose */
+  int rewrote_in_flight;   /* a descriptor, table entry or ring entry was rewritten while a
+                            * published chain may still be the device's (see host_rewrite) */
   const char *action;      /* for reports */
   unsigned nact;
 } fz_t;
@@ -119,6 +121,10 @@ static void check_errors(fz_t *f) {
     if (!e) continue;  /* beyond the kept ones: only the count survives */
     const char *t = error_text(e);
     if (starts(t, "host: ") || starts(t, "checker: ")) continue;
+    /* The ring monitor reads the chains from host memory when it sees their used elements: once
+     * the program has rewritten a chain the device may already hold (virtio forbids the driver
+     * that), the monitor's view and the device's legitimately differ. */
+    if (f->rewrote_in_flight && starts(t, "virtio monitor: ")) continue;
     if ((host_broke_something || f->timeout_ok) && starts(t, "root complex: completion timeout"))
       continue;
     crash(f, "%s", e);
@@ -230,6 +236,16 @@ static void place(fz_t *f, prog_t *g, uint16_t flags, uint64_t *addr, uint32_t *
   *len = l;
 }
 
+/* The program is about to write ring memory (a descriptor, an indirect table entry, an avail
+ * entry): if a published chain may still be the device's (used.idx short of what was published),
+ * that breaks the driver's side of the ring, and the ring monitor's complaints become
+ * host-caused (check_errors). */
+static void host_rewrite(fz_t *f) {
+  uint16_t used_idx = 0;
+  cosim_hmem_read(f->m, f->used + 2u, &used_idx, 2);
+  if (used_idx != f->avail_idx) f->rewrote_in_flight = 1;
+}
+
 /* A descriptor at `at`: flags, next and a placement from the program. */
 static void put_desc(fz_t *f, prog_t *g, uint64_t at) {
   uint16_t flags = take8(g) & 7u;
@@ -238,6 +254,7 @@ static void put_desc(fz_t *f, prog_t *g, uint64_t at) {
   uint32_t len;
   place(f, g, flags, &addr, &len);
   uint8_t d[16];
+  host_rewrite(f);
   memcpy(d, &addr, 8);
   memcpy(d + 8, &len, 4);
   memcpy(d + 12, &flags, 2);
@@ -389,6 +406,7 @@ static void action(fz_t *f, prog_t *g) {
       uint16_t slot = take8(g) % f->qsize;
       uint16_t id = take16(g);
       if (!(op & 0x80)) id %= f->qsize;
+      host_rewrite(f);
       hmem_put(f, f->avail + 4u + 2u * slot, &id, 2);
       break;
     }
@@ -438,6 +456,7 @@ static void action(fz_t *f, prog_t *g) {
                 {daddr, dlen, (uint16_t)(dflags | VEP_VRING_DESC_F_NEXT), d2},
                 {f->wbuf, 1, VEP_VRING_DESC_F_WRITE, 0}};
       _Static_assert(sizeof d[0] == 16, "descriptor layout");
+      host_rewrite(f);
       hmem_put(f, f->desc + 16u * head, &d[0], 16);
       hmem_put(f, f->desc + 16u * d1, &d[1], 16);
       hmem_put(f, f->desc + 16u * d2, &d[2], 16);
