@@ -226,6 +226,9 @@ void tb_reconfigure(tb_t *t, const cosim_cfg_t *cfg);
 /* A fresh, empty file /tmp/vepsim-WHAT-XXXXXX (e.g. for a TLP log) named into path[len]; the test
  * stops if none can be made. */
 void tb_temp_path(tb_t *t, char *path, size_t len, const char *what);
+/* Ends the TLP log the test asked for (cfg.tlp_log_path = path): a new simulation without a log
+ * closes the file. Returns the log opened for reading; the test stops if it cannot be. */
+FILE *tb_tlp_log_end(tb_t *t, const char *path);
 
 /* ---- Small helpers shared by tests ---- */
 /* BAR0 offset of a common configuration field (VEP_COMMON_*). */

@@ -373,6 +373,15 @@ void tb_temp_path(tb_t *t, char *path, size_t len, const char *what) {
   close(fd);
 }
 
+FILE *tb_tlp_log_end(tb_t *t, const char *path) {
+  cosim_cfg_t plain = t->cfg;
+  plain.tlp_log_path = NULL;
+  tb_reconfigure(t, &plain);
+  FILE *in = fopen(path, "r");
+  TB_REQUIRE(t, in != NULL, "open %s: %s", path, strerror(errno));
+  return in;
+}
+
 void tb_reconfigure(tb_t *t, const cosim_cfg_t *cfg) {
   unsigned n = cosim_error_count(t->sim);
   for (unsigned i = 0; i < n; i++) {

@@ -43,12 +43,7 @@ TB_TEST(blk_writer_back_to_back, "a 4 KiB read with the backend answering at onc
   TB_DRV(t, vdrv_blk_read(&k.b, 0, 8, &rs, 1));
   tb_blk_check_read(&k, 8, &rs, 1, "4 KiB read");
   tb_blk_close(&k);
-  cosim_cfg_t plain = t->cfg;
-  plain.tlp_log_path = NULL;
-  tb_reconfigure(t, &plain);  /* closes the log */
-
-  FILE *in = fopen(path, "r");
-  TB_REQUIRE(t, in != NULL, "open %s", path);
+  FILE *in = tb_tlp_log_end(t, path);
   char line[512];
   uint64_t at[64];
   unsigned n = 0;
@@ -174,15 +169,11 @@ TB_TEST(blk_header_overlap, "8 requests at once, the backend taking one at a tim
     TB_CHECK(t, x.result[i] == -EOPNOTSUPP, "request %u: result %d, want -EOPNOTSUPP", i,
              x.result[i]);
   tb_blk_close(&k);
-  cosim_cfg_t plain = t->cfg;
-  plain.tlp_log_path = NULL;
-  tb_reconfigure(t, &plain);  /* closes the log */
 
   /* Header reads (MRd into the driver's header array) outstanding at the device: from the
    * cycle the MRd left it (the log's cycle at the root complex minus the link latency) to the
    * cycle its completion reached it (the log's cycle plus the latency). */
-  FILE *in = fopen(path, "r");
-  TB_REQUIRE(t, in != NULL, "open %s", path);
+  FILE *in = tb_tlp_log_end(t, path);
   char line[512];
   ho_read_t hr[16];
   unsigned nhdr = 0;

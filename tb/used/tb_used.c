@@ -172,11 +172,7 @@ static void run_close(run_t *r)
 {
   tb_t *t = r->t;
   tb_blk_close(&r->k);
-  cosim_cfg_t plain = t->cfg;
-  plain.tlp_log_path = NULL;
-  tb_reconfigure(t, &plain);
-  FILE *in = fopen(r->path, "r");
-  TB_REQUIRE(t, in != NULL, "open %s", r->path);
+  FILE *in = tb_tlp_log_end(t, r->path);
   char line[512];
   while (fgets(line, sizeof line, in)) {
     uint64_t cycle = strtoull(line, NULL, 10);
