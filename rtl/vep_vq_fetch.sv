@@ -461,7 +461,7 @@ module vep_vq_fetch #(
 
   // ---- The window of the table walked: is descriptor didx_q in it? ----
   logic        w_v;
-  logic [5:0]  w_q;
+  logic [5:0]  w_qn;
   logic [63:0] w_base;
   logic [31:0] w_first;
   logic [6:0]  w_cnt;
@@ -473,7 +473,7 @@ module vep_vq_fetch #(
   logic [6:0]  w_n;     // entries to read on a miss
   always_comb begin
     w_v     = wv_q[ind_q];
-    w_q     = wq_q[6*ind_q +: 6];
+    w_qn    = wq_q[6*ind_q +: 6];
     w_base  = wbase_q[64*ind_q +: 64];
     w_first = wfirst_q[32*ind_q +: 32];
     w_cnt   = wcnt_q[7*ind_q +: 7];
@@ -481,7 +481,7 @@ module vep_vq_fetch #(
     w_off   = didx_q - w_first;
     // The window's descriptors were written before waidx was published: valid only for chains
     // before it (at most size positions back).
-    w_hit   = w_v && (w_q == qn_q) && (w_base == base_q) && (w_off < {25'd0, w_cnt}) &&
+    w_hit   = w_v && (w_qn == qn_q) && (w_base == base_q) && (w_off < {25'd0, w_cnt}) &&
               ((w_aidx - cur_last - 16'd1) < size_q);
     // A window sized for the chains known to be available (4 descriptors each, a header, a
     // buffer and a status byte with room to spare), so that a lone request does not wait for
@@ -557,7 +557,7 @@ module vep_vq_fetch #(
   end
 
   // ---- Next state ----
-  logic       main_take, ra_take, walk_q, walk_d;
+  logic       main_take, ra_take, walking, walking_next;
   logic       err;
   logic [7:0] err_code;
   always_comb begin
@@ -963,15 +963,15 @@ module vep_vq_fetch #(
     endcase
 
     // ---- The read-ahead ----
-    walk_q = (st_q == vep_pkg::FetchIdle) || (st_q == vep_pkg::FetchHead) ||
-             (st_q == vep_pkg::FetchLook) || (st_q == vep_pkg::FetchUse) ||
-             (st_q == vep_pkg::FetchChain);
-    walk_d = (st_d == vep_pkg::FetchIdle) || (st_d == vep_pkg::FetchHead) ||
-             (st_d == vep_pkg::FetchLook) || (st_d == vep_pkg::FetchUse) ||
-             (st_d == vep_pkg::FetchChain);
+    walking = (st_q == vep_pkg::FetchIdle) || (st_q == vep_pkg::FetchHead) ||
+              (st_q == vep_pkg::FetchLook) || (st_q == vep_pkg::FetchUse) ||
+              (st_q == vep_pkg::FetchChain);
+    walking_next = (st_d == vep_pkg::FetchIdle) || (st_d == vep_pkg::FetchHead) ||
+                   (st_d == vep_pkg::FetchLook) || (st_d == vep_pkg::FetchUse) ||
+                   (st_d == vep_pkg::FetchChain);
     unique case (ra_st_q)
       RaIdle: begin
-        if (ra_go_ring && walk_q && walk_d && !err) begin
+        if (ra_go_ring && walking && walking_next && !err) begin
           // Ring entries after the buffered ones, into the slots already consumed.
           ra_st_d   = RaRingReq;
           ra_q_d    = hq_q;
@@ -983,7 +983,7 @@ module vep_vq_fetch #(
           hfill_d   = r_hend[4:0];
           hskip_d   = '0;
           boff_d    = '0;
-        end else if (ra_go_idx && walk_q && walk_d && !err) begin
+        end else if (ra_go_idx && walking && walking_next && !err) begin
           ra_st_d   = RaIdxReq;
           ra_q_d    = hq_q;
           ra_addr_d = r_avail + 64'd2;

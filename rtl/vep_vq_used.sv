@@ -157,7 +157,7 @@ module vep_vq_used #(
   logic [63:0]     hd_elem;  // the head's used element {id = head, len}
   logic [63:0]     nx_elem;  // the next one's, the data beat after the head's
   logic [PtrW-1:0] nx_ptr;
-  logic [Depth-1:0] same_q;  // entry i holds a done of the head's queue
+  logic [Depth-1:0] same_queue;  // entry i holds a done of the head's queue
   logic [Depth-1:0] in_run;  // the entry at distance j from the head, of the head's queue
   logic [CntW-1:0] run_n;
   logic            run_on;
@@ -175,12 +175,12 @@ module vep_vq_used #(
         nx_elem = nx_elem | {fq_len_q[32*i +: 32], 16'd0, fq_head_q[16*i +: 16]};
       end
     end
-    for (int i = 0; i < Depth; i++) same_q[i] = (fq_qn_q[6*i +: 6] == hd_qn);
+    for (int i = 0; i < Depth; i++) same_queue[i] = (fq_qn_q[6*i +: 6] == hd_qn);
     // Rotated so that bit j is the entry j places after the head.
     in_run = '0;
     for (int j = 0; j < Depth; j++) begin
       for (int i = 0; i < Depth; i++) begin
-        if (PtrW'(i) == fq_rd_q + PtrW'(j)) in_run[j] = same_q[i];
+        if (PtrW'(i) == fq_rd_q + PtrW'(j)) in_run[j] = same_queue[i];
       end
     end
     run_n  = CntW'(1);
