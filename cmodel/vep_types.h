@@ -71,12 +71,12 @@ typedef struct vep_done {
   uint32_t len;
 } vep_done_t;
 
-/* A byte-window beat: bytes lo .. lo+n-1 of data are valid, in stream order. */
-typedef struct vep_bytes {
-  uint64_t data;
-  uint8_t lo;            /* 0..7 */
-  uint8_t n;             /* 1..8, lo + n <= 8 */
-} vep_bytes_t;
+/* A DATA_W-bit data field of a port inside the model (rc_data, rdr_data, wrd_data, tx_data, the
+ * backend data): bits [64i+63:64i] in q[i], as in vep_ports.h; the words at and above DATA_W/64
+ * are 0. A struct, so a port is copied by assignment. */
+typedef struct vep_wide {
+  uint64_t q[VEP_DATA_QWORDS];
+} vep_wide_t;
 
 /* vep_pkg::mem_req_hdr: the header of a memory request the device sends (MRd, or MWr when
  * write), TC 0, no attributes; 3DW below 4 GiB, 4DW above (hdr_4dw = addr >> 32 != 0); Length
