@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cosim_fcov.h"
+#include "cosim_rtl_shim.h"
 #include "tb.h"
 
 static void usage(FILE *f, const char *argv0) {
@@ -85,6 +86,12 @@ void tb_repro_cmd(const tb_opts_t *o, const char *test, char *buf, size_t len) {
 
 void tb_cfg_from_opts(const tb_opts_t *o, cosim_cfg_t *cfg) {
   cosim_cfg_default(cfg);
+  /* Every DUT of one binary runs at the DATA_W its RTL was Verilated with (make DATA_W=W), so the
+   * rtl, cmodel and lockstep runs of a build test the same endpoint; the binary's path is in the
+   * reproduce command. */
+  vep_params_t built;
+  cosim_rtl_params(&built);
+  cfg->params.DATA_W = built.DATA_W;
   cfg->dut = o->dut;
   cfg->seed = o->seed;
   if (o->latency_set) {
