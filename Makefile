@@ -102,8 +102,20 @@ build: $(BUILD)/vepsim $(BUILD)/vepsim-bug $(BUILD)/vepsim-asan $(BUILD)/check_c
 run: $(BUILD)/vepsim
 	$(BUILD)/vepsim --demo
 
-test: build lint
-	scripts/regress.sh $(BUILD)
+test: build lint $(foreach w,$(WIDE_DATA_W),$(BUILD)/dw$(w)/vepsim)
+	scripts/regress.sh $(BUILD) $(WIDE_DATA_W)
+
+# ---- The same tree at the other DATA_W values ----
+# The RTL is Verilated for one DATA_W, so each other width is a build of its own, in $(BUILD)/dwW
+# (make BUILD=$(BUILD)/dwW DATA_W=W): make test runs the lockstep regression there, make bench
+# takes that width's figures from it. About a minute each on 2 cores.
+WIDE_DATA_W ?= $(filter-out $(DATA_W),64 128 256)
+.PHONY: FORCE
+FORCE:
+$(BUILD)/dw%/vepsim: FORCE | $(DEPS_STAMP)
+	$(MAKE) -s --no-print-directory BUILD=$(BUILD)/dw$* DATA_W=$* $@
+$(BUILD)/dw%/vepbench: FORCE | $(DEPS_STAMP)
+	$(MAKE) -s --no-print-directory BUILD=$(BUILD)/dw$* DATA_W=$* $@
 
 # ---- Verilator ----
 $(VRTL_LIB): $(RTL_SRCS) Makefile | $(DEPS_STAMP)
@@ -148,8 +160,8 @@ YOSYS_LINT_SCRIPT := read_verilog -sv $(RTL_SRCS); hierarchy -check -top vep_top
                      opt_clean; check -assert; tee -o $(BUILD)/lint/stat.txt stat
 lint: lint-verilator lint-yosys
 lint-verilator: | $(DEPS_STAMP)
-	$(VERILATOR) --lint-only -Wall --top-module vep_top $(RTL_SRCS)
-	@echo "verilator --lint-only -Wall: clean"
+	$(foreach w,64 128 256,$(VERILATOR) --lint-only -Wall --top-module vep_top -GDATA_W=$(w) $(RTL_SRCS) &&) true
+	@echo "verilator --lint-only -Wall: clean at DATA_W 64, 128 and 256"
 lint-yosys: | $(DEPS_STAMP)
 	@mkdir -p $(BUILD)/lint
 	$(YOSYS) -q -l $(BUILD)/lint/yosys.log -p '$(YOSYS_LINT_SCRIPT)' >/dev/null

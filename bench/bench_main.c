@@ -43,14 +43,17 @@ typedef struct opts {
   uint64_t seed;
   const char *vepsim;
   int show_tlps;
+  int append;                 /* --append: add to the figures already in --out */
   cosim_dut_kind_t dut;       /* of the throughput and latency figures */
 } opts_t;
 
 static void usage(FILE *f, const char *argv0) {
   fprintf(f,
           "usage: %s [--out FILE] [--only NAME,...] [--latencies L,...] [--data-w W,...]\n"
-          "          [--seed S] [--vepsim PATH] [--show-tlps] [--dut D]\n"
+          "          [--seed S] [--vepsim PATH] [--show-tlps] [--dut D] [--append]\n"
           "  --out FILE        JSON results (default build/bench/results.json)\n"
+          "  --append          add the figures to those already in --out (make bench runs one\n"
+          "                    vepbench per DATA_W, each built with its own Verilated RTL)\n"
           "  --only NAMES      only these figures (and what they need), e.g.\n"
           "                    seq_read_4k_qd32_efficiency,peak_rss_mib\n"
           "  --latencies LIST  link latencies, cycles each way (default 0,100,500)\n"
@@ -345,6 +348,10 @@ int main(int argc, char **argv) {
       o.show_tlps = 1;
       continue;
     }
+    if (!strcmp(a, "--append")) {
+      o.append = 1;
+      continue;
+    }
     int ok = v != NULL;
     if (ok && !strcmp(a, "--out")) o.out = v;
     else if (ok && !strcmp(a, "--only")) o.only = *v ? v : NULL;
@@ -377,8 +384,8 @@ int main(int argc, char **argv) {
   for (unsigned wi = 0; wi < o.ndata_w; wi++) {
     unsigned w = o.data_w[wi];
     if (!data_w_supported(w, o.dut)) {
-      printf("vepbench: DATA_W %u skipped: the %s DUT refuses it (the RTL is built with one "
-             "DATA_W, make DATA_W=%u; the C model supports 64 only today)\n", w,
+      printf("vepbench: DATA_W %u skipped: the %s DUT refuses it (the RTL is Verilated for one "
+             "DATA_W: make DATA_W=%u, or make bench, which builds each)\n", w,
              o.dut == COSIM_DUT_RTL ? "rtl" : o.dut == COSIM_DUT_CMODEL ? "cmodel" : "lockstep",
              w);
       continue;
@@ -413,8 +420,9 @@ int main(int argc, char **argv) {
     mkdir(dir, 0777);
     *p = '/';
   }
-  int rc = bench_report_json(c.rep, o.out);
-  if (rc) fprintf(stderr, "vepbench: cannot write %s: %s\n", o.out, strerror(-rc));
+  int rc = bench_report_json(c.rep, o.out, o.append);
+  if (rc) fprintf(stderr, "vepbench: cannot %s %s: %s\n", o.append ? "append to" : "write", o.out,
+                  rc == -EINVAL ? "not a results array of vepbench" : strerror(-rc));
   else printf("\nvepbench: %s written\n", o.out);
   unsigned failed = bench_report_failed(c.rep);
   if (failed) fprintf(stderr, "vepbench: %u figures FAILED (see above)\n", failed);

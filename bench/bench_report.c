@@ -114,10 +114,56 @@ static void json_number(FILE *f, double v, int valid) {
   else fputs("null", f);
 }
 
-int bench_report_json(const bench_report_t *r, const char *path) {
-  FILE *f = fopen(path, "w");
+/* The figures already in a results file this program wrote (an array, "[" first and "]" last):
+ * its text up to the closing bracket, into *text (malloc'd), and whether it holds a figure. */
+static int read_array_head(const char *path, char **text, int *has_figure) {
+  FILE *f = fopen(path, "r");
   if (!f) return errno ? -errno : -EIO;
-  fputs("[\n", f);
+  size_t cap = 4096, n = 0;
+  char *buf = malloc(cap);
+  for (;;) {
+    if (!buf) {
+      fclose(f);
+      return -ENOMEM;
+    }
+    n += fread(buf + n, 1, cap - n, f);
+    if (n < cap) break;
+    char *bigger = realloc(buf, cap *= 2);
+    if (!bigger) free(buf);
+    buf = bigger;
+  }
+  int bad = ferror(f);
+  fclose(f);
+  while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' ')) n--;
+  size_t first = 0;
+  while (first < n && (buf[first] == '\n' || buf[first] == ' ')) first++;
+  if (bad || n < 2 || buf[first] != '[' || buf[n - 1] != ']') {
+    free(buf);
+    return -EINVAL;
+  }
+  n--;
+  while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' ')) n--;
+  buf[n] = 0;
+  *has_figure = buf[n - 1] == '}';
+  *text = buf;
+  return 0;
+}
+
+int bench_report_json(const bench_report_t *r, const char *path, int append) {
+  char *head = NULL;
+  int has_figure = 0;
+  if (append) {
+    int rc = read_array_head(path, &head, &has_figure);
+    if (rc) return rc;
+  }
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    free(head);
+    return errno ? -errno : -EIO;
+  }
+  fputs(head ? head : "[", f);
+  fputs(has_figure && r->n ? ",\n" : "\n", f);
+  free(head);
   for (size_t i = 0; i < r->n; i++) {
     const bench_figure_t *g = &r->fig[i];
     const bench_config_t *c = &g->config;

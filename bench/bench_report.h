@@ -42,8 +42,10 @@ void bench_report_destroy(bench_report_t *r);
 int bench_report_add(bench_report_t *r, const bench_figure_t *f);
 /* The table: name, value, unit, limit, % of limit or the target and whether it is met, config. */
 void bench_report_table(const bench_report_t *r, FILE *out);
-/* The JSON array. Returns 0 or the negative errno of writing. */
-int bench_report_json(const bench_report_t *r, const char *path);
+/* The JSON array. append: the figures go after those already in the file at path, which must be
+ * an array this program wrote (so builds at different DATA_W fill one results file). Returns 0,
+ * -EINVAL (append to a file that is not such an array), or the negative errno of I/O. */
+int bench_report_json(const bench_report_t *r, const char *path, int append);
 /* Figures whose run failed. */
 unsigned bench_report_failed(const bench_report_t *r);
 
