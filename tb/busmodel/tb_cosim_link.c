@@ -115,6 +115,55 @@ TB_TEST(cosim_link_beats, "DATA_W 64: TLPs of 1..9 DWs and the longest TLP split
   }
 }
 
+TB_TEST(cosim_link_beats_wide, "DATA_W 128 and 256 (4 and 8 lanes): TLPs of 1..17 DWs and the "
+                               "longest TLP split into ceil(n/lanes) beats, DW i in lane i%lanes "
+                               "of beat i/lanes (lane l in bits [32(l%2)+31:32(l%2)] of data[l/2]), "
+                               "keep contiguous from lane 0, full on every beat but the last, "
+                               "sop/eop on first/last; the assembler rebuilds them unchanged") {
+  static cosim_beat_t beats[COSIM_TLP_MAX_TOTAL_DW];
+  static uint32_t dws[COSIM_TLP_MAX_TOTAL_DW];
+  for (size_t i = 0; i < COSIM_TLP_MAX_TOTAL_DW; i++) dws[i] = tb_rand32(&t->rng) | 1u;
+  static const unsigned lanes_of[] = {4, 8};
+  for (size_t wi = 0; wi < 2; wi++) {
+    unsigned lanes = lanes_of[wi];
+    for (size_t n = 1; n <= 18; n++) {
+      size_t len = n == 18 ? COSIM_TLP_MAX_TOTAL_DW : n;
+      int nb = cosim_tlp_to_beats(dws, len, lanes, beats, COSIM_TLP_MAX_TOTAL_DW);
+      if (!TB_CHECK_EQ_CTX(t, nb, (len + lanes - 1) / lanes, "%u lanes: beats for %zu DWs", lanes,
+                           len))
+        continue;
+      unsigned bad = 0;
+      for (size_t b = 0; b < (size_t)nb; b++) {
+        uint64_t want[VEP_DATA_QWORDS] = {0};
+        unsigned keep = 0;
+        for (unsigned l = 0; l < lanes; l++) {
+          size_t i = b * lanes + l;
+          if (i >= len) break;
+          want[l / 2] |= (uint64_t)dws[i] << (32 * (l % 2));
+          keep |= 1u << l;
+        }
+        int ok = memcmp(beats[b].data, want, sizeof want) == 0 && beats[b].keep == keep &&
+                 beats[b].sop == (b == 0) && beats[b].eop == (b == (size_t)nb - 1);
+        if (!ok && bad++ == 0)
+          tb_fail(t, __FILE__, __LINE__, "%u lanes, %zu DWs, beat %zu: keep 0x%x sop %u eop %u; "
+                  "want keep 0x%x sop %d eop %d (or the data differ)", lanes, len, b,
+                  beats[b].keep, beats[b].sop, beats[b].eop, keep, b == 0, b == (size_t)nb - 1);
+      }
+      cosim_asm_t a;
+      got_t g;
+      memset(&g, 0, sizeof g);
+      cosim_asm_init(&a, lanes);
+      for (int b = 0; b < nb; b++) cosim_asm_push(&a, &beats[b], on_tlp, &g);
+      TB_CHECK_EQ_CTX(t, g.ntlp, 1, "%u lanes: TLPs assembled from %zu DWs", lanes, len);
+      TB_CHECK_EQ_CTX(t, g.n[0], len, "%u lanes: DWs assembled", lanes);
+      TB_CHECK(t, g.framing[0] == NULL, "%u lanes, %zu DWs: framing error '%s' on well-formed "
+               "beats", lanes, len, g.framing[0]);
+      TB_CHECK(t, memcmp(a.dws, dws, len * sizeof(uint32_t)) == 0,
+               "%u lanes, %zu DWs: assembled DWs differ", lanes, len);
+    }
+  }
+}
+
 TB_TEST(cosim_link_timing, "Link at DATA_W 64, latency 5: a 5-DW TLP sent in cycle 10 launches "
                            "3 beats in cycles 10-12 and each is at the far end exactly 5 cycles "
                            "later, in order; a TLP sent while one is launching follows it; one "
