@@ -191,8 +191,8 @@ module vep_top #(
   logic [NCli*4-1:0]    wrd_n;
   logic                 wr_err;
   logic                 wr_valid, wr_ready, wr_sop, wr_eop, wr_more;
-  logic [1:0]           wr_keep;
-  logic [63:0]          wr_data;
+  logic [DATA_W/32-1:0] wr_keep;
+  logic [DATA_W-1:0]    wr_data;
   logic                 dma_wr_idle;
 
   // Queues: doorbells cleared by vep_vq_fetch, interrupts from vep_vq_used
