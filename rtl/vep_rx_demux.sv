@@ -250,9 +250,9 @@ module vep_rx_demux #(
   /* verilator lint_on UNUSEDSIGNAL */
   logic [1:0]          hoff;
   logic [10:0]         cpay_cur;
-  logic [Lanes-1:0]    keep_pay;    // the keep of the payload lanes, from lane hoff down to 0
+  logic [Lanes-1:0]    keep_pay;    // the RX keep shifted down by hoff lanes
   logic [NdwW-1:0]     avail;       // kept lanes at and above hoff
-  logic [DATA_W-1:0]   pay;         // the RX beat from lane hoff down to lane 0
+  logic [DATA_W-1:0]   pay;         // the RX beat shifted down by hoff lanes
   logic [NdwW-1:0]     ndw;
   logic [63:2]         nfy_addr;    // the DW address of the TLP that ends here (memory)
   logic                nfy;         // it is a doorbell write for the fast path
