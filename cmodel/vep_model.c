@@ -529,7 +529,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   tx_in->wr_eop = o->dma_wr.tx_eop;
   tx_in->wr_more = o->dma_wr.tx_more;
   tx_in->wr_keep = o->dma_wr.tx_keep;
-  tx_in->wr_data = o->dma_wr.tx_data;
+  tx_in->wr_data.q[0] = o->dma_wr.tx_data;   /* bridge until vep_dma_wr is wide */
   tx_in->m_tx_ready = in->m_tx_ready;
 
   /* DMA clients: 0 vq_fetch, 1 vq_used, 2 blk. */
@@ -542,7 +542,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   rd_in->rc_eop = o->rx_demux.rc_eop;
   rd_in->rc_bad = o->rx_demux.rc_bad;
   rd_in->rc_hdr = o->rx_demux.rc_hdr;
-  rd_in->rc_data = o->rx_demux.rc_data;
+  rd_in->rc_data = o->rx_demux.rc_data.q[0];   /* bridge until vep_dma_rd is wide */
   rd_in->rc_ndw = o->rx_demux.rc_ndw;
   rd_in->bus_master = o->cfg_space.cmd_bus_master;
   rd_in->mrrs = o->cfg_space.mrrs;

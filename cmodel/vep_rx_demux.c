@@ -70,6 +70,16 @@ static uint32_t lane_of(const uint64_t *data, unsigned l)
   return (uint32_t)(data[l / 2] >> (32 * (l % 2)));
 }
 
+/* The kept lanes of keep (bit l: lane l), as the RTL's sum over the lanes. */
+static unsigned keep_count(unsigned keep)
+{
+  unsigned n = 0;
+  for (; keep != 0; keep >>= 1) {
+    n += keep & 1u;
+  }
+  return n;
+}
+
 /* Whether Type is defined with this Fmt (0xx); PCIe calls any other combination a Malformed
  * TLP. MRd/MWr any; MRdLk without data; I/O, configuration and completions 3DW; messages 4DW;
  * AtomicOps with data; Type 11011 (TCfgRd/TCfgWr, deprecated, answered UR) any. */
@@ -101,8 +111,12 @@ void vep_rx_demux_next(const vep_rx_demux_q_t *q, const vep_params_t *p,
   /* The MPS in DWs, capped at what the device supports. */
   unsigned mps_dw = 32u << (in->mps > VEP_MPS_SUPPORTED_ENC ? VEP_MPS_SUPPORTED_ENC : in->mps);
   int over_mps = (keep & 1u) && is_cpl && (s_fmt & 2u) && s_len > mps_dw;
-  unsigned nlanes = (keep & 1u) + ((keep >> 1) & 1u);
   int malformed = 0;
+  /* The completion stream: this cycle makes an rc beat; its header DWs; where its payload
+   * starts in the RX beat; the payload DWs the completion still has before this beat. */
+  int emit = 0, hdr_new = 0;
+  uint32_t h_dw0 = 0, h_dw1 = 0, h_dw2 = 0;
+  unsigned hoff = 0, cpay_cur = 0;
 
   for (unsigned l = 0; l < lanes; l++) {
     cnt_sum += (keep >> l) & 1u;
@@ -118,6 +132,7 @@ void vep_rx_demux_next(const vep_rx_demux_q_t *q, const vep_params_t *p,
   d->rc_bad_q = 0;
   d->rc_ndw_q = 0;
   d->ring_q = 0;
+  d->handoff_q = (uint8_t)(q->state_q == RxReq && in->req_ready);
 
   switch (q->state_q) {
   case RxReq:
@@ -179,7 +194,8 @@ void vep_rx_demux_next(const vep_rx_demux_q_t *q, const vep_params_t *p,
       unsigned nqi = (unsigned)(nfy_addr >> 2) & 0x3FFu;
       int nfy = !malformed && ((dw0 >> 24) & 0xDFu) == 0x40u && !((dw0 >> 14) & 1u) &&
                 len == 1 && in->cmd_mem_en && (nfy_addr >> 15) == (in->bar0_base >> 15) &&
-                ((nfy_addr >> 12) & 7u) == VEP_BAR_NOTIFY_OFF >> 12;
+                ((nfy_addr >> 12) & 7u) == VEP_BAR_NOTIFY_OFF >> 12 &&
+                !(lanes > 2 && q->handoff_q);
       if (nfy && (first_be & 3u) != 0 && nqi < p->NUM_QUEUES) {
         d->ring_q = 1ull << nqi;
       }
@@ -190,37 +206,63 @@ void vep_rx_demux_next(const vep_rx_demux_q_t *q, const vep_params_t *p,
 
     /* ---- The completion stream ---- */
     if (start) {
-      /* Stream only what is well begun: the whole first beat, a 3DW completion header. */
-      d->cs_q = (uint8_t)(!beat_bad && !in->s_rx_eop && is_cpl && !over_mps);
-      d->cfirst_q = 1;
-      d->cpay_q = (uint16_t)((s_fmt & 2u) ? s_len : 0u);
-    } else if (q->cs_q) {
-      unsigned ndw;
-      if (q->cfirst_q) {
-        /* Lane 0 is DW2 of the header, lane 1 payload DW 0. */
-        uint32_t dw0 = q->dw_q[0], dw1 = q->dw_q[1];
-        vep_cpl_hdr_t *h = &d->rc_hdr_q;
-        ndw = ((keep >> 1) & 1u) && q->cpay_q != 0 ? 1u : 0u;
-        d->rc_data_q = ndw ? lane1 : 0u;
-        h->completer_id = (uint16_t)(dw1 >> 16);
-        h->status = (uint8_t)((dw1 >> 13) & 7u);
-        h->byte_count = (uint16_t)((dw1 & 0xFFFu) ? (dw1 & 0xFFFu) : 4096u);
-        h->requester_id = (uint16_t)(lane0 >> 16);
-        h->tag = (uint16_t)((((dw0 >> 23) & 1u) << 9) | (((dw0 >> 19) & 1u) << 8) |
-                            ((lane0 >> 8) & 0xFFu));
-        h->lower_addr = (uint8_t)(lane0 & 0x7Fu);
-        h->len_dw = q->cpay_q;
-        h->ep = (uint8_t)((dw0 >> 14) & 1u);
+      cpay_cur = (s_fmt & 2u) ? s_len : 0u;
+      if (lanes == 2) {
+        /* Stream only what is well begun: the whole first beat, a 3DW completion header
+         * (which ends in the next beat). */
+        d->cs_q = (uint8_t)(!beat_bad && !in->s_rx_eop && is_cpl && !over_mps);
+        d->cfirst_q = 1;
+        d->cpay_q = (uint16_t)cpay_cur;
       } else {
-        ndw = q->cpay_q < nlanes ? q->cpay_q : nlanes;
-        d->rc_data_q = (ndw ? (uint64_t)lane0 : 0u) | (ndw == 2 ? (uint64_t)lane1 << 32 : 0u);
+        /* The whole 3DW header is in this beat, which is the first rc beat: well begun is sop,
+         * the header lanes and, unless it is the only beat, every lane. */
+        emit = in->s_rx_sop && (keep & 7u) == 7u && (in->s_rx_eop || keep == keep_all) &&
+               is_cpl && !over_mps;
+        d->cs_q = (uint8_t)(emit && !in->s_rx_eop);
+        d->cfirst_q = 0;
+        hdr_new = 1;
+        h_dw0 = lane0;
+        h_dw1 = lane1;
+        h_dw2 = lane_of(in->s_rx_data, 2);
+        hoff = 3;
+      }
+    } else if (q->cs_q) {
+      emit = 1;
+      cpay_cur = q->cpay_q;
+      if (q->cfirst_q) {
+        /* DATA_W = 64: lane 0 is DW2 of the header, lane 1 payload DW 0. */
+        hdr_new = 1;
+        h_dw0 = q->dw_q[0];
+        h_dw1 = q->dw_q[1];
+        h_dw2 = lane0;
+        hoff = 1;
+      }
+    }
+    if (emit) {
+      unsigned avail = keep_count(keep >> hoff);
+      unsigned ndw = cpay_cur < avail ? cpay_cur : avail;
+      memset(&d->rc_data_q, 0, sizeof(d->rc_data_q));
+      for (unsigned l = 0; l < ndw; l++) {
+        d->rc_data_q.q[l / 2] |= (uint64_t)lane_of(in->s_rx_data, hoff + l) << (32 * (l % 2));
+      }
+      if (hdr_new) {
+        vep_cpl_hdr_t *h = &d->rc_hdr_q;
+        h->completer_id = (uint16_t)(h_dw1 >> 16);
+        h->status = (uint8_t)((h_dw1 >> 13) & 7u);
+        h->byte_count = (uint16_t)((h_dw1 & 0xFFFu) ? (h_dw1 & 0xFFFu) : 4096u);
+        h->requester_id = (uint16_t)(h_dw2 >> 16);
+        h->tag = (uint16_t)((((h_dw0 >> 23) & 1u) << 9) | (((h_dw0 >> 19) & 1u) << 8) |
+                            ((h_dw2 >> 8) & 0xFFu));
+        h->lower_addr = (uint8_t)(h_dw2 & 0x7Fu);
+        h->len_dw = (uint16_t)cpay_cur;
+        h->ep = (uint8_t)((h_dw0 >> 14) & 1u);
       }
       d->rc_valid_q = 1;
-      d->rc_sop_q = q->cfirst_q;
+      d->rc_sop_q = (uint8_t)hdr_new;
       d->rc_eop_q = in->s_rx_eop;
       d->rc_bad_q = (uint8_t)(in->s_rx_eop && malformed);
       d->rc_ndw_q = (uint8_t)ndw;
-      d->cpay_q = (uint16_t)(q->cpay_q - ndw);
+      d->cpay_q = (uint16_t)(cpay_cur - ndw);
       d->cfirst_q = 0;
       if (in->s_rx_eop) {
         d->cs_q = 0;

@@ -11,21 +11,29 @@
  * comment and in docs/interface.md. Each malformed TLP raises the registered one-cycle strobe
  * ev_malformed, which sets Device Status Fatal Error Detected in vep_cfg_space.
  *
- * Completion stream (no backpressure): streamed when the first RX beat is good (sop, both lanes,
- * no eop), the header 3DW, and a CplD's Length within the MPS (mps capped at
- * VEP_MPS_SUPPORTED_ENC, 512 bytes; longer: malformed, nothing streamed). RX beat j >= 1 becomes
- * rc beat j-1 one cycle later: the first (rc_sop) carries the header and payload DW 0, the later
- * ones up to two DWs, never more than Length in all (rc_ndw 0 for an ECRC or excess beat). The
- * rc_eop beat has rc_bad set when the framing check at eop failed (ev_malformed too).
+ * Completion stream (no backpressure; L = DATA_W/32 lanes): streamed when the first RX beat is
+ * good, the header 3DW, and a CplD's Length within the MPS (mps capped at VEP_MPS_SUPPORTED_ENC,
+ * 512 bytes; longer: malformed, nothing streamed). An rc beat carries payload DWs packed from
+ * lane 0 (rc_ndw of them, higher lanes 0), never more than Length in all (fewer, or rc_ndw 0,
+ * for an ECRC or excess DW). DATA_W = 64: the first beat is good with sop, both lanes, no eop;
+ * RX beat j >= 1 becomes rc beat j-1 one cycle later, the first (rc_sop) with the header and
+ * payload DW 0, the later ones up to two DWs. DATA_W >= 128: good with sop, lanes 0..2 and,
+ * without eop, all lanes; RX beat j becomes rc beat j one cycle later, the first with the header
+ * and the payload of lanes 3..L-1, the later ones up to L DWs; a one-beat completion is one rc
+ * beat with rc_sop and rc_eop. The rc_eop beat has rc_bad set when the framing check at eop
+ * failed (ev_malformed too).
  *
  * Doorbell fast path: a well-formed MWr of Length 1, not poisoned, hitting the notify region of
  * BAR0 with Memory Space enabled is consumed here instead of going to the completer; its edge
  * sets ring bit q (First BE covering byte 0 or 1, q < NUM_QUEUES), a one-cycle strobe to
- * vep_notify, ORed with its doorbells for vep_vq_fetch (rationale in the RTL's header).
+ * vep_notify, ORed with its doorbells for vep_vq_fetch (rationale in the RTL's header). From
+ * DATA_W = 128 on, a one-beat doorbell taken on the edge after a request was handed to the
+ * completer (handoff_q) goes to the completer instead: the earlier request's register writes
+ * may not have landed yet.
  *
  * Timing (docs/microarchitecture.md): outputs depend on q only. s_rx_ready is low while a parsed
  * request waits for the completer. All functions expect parameters accepted by
- * vep_model_check_params() (DATA_W a multiple of 64, at most VEP_DATA_W_MAX).
+ * vep_model_check_params() (DATA_W 64, 128 or 256).
  */
 #ifndef VEP_RX_DEMUX_H
 #define VEP_RX_DEMUX_H
@@ -64,9 +72,10 @@ typedef struct vep_rx_demux_q {
   uint8_t rc_eop_q;
   uint8_t rc_bad_q;
   vep_cpl_hdr_t rc_hdr_q;
-  uint64_t rc_data_q;
+  vep_wide_t rc_data_q;
   uint8_t rc_ndw_q;
   uint64_t ring_q;                 /* strobe: bit q, the fast path rang queue q */
+  uint8_t handoff_q;               /* a request was handed to the completer on the last edge */
 } vep_rx_demux_q_t;
 
 typedef struct vep_rx_demux_in {
@@ -92,8 +101,8 @@ typedef struct vep_rx_demux_out {
   uint8_t rc_eop;
   uint8_t rc_bad;                            /* with rc_eop: the completion was malformed */
   vep_cpl_hdr_t rc_hdr;                      /* held from the sop beat on */
-  uint64_t rc_data;                          /* payload DW k in [31:0], k+1 in [63:32] */
-  uint8_t rc_ndw;                            /* 0..2 */
+  vep_wide_t rc_data;                        /* payload DW k of the beat in lane k */
+  uint8_t rc_ndw;                            /* 0..DATA_W/32 */
   uint64_t ring;                             /* RTL ring_o[NUM_QUEUES-1:0], to vep_notify */
 } vep_rx_demux_out_t;
 

@@ -18,7 +18,11 @@ void vep_tx_arbiter_outputs(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
 {
   vep_skid_out_t sk;
 
+  unsigned lanes = p->DATA_W / 32, words = p->DATA_W / 64;
+  uint64_t side;
+
   vep_skid_outputs(&q->skid, p, &sk);
+  side = sk.m_data[words];
   out->cpl_ready = q->cpl_ready_q;
   out->msg_ready = q->msg_ready_q;
   out->intx_ready = q->intx_ready_q;
@@ -26,17 +30,17 @@ void vep_tx_arbiter_outputs(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
   /* Registers only: the selection and the skid's registered not-full. */
   out->wr_ready = q->wr_sel_q && sk.s_ready;
   out->m_tx_valid = sk.m_valid;
-  out->m_tx_sop = (uint8_t)(sk.m_data[1] >> 3 & 1u);
-  out->m_tx_eop = (uint8_t)(sk.m_data[1] >> 2 & 1u);
-  out->m_tx_keep = (uint8_t)(sk.m_data[1] & 3u);
+  out->m_tx_sop = (uint8_t)(side >> (lanes + 1) & 1u);
+  out->m_tx_eop = (uint8_t)(side >> lanes & 1u);
+  out->m_tx_keep = (uint8_t)(side & ((1u << lanes) - 1u));
   memset(out->m_tx_data, 0, sizeof(out->m_tx_data));
-  out->m_tx_data[0] = sk.m_data[0];
+  memcpy(out->m_tx_data, sk.m_data, words * sizeof(uint64_t));
 }
 
 void vep_tx_arbiter_next(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
                          const vep_tx_arbiter_in_t *in, vep_tx_arbiter_q_t *d)
 {
-  unsigned lanes = p->DATA_W / 32;
+  unsigned lanes = p->DATA_W / 32, words = p->DATA_W / 64;
   /* At most one ready is up, so at most one take. */
   int take_cpl = q->cpl_ready_q && in->cpl_valid;
   int take_msg = q->msg_ready_q && in->msg_valid;
@@ -51,7 +55,7 @@ void vep_tx_arbiter_next(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
   uint32_t src_dw[MAX_DW] = {0};
   unsigned hdr_dw, data_dw, src_ndw;
   unsigned beat_keep = 0;
-  uint64_t beat_data = 0;
+  uint64_t beat_data[VEP_DATA_QWORDS] = {0};
   int beat_eop;
   unsigned posted;
   int wr_end;
@@ -105,7 +109,7 @@ void vep_tx_arbiter_next(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
     unsigned i = src_beat * lanes + l;
     if (i < src_ndw) {
       beat_keep |= 1u << l;
-      beat_data |= (uint64_t)src_dw[i] << (32 * l);
+      beat_data[l / 2] |= (uint64_t)src_dw[i] << (32 * (l % 2));
     }
   }
   beat_eop = (src_beat + 1) * lanes >= src_ndw;
@@ -116,8 +120,9 @@ void vep_tx_arbiter_next(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
     d->tlp_valid_q = 1;
     if (sk.s_ready) {
       sk_in.s_valid = 1;
-      sk_in.s_data[0] = beat_data;
-      sk_in.s_data[1] = beat_keep | (uint64_t)beat_eop << 2 | (uint64_t)(src_beat == 0) << 3;
+      memcpy(sk_in.s_data, beat_data, words * sizeof(uint64_t));
+      sk_in.s_data[words] = beat_keep | (uint64_t)beat_eop << lanes |
+                            (uint64_t)(src_beat == 0) << (lanes + 1);
       if (beat_eop) {
         d->tlp_valid_q = 0;
       } else {
@@ -130,9 +135,10 @@ void vep_tx_arbiter_next(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
   wr_end = q->wr_sel_q && in->wr_valid && sk.s_ready && in->wr_eop;
   if (q->wr_sel_q && in->wr_valid && sk.s_ready) {
     sk_in.s_valid = 1;
-    sk_in.s_data[0] = in->wr_data;
-    sk_in.s_data[1] = (in->wr_keep & 3u) | (uint64_t)(in->wr_eop != 0) << 2 |
-                      (uint64_t)(in->wr_sop != 0) << 3;
+    memcpy(sk_in.s_data, in->wr_data.q, words * sizeof(uint64_t));
+    sk_in.s_data[words] = (in->wr_keep & ((1u << lanes) - 1u)) |
+                          (uint64_t)(in->wr_eop != 0) << lanes |
+                          (uint64_t)(in->wr_sop != 0) << (lanes + 1);
     if (in->wr_eop) {
       d->wr_sel_q = 0;
     }

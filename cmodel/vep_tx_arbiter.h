@@ -13,8 +13,9 @@
  * chosen wr TLP streams at one beat per cycle (wr_ready = selected and the skid not full); the
  * edge of its eop beat makes the next choice, with wr valid if wr_more says its next TLP follows
  * at once (then no idle beat between them). The beats leave through a two-entry skid buffer
- * (vep_skid) whose head register is m_tx_*.
- * DATA_W must be 64.
+ * (vep_skid) whose head register is m_tx_*. A small TLP leaves as its DWs from lane 0, header
+ * then data, in ceil(DWs/(DATA_W/32)) beats; the wr beats (DATA_W wide, laid out the same way by
+ * vep_dma_wr) pass through. DATA_W is 64, 128 or 256.
  */
 #ifndef VEP_TX_ARBITER_H
 #define VEP_TX_ARBITER_H
@@ -26,7 +27,8 @@
 #include "vep_types.h"
 
 /* The flops: same names as the _q signals of rtl/vep_tx_arbiter.sv; skid is u_skid. The skid
- * payload is the beat: data in word 0, keep in word 1 bits [1:0], eop bit 2, sop bit 3. */
+ * payload is the beat as the RTL's {sop, eop, keep, data}: data in words 0..DATA_W/64-1, then
+ * in word DATA_W/64 keep in bits [L-1:0] (L = DATA_W/32), eop in bit L, sop in bit L+1. */
 typedef struct vep_tx_arbiter_q {
   uint8_t cpl_ready_q;
   uint8_t msg_ready_q;
@@ -54,7 +56,7 @@ typedef struct vep_tx_arbiter_in {
   uint8_t wr_eop;
   uint8_t wr_more;                       /* with wr_eop: the next wr TLP follows at once */
   uint8_t wr_keep;                       /* bit l: DW lane l */
-  uint64_t wr_data;
+  vep_wide_t wr_data;
   uint8_t m_tx_ready;
 } vep_tx_arbiter_in_t;
 

@@ -6,17 +6,24 @@
 // on it but the registered strobe ev_malformed_o (one cycle per malformed TLP), which sets Device
 // Status Fatal Error Detected in vep_cfg_space. C twin: cmodel/vep_rx_demux.c.
 //
-// Completion stream (rc_*, registered, no backpressure, DATA_W = 64 only): a completion is
-// streamed when its first RX beat is good (sop, both lanes, no eop), its header is 3DW and, for
-// a CplD, its Length is within the Max Payload Size (mps_i, capped at the 512 bytes the device
-// supports: VEP_MPS_SUPPORTED_ENC). A CplD longer than that is malformed and nothing of it is
-// streamed. RX beat j >= 1 of a streamed completion becomes rc beat j-1 one cycle later: the
-// first (rc_sop_o) carries the header (rc_hdr_o, then held until the next completion) and
-// payload DW 0 (lane 1 of the second RX beat); later beats carry up to two payload DWs, in
-// payload order, never more DWs in all than the header's Length (an ECRC DW or excess DWs give
-// beats with rc_ndw_o 0). Every streamed completion ends with an rc_eop_o beat; a framing error
-// found only at eop (DW count, a bad later beat) sets rc_bad_o on that beat, together with
-// ev_malformed_o: the read engine then fails the tag.
+// Completion stream (rc_*, registered, no backpressure; L = DATA_W/32 lanes): a completion is
+// streamed when its first RX beat is good, its header is 3DW and, for a CplD, its Length is
+// within the Max Payload Size (mps_i, capped at the 512 bytes the device supports:
+// VEP_MPS_SUPPORTED_ENC). A CplD longer than that is malformed and nothing of it is streamed.
+// An rc beat carries payload DWs packed from lane 0 in payload order (rc_data_o, lanes at and
+// above rc_ndw_o zero), never more DWs in all than the header's Length (an ECRC DW or excess
+// DWs give fewer, or beats with rc_ndw_o 0).
+// - DATA_W = 64: the first beat is good when it has sop, both lanes and no eop. RX beat j >= 1
+//   becomes rc beat j-1 one cycle later: the first (rc_sop_o) carries the header (DW2 is lane 0
+//   of the second RX beat) and payload DW 0 (its lane 1); later beats up to two DWs.
+// - DATA_W >= 128: the whole header is in RX beat 0, so RX beat j becomes rc beat j one cycle
+//   later. The first beat is good when it has sop and lanes 0..2 and, without eop, all lanes.
+//   The sop rc beat carries the header and the payload in lanes 3..L-1 (up to L-3 DWs), later
+//   beats up to L DWs. A completion of one RX beat (a Cpl, a CplD of Length <= L-3) is one rc
+//   beat with rc_sop_o and rc_eop_o.
+// rc_hdr_o is new with rc_sop_o and held until the next completion. Every streamed completion
+// ends with an rc_eop_o beat; a framing error found only at eop (DW count, a bad later beat)
+// sets rc_bad_o on that beat, together with ev_malformed_o: the read engine then fails the tag.
 //
 // Framing: a TLP is every beat from the one taken while a TLP is expected up to and including
 // the next eop beat. It is malformed if its first beat lacks sop, a later beat has sop, a keep is
@@ -44,10 +51,14 @@
 // vep_notify (which latches it) and, ORed in vep_top with vep_notify's doorbells, to
 // vep_vq_fetch: the doorbell reaches the fetch engine the cycle after the TLP ends instead of
 // three cycles later (docs/microarchitecture.md, "The doorbell path"). Every other MWr to BAR0
-// (Length 2, poisoned, another region) still goes through the completer. Ordering: a register
-// write of an earlier request lands no later than the edge of this one's last beat (the
-// completer writes in the two cycles after it takes a request, and this TLP's two or more beats
-// follow that take), so a doorbell never overtakes the queue setup written before it.
+// (Length 2, poisoned, another region) still goes through the completer. Ordering: the completer
+// makes a request's register writes on the two edges after the one that takes it (a
+// configuration write, which can change Memory Space or BAR0, on the first), so a doorbell whose
+// last beat is taken two or more edges after that take decodes with the configuration written
+// before it and rings no earlier than the cycle the queue setup written before it is in place.
+// At DATA_W = 64 every TLP is two or more beats, so that always holds. From DATA_W = 128 on, a
+// Length-1 MWr can be one beat taken on the very next edge (handoff_q): that doorbell goes to
+// the completer instead, which serves it after the earlier request.
 `default_nettype none
 
 module vep_rx_demux #(
@@ -87,11 +98,12 @@ module vep_rx_demux #(
   output logic                 rc_eop_o,      // last beat of the completion
   output logic                 rc_bad_o,      // with rc_eop_o: the completion was malformed
   output vep_pkg::cpl_hdr_t    rc_hdr_o,      // held from the sop beat to the next completion
-  output logic [63:0]          rc_data_o,     // payload DW k in [31:0], DW k+1 in [63:32]
-  output logic [1:0]           rc_ndw_o       // payload DWs in this beat: 0..2
+  output logic [DATA_W-1:0]    rc_data_o,     // payload DW k of the beat in [32k+31:32k]
+  output logic [$clog2(DATA_W/32):0] rc_ndw_o // payload DWs in this beat: 0..DATA_W/32
 );
 
   localparam int unsigned Lanes = DATA_W / 32;
+  localparam int unsigned NdwW  = $clog2(Lanes) + 1;   // rc_ndw_o: 0..Lanes
   // Stored DWs: the longest header plus the payload a register access can use.
   localparam int unsigned BufDw = 4 + vep_pkg::VEP_REG_ACCESS_MAX_DW;
   // The DW counter saturates: the longest legal TLP (4 + 1024 + 1 DWs) stays far below it.
@@ -99,9 +111,11 @@ module vep_rx_demux #(
   localparam logic [CntW-1:0] CntMax = {CntW{1'b1}};
   localparam logic [Lanes-1:0] KeepAll = {Lanes{1'b1}};
   localparam logic [Lanes-1:0] KeepOne = {{(Lanes - 1){1'b0}}, 1'b1};
+  // Lanes 0..2: a 3DW header (DATA_W >= 128, where it fits in one beat).
+  localparam logic [Lanes-1:0] KeepHdr = Lanes'(3'b111);
 
-  if (DATA_W != 64) begin : gen_check_data_w
-    $error("vep_rx_demux: DATA_W must be 64 (the completion stream takes two lanes per beat)");
+  if (DATA_W != 64 && DATA_W != 128 && DATA_W != 256) begin : gen_check_data_w
+    $error("vep_rx_demux: DATA_W must be 64, 128 or 256");
   end
   if (NUM_QUEUES < 1 || NUM_QUEUES > 64) begin : gen_check_num_queues
     $error("vep_rx_demux: NUM_QUEUES must be 1..64");
@@ -130,9 +144,11 @@ module vep_rx_demux #(
   logic                        rc_eop_q, rc_eop_d;
   logic                        rc_bad_q, rc_bad_d;
   vep_pkg::cpl_hdr_t           rc_hdr_q, rc_hdr_d;
-  logic [63:0]                 rc_data_q, rc_data_d;
-  logic [1:0]                  rc_ndw_q, rc_ndw_d;
+  logic [DATA_W-1:0]           rc_data_q, rc_data_d;
+  logic [NdwW-1:0]             rc_ndw_q, rc_ndw_d;
   logic [NUM_QUEUES-1:0]       ring_q, ring_d;
+  // A request was handed to the completer on the last edge (the fast path's ordering rule).
+  logic                        handoff_q, handoff_d;
 
   // The stored DWs by position in the TLP. Header fields the endpoint ignores (LN, TH, AT; TD
   // and Length only matter to the framing check) are stored but not decoded.
@@ -223,8 +239,21 @@ module vep_rx_demux #(
   logic                is_cpl;      // a first beat of a Cpl/CplD with a 3DW header
   logic [10:0]         mps_dw;      // the Max Payload Size in DWs, capped at what is supported
   logic                over_mps;
-  logic [1:0]          nlanes;      // valid lanes of this beat (keep contiguous from lane 0)
-  logic [1:0]          ndw;
+  logic [31:0]         lane2;       // DW2 of a header that is all in this beat (DATA_W >= 128)
+  // The completion stream: this cycle makes an rc beat; its header DWs; where its payload
+  // starts in the RX beat; the payload DWs the completion still has before this beat.
+  logic                emit;
+  logic                hdr_new;
+  // Header fields the read engine ignores are not decoded (as for the stored DWs above).
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [31:0]         h_dw0, h_dw1, h_dw2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [1:0]          hoff;
+  logic [10:0]         cpay_cur;
+  logic [Lanes-1:0]    keep_pay;    // the RX keep shifted down by hoff lanes
+  logic [NdwW-1:0]     avail;       // kept lanes at and above hoff
+  logic [DATA_W-1:0]   pay;         // the RX beat shifted down by hoff lanes
+  logic [NdwW-1:0]     ndw;
   logic [63:2]         nfy_addr;    // the DW address of the TLP that ends here (memory)
   logic                nfy;         // it is a doorbell write for the fast path
 
@@ -243,11 +272,13 @@ module vep_rx_demux #(
     rc_bad_d   = 1'b0;
     rc_hdr_d   = rc_hdr_q;
     rc_data_d  = rc_data_q;
-    rc_ndw_d   = 2'd0;
+    rc_ndw_d   = '0;
     ring_d     = '0;
+    handoff_d  = (state_q == vep_pkg::RxReq) && req_ready_i;
 
     lane0    = s_rx_data[31:0];
     lane1    = s_rx_data[63:32];
+    lane2    = 32'(s_rx_data >> 64);
     s_fmt    = lane0[31:29];
     s_type   = lane0[28:24];
     s_len    = {(lane0[9:0] == 10'd0), lane0[9:0]};
@@ -255,8 +286,17 @@ module vep_rx_demux #(
     mps_dw   = (mps_i > 3'(vep_pkg::VEP_MPS_SUPPORTED_ENC)) ?
                (11'd32 << vep_pkg::VEP_MPS_SUPPORTED_ENC) : (11'd32 << mps_i);
     over_mps = s_rx_keep[0] && is_cpl && s_fmt[1] && (s_len > mps_dw);
-    nlanes   = {1'b0, s_rx_keep[0]} + {1'b0, s_rx_keep[1]};
-    ndw      = 2'd0;
+    ndw      = '0;
+    emit     = 1'b0;
+    hdr_new  = 1'b0;
+    h_dw0    = '0;
+    h_dw1    = '0;
+    h_dw2    = '0;
+    hoff     = '0;
+    cpay_cur = '0;
+    keep_pay = '0;
+    avail    = '0;
+    pay      = '0;
 
     start    = (state_q == vep_pkg::RxSop);
     base     = start ? '0 : dw_cnt_q;
@@ -353,7 +393,7 @@ module vep_rx_demux #(
             nfy_addr = fmt_d[0] ? {dw_d[95:64], dw_d[127:98]} : {32'd0, dw_d[95:66]};
             nfy      = !malformed && ((eop_dw0[31:24] & 8'hDF) == 8'h40) && !eop_dw0[14] &&
                        (len_d == 11'd1) && cmd_mem_en_i && (nfy_addr[63:15] == bar0_base_i) &&
-                       (nfy_addr[14:12] == NotifyRegion);
+                       (nfy_addr[14:12] == NotifyRegion) && !(Lanes > 2 && handoff_q);
             for (int unsigned qn = 0; qn < NUM_QUEUES; qn++) begin
               ring_d[qn] = nfy && (hdr_be[1:0] != 2'b00) && (nfy_addr[11:2] == 10'(qn));
             end
@@ -368,33 +408,67 @@ module vep_rx_demux #(
 
           // ---- The completion stream ----
           if (start) begin
-            // Stream only what is well begun: the whole first beat, a 3DW completion header.
-            cs_d     = !beat_bad && !s_rx_eop && is_cpl && !over_mps;
-            cfirst_d = 1'b1;
-            cpay_d   = s_fmt[1] ? s_len : 11'd0;
-          end else if (cs_q) begin
-            if (cfirst_q) begin
-              // Lane 0 is DW2 of the header, lane 1 payload DW 0.
-              ndw = (s_rx_keep[1] && cpay_q != 11'd0) ? 2'd1 : 2'd0;
-              rc_data_d = {32'd0, (ndw != 2'd0) ? lane1 : 32'd0};
-              rc_hdr_d.completer_id = q_dw1[31:16];
-              rc_hdr_d.status       = q_dw1[15:13];
-              rc_hdr_d.byte_count   = {(q_dw1[11:0] == 12'd0), q_dw1[11:0]};
-              rc_hdr_d.requester_id = lane0[31:16];
-              rc_hdr_d.tag          = {q_dw0[23], q_dw0[19], lane0[15:8]};
-              rc_hdr_d.lower_addr   = lane0[6:0];
-              rc_hdr_d.len_dw       = cpay_q;
-              rc_hdr_d.ep           = q_dw0[14];
+            cpay_cur = s_fmt[1] ? s_len : 11'd0;
+            if (Lanes == 2) begin
+              // Stream only what is well begun: the whole first beat, a 3DW completion header
+              // (which ends in the next beat).
+              cs_d     = !beat_bad && !s_rx_eop && is_cpl && !over_mps;
+              cfirst_d = 1'b1;
+              cpay_d   = cpay_cur;
             end else begin
-              ndw = (cpay_q < {9'd0, nlanes}) ? cpay_q[1:0] : nlanes;
-              rc_data_d = {(ndw == 2'd2) ? lane1 : 32'd0, (ndw != 2'd0) ? lane0 : 32'd0};
+              // The whole 3DW header is in this beat, which is the first rc beat: well begun is
+              // sop, the header lanes and, unless it is the only beat, every lane.
+              emit     = s_rx_sop && ((s_rx_keep & KeepHdr) == KeepHdr) &&
+                         (s_rx_eop || s_rx_keep == KeepAll) && is_cpl && !over_mps;
+              cs_d     = emit && !s_rx_eop;
+              cfirst_d = 1'b0;
+              hdr_new  = 1'b1;
+              h_dw0    = lane0;
+              h_dw1    = lane1;
+              h_dw2    = lane2;
+              hoff     = 2'd3;
+            end
+          end else if (cs_q) begin
+            emit     = 1'b1;
+            cpay_cur = cpay_q;
+            if (cfirst_q) begin
+              // DATA_W = 64: lane 0 is DW2 of the header, lane 1 payload DW 0.
+              hdr_new = 1'b1;
+              h_dw0   = q_dw0;
+              h_dw1   = q_dw1;
+              h_dw2   = lane0;
+              hoff    = 2'd1;
+            end
+          end
+          if (emit) begin
+            keep_pay = s_rx_keep >> hoff;
+            for (int unsigned l = 0; l < Lanes; l++) begin
+              avail = avail + NdwW'(keep_pay[l]);
+            end
+            ndw = (cpay_cur < 11'(avail)) ? NdwW'(cpay_cur) : avail;
+            pay = s_rx_data >> {hoff, 5'd0};
+            rc_data_d = '0;
+            for (int unsigned l = 0; l < Lanes; l++) begin
+              if (NdwW'(l) < ndw) begin
+                rc_data_d[32*l +: 32] = pay[32*l +: 32];
+              end
+            end
+            if (hdr_new) begin
+              rc_hdr_d.completer_id = h_dw1[31:16];
+              rc_hdr_d.status       = h_dw1[15:13];
+              rc_hdr_d.byte_count   = {(h_dw1[11:0] == 12'd0), h_dw1[11:0]};
+              rc_hdr_d.requester_id = h_dw2[31:16];
+              rc_hdr_d.tag          = {h_dw0[23], h_dw0[19], h_dw2[15:8]};
+              rc_hdr_d.lower_addr   = h_dw2[6:0];
+              rc_hdr_d.len_dw       = cpay_cur;
+              rc_hdr_d.ep           = h_dw0[14];
             end
             rc_valid_d = 1'b1;
-            rc_sop_d   = cfirst_q;
+            rc_sop_d   = hdr_new;
             rc_eop_d   = s_rx_eop;
             rc_bad_d   = s_rx_eop && malformed;
             rc_ndw_d   = ndw;
-            cpay_d     = cpay_q - {9'd0, ndw};
+            cpay_d     = cpay_cur - 11'(ndw);
             cfirst_d   = 1'b0;
             if (s_rx_eop) begin
               cs_d = 1'b0;
@@ -426,6 +500,7 @@ module vep_rx_demux #(
       rc_data_q  <= '0;
       rc_ndw_q   <= '0;
       ring_q     <= '0;
+      handoff_q  <= 1'b0;
     end else begin
       state_q  <= state_d;
       bad_q    <= bad_d;
@@ -443,6 +518,7 @@ module vep_rx_demux #(
       rc_data_q  <= rc_data_d;
       rc_ndw_q   <= rc_ndw_d;
       ring_q     <= ring_d;
+      handoff_q  <= handoff_d;
     end
   end
 

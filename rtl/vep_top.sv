@@ -115,8 +115,8 @@ module vep_top #(
   // Completion stream vep_rx_demux -> vep_dma_rd.
   logic                rc_valid, rc_sop, rc_eop, rc_bad;
   vep_pkg::cpl_hdr_t   rc_hdr;
-  logic [63:0]         rc_data;
-  logic [1:0]          rc_ndw;
+  logic [DATA_W-1:0]   rc_data;
+  logic [$clog2(DATA_W/32):0] rc_ndw;
 
   // Completions and messages to the TX arbiter
   logic                cpl_valid, cpl_ready;
@@ -191,8 +191,8 @@ module vep_top #(
   logic [NCli*4-1:0]    wrd_n;
   logic                 wr_err;
   logic                 wr_valid, wr_ready, wr_sop, wr_eop, wr_more;
-  logic [1:0]           wr_keep;
-  logic [63:0]          wr_data;
+  logic [DATA_W/32-1:0] wr_keep;
+  logic [DATA_W-1:0]    wr_data;
   logic                 dma_wr_idle;
 
   // Queues: doorbells cleared by vep_vq_fetch, interrupts from vep_vq_used

@@ -20,10 +20,16 @@
 // ready are both 1. tlp_q holds a taken TLP whose remaining beats still have to be pushed. The
 // beats go through a two-entry skid buffer (vep_skid), whose head register drives m_tx_*, so
 // m_tx_ready is honoured at one beat per cycle with registered readies.
+//
+// Width (L = DATA_W/32 lanes): a small TLP (3 or 4 header DWs, 0..2 data DWs) goes out as its
+// DWs in order from lane 0 of its first beat, header then data, in ceil(DWs/L) beats (at
+// DATA_W = 64 two or three, at 128 one or two, at 256 one), keep contiguous from lane 0 and full
+// on every beat but the last. The wr beats are DATA_W wide and already laid out that way by
+// vep_dma_wr; they pass through unchanged.
 `default_nettype none
 
 module vep_tx_arbiter #(
-  parameter int unsigned DATA_W = 64  // TX stream width in bits: 64 only (the wr stream is 64)
+  parameter int unsigned DATA_W = 64  // TX stream width in bits: 64, 128 or 256
 ) (
   input  logic                 clk_i,
   input  logic                 rst_ni,
@@ -47,8 +53,8 @@ module vep_tx_arbiter #(
   output logic                 wr_ready_o,
   input  logic                 wr_sop_i,
   input  logic                 wr_eop_i,
-  input  logic [1:0]           wr_keep_i,
-  input  logic [63:0]          wr_data_i,
+  input  logic [DATA_W/32-1:0] wr_keep_i,
+  input  logic [DATA_W-1:0]    wr_data_i,
   input  logic                 wr_more_i,     // with wr_eop_i: the next wr TLP follows at once
 
   // ---- TX TLP stream, endpoint to host ----
@@ -64,8 +70,8 @@ module vep_tx_arbiter #(
   localparam int unsigned MaxDw = 6;   // 4 header DWs + 2 payload DWs
   localparam int unsigned BeatW = DATA_W + Lanes + 2;  // {sop, eop, keep, data} in the skid
 
-  if (DATA_W != 64) begin : gen_check_data_w
-    $error("vep_tx_arbiter: DATA_W must be 64");
+  if (DATA_W != 64 && DATA_W != 128 && DATA_W != 256) begin : gen_check_data_w
+    $error("vep_tx_arbiter: DATA_W must be 64, 128 or 256");
   end
 
   logic                 cpl_ready_q, cpl_ready_d;
