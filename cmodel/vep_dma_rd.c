@@ -16,6 +16,17 @@ static unsigned tag_w(const vep_params_t *p)
   return w ? w : 1u;
 }
 
+/* log2 of n, a power of 2. */
+static unsigned log2u(unsigned n)
+{
+  unsigned w = 0;
+
+  while ((1u << w) < n) {
+    w++;
+  }
+  return w;
+}
+
 void vep_dma_rd_reset(vep_dma_rd_q_t *q, vep_dma_rd_mem_t *mem, const vep_params_t *p)
 {
   (void)p;
@@ -36,24 +47,41 @@ void vep_dma_rd_copy(vep_dma_rd_q_t *d, const vep_dma_rd_q_t *q, const vep_param
 
 void vep_dma_rd_outputs(const vep_dma_rd_q_t *q, const vep_params_t *p, vep_dma_rd_out_t *out)
 {
-  /* Byte lanes lo .. ((lo + n) & 15) - 1 within 0..7, as the RTL's per-lane compare. */
-  const unsigned lo = q->rd_lo_q, end = (q->rd_lo_q + q->rd_n_q) & 0xFu;
-  const unsigned hi = end < 8u ? end : 8u;
-  uint64_t mask = 0;
+  /* Byte lanes lo .. ((lo + n) mod 2B) - 1 within 0..B-1, as the RTL's per-lane compare. */
+  const unsigned nb = p->DATA_W / 8u, nl = p->DATA_W / 32u;
+  const unsigned lo = q->rd_lo_q, end = (q->rd_lo_q + q->rd_n_q) & (2u * nb - 1u);
+  const unsigned hi = end < nb ? end : nb;
 
-  (void)p;
   memset(out, 0, sizeof(*out));
   for (unsigned c = 0; c < VEP_DMA_CLIENTS; c++) {
     out->rdq_ready[c] = (uint8_t)((q->rdq_ready_q >> c) & 1u);
   }
-  if (lo < hi) {
-    mask = (hi == 8u ? ~(uint64_t)0 : (((uint64_t)1 << (8u * hi)) - 1u)) &
-           ~(((uint64_t)1 << (8u * lo)) - 1u);
-  }
   out->rdr_valid = q->rd_v_q;
   out->rdr_client = q->rd_cli_q;
-  out->rdr_data = (q->rd_v_q && !q->rd_err_q)
-                      ? ((((uint64_t)q->b1_rdata_q << 32) | q->b0_rdata_q) & mask) : 0;
+  if (q->rd_v_q && !q->rd_err_q) {
+    /* The word: the whole row (client 2, or DATA_W 64), else its 8-byte word rd_sel_q in q[0]. */
+    vep_wide_t w;
+
+    memset(&w, 0, sizeof(w));
+    if (nl == 2u || q->rd_cli_q == 2u) {
+      for (unsigned j = 0; j < nl; j++) {
+        w.q[j / 2u] |= (uint64_t)q->rdata_q[j] << (32u * (j & 1u));
+      }
+    } else {
+      w.q[0] = ((uint64_t)q->rdata_q[2u * q->rd_sel_q + 1u] << 32) | q->rdata_q[2u * q->rd_sel_q];
+    }
+    for (unsigned i = 0; i < nb / 8u; i++) {
+      unsigned a = 8u * i, b = a + 8u;  /* the bytes of q[i] */
+      unsigned l = lo > a ? lo : a, h = hi < b ? hi : b;
+      uint64_t mask = 0;
+
+      if (l < h) {
+        mask = (h - a == 8u ? ~(uint64_t)0 : (((uint64_t)1 << (8u * (h - a))) - 1u)) &
+               ~(((uint64_t)1 << (8u * (l - a))) - 1u);
+      }
+      out->rdr_data.q[i] = w.q[i] & mask;
+    }
+  }
   out->rdr_lo = q->rd_lo_q;
   out->rdr_n = q->rd_n_q;
   out->rdr_last = q->rd_last_q;
@@ -80,9 +108,11 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
   int k_act;
   uint64_t k_addr;
   unsigned k_rem, k_cli;
-  int w0_en = 0, w1_en = 0;
-  unsigned w0_row = 0, w1_row = 0;
-  uint32_t w0_val = 0, w1_val = 0;
+  const unsigned nl = p->DATA_W / 32u, lw = log2u(p->DATA_W / 8u);
+  const unsigned q8 = 1u << (lw - 3u);   /* 8-byte words in a B-byte word */
+  /* The buffer writes of this edge (at most one per bank), applied after its read. */
+  unsigned nw = 0, w_idx[VEP_DMA_RD_BANKS_MAX];
+  uint32_t w_val[VEP_DMA_RD_BANKS_MAX];
 
   d->rdq_ready_q = 0;
   d->unexp_q = 0;
@@ -214,22 +244,14 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
     } else {
       w_act = q->cur_ok_q;
     }
-    /* The beat's DWs land in both banks at once: DW at address a goes to bank a[0]. */
-    if (w_act && in->rc_ndw != 0) {
-      unsigned w_dw1 = (w_dw + 1u) & 0x7Fu;
-      unsigned r0 = w_tag * 64u + (w_dw >> 1), r1 = w_tag * 64u + (w_dw1 >> 1);
-      uint32_t lo = (uint32_t)in->rc_data, hi = (uint32_t)(in->rc_data >> 32);
-      /* Applied after the buffer read below: the read sees the contents before this edge. */
-      if (w_dw & 1u) {
-        w1_en = 1, w1_row = r0, w1_val = lo;
-        if (in->rc_ndw == 2) {
-          w0_en = 1, w0_row = r1, w0_val = hi;
-        }
-      } else {
-        w0_en = 1, w0_row = r0, w0_val = lo;
-        if (in->rc_ndw == 2) {
-          w1_en = 1, w1_row = r1, w1_val = hi;
-        }
+    /* The beat's DWs land in all banks at once: DW k at address (w_dw + k) mod 128, each in
+     * its own bank. Applied after the buffer read below: the read sees the contents before this
+     * edge. */
+    if (w_act) {
+      for (unsigned k = 0; k < in->rc_ndw && k < nl; k++) {
+        w_idx[nw] = w_tag * 128u + ((w_dw + k) & 0x7Fu);
+        w_val[nw] = (uint32_t)(in->rc_data.q[k / 2u] >> (32u * (k & 1u)));
+        nw++;
       }
     }
     if (w_act) {
@@ -251,12 +273,19 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
 
   /* ---- Retirement of the oldest tag ---- */
   {
-    unsigned t_sa = q->tag[tail].sa_q;
-    unsigned t_ea = (t_sa + (q->tag[tail].blen_q & 0x1FFu) - 1u) & 0x1FFu;
-    unsigned t_w = q->rt_rd_q ? q->rt_w_q : (t_sa >> 3);
-    unsigned t_hi = t_w == (t_ea >> 3) ? (t_ea & 7u) : 7u;
-    int t_fin = t_w == (t_ea >> 3);
-    unsigned row = tail * 64u + t_w;
+    /* Words of B bytes for client 2, of 8 bytes for clients 0 and 1 (the same at DATA_W 64);
+     * t_w is the word's host address [8:3]. */
+    const int t_wide = q->tag[tail].cli_q == 2u;
+    const unsigned gm = t_wide ? (1u << lw) - 1u : 7u;   /* byte offset mask in the word */
+    const unsigned t_sa = q->tag[tail].sa_q;
+    const unsigned t_ea = (t_sa + (q->tag[tail].blen_q & 0x1FFu) - 1u) & 0x1FFu;
+    const unsigned t_w = q->rt_rd_q ? q->rt_w_q : ((t_sa >> 3) & ~(t_wide ? q8 - 1u : 0u));
+    const unsigned t_lo = t_sa & gm;
+    const int t_fin = t_wide ? (t_w >> (lw - 3u)) == (t_ea >> lw) : t_w == (t_ea >> 3);
+    const unsigned t_hi = t_fin ? (t_ea & gm) : gm;
+    const unsigned t_step = t_wide ? q8 : 1u;
+    const unsigned base = tail * 128u + ((t_w >> (lw - 3u)) << (lw - 2u));  /* bank 0's DW */
+    const uint8_t sel = (uint8_t)(t_w & (q8 - 1u));
     int ram_re = 0;
 
     if (q->rt_rd_q) {
@@ -266,8 +295,9 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
       d->rd_cli_q = q->tag[tail].cli_q;
       d->rd_lo_q = 0;
       d->rd_n_q = (uint8_t)(t_hi + 1u);
+      d->rd_sel_q = sel;
       d->rd_last_q = (uint8_t)(t_fin && q->tag[tail].last_q);
-      d->rt_w_q = (uint8_t)((t_w + 1u) & 0x3Fu);
+      d->rt_w_q = (uint8_t)((t_w + t_step) & 0x3Fu);
       if (t_fin || in->dev_reset) {
         retire = 1;
         d->rt_rd_q = 0;
@@ -290,10 +320,11 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
         ram_re = 1;
         d->rd_v_q = 1;
         d->rd_cli_q = q->tag[tail].cli_q;
-        d->rd_lo_q = (uint8_t)(t_sa & 7u);
-        d->rd_n_q = (uint8_t)((t_hi - (t_sa & 7u) + 1u) & 0xFu);
+        d->rd_lo_q = (uint8_t)t_lo;
+        d->rd_n_q = (uint8_t)((t_hi - t_lo + 1u) & (2u * (1u << lw) - 1u));
+        d->rd_sel_q = sel;
         d->rd_last_q = (uint8_t)(t_fin && q->tag[tail].last_q);
-        d->rt_w_q = (uint8_t)((t_w + 1u) & 0x3Fu);
+        d->rt_w_q = (uint8_t)((t_w + t_step) & 0x3Fu);
         if (!t_fin) {
           retire = 0;
           d->rt_rd_q = 1;
@@ -301,15 +332,11 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
       }
     }
     if (ram_re) {
-      d->b0_rdata_q = mem->bank0_mem[row];
-      d->b1_rdata_q = mem->bank1_mem[row];
+      memcpy(d->rdata_q, &mem->dw[base], nl * sizeof(d->rdata_q[0]));
     }
   }
-  if (w0_en) {
-    mem->bank0_mem[w0_row] = w0_val;
-  }
-  if (w1_en) {
-    mem->bank1_mem[w1_row] = w1_val;
+  for (unsigned i = 0; i < nw; i++) {
+    mem->dw[w_idx[i]] = w_val[i];
   }
   if (retire) {
     d->tag[tail].busy_q = 0;

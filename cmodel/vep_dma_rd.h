@@ -9,10 +9,13 @@
  * is sampled only while no tag is outstanding); tags retire in allocation order, so responses
  * come back in request order. Completions (rc_* from vep_rx_demux) are checked against the tag
  * (Requester ID, status SC, not poisoned, Lower Address, Byte Count, Length) and their payload
- * stored in the completion buffer (two 32-bit banks, DW at host address bits [8:2] of its tag's
- * 512-byte area, bank = address bit 2). The oldest tag, once its completion has ended, is read
- * out one word per cycle as byte-window beats (rdr_*), or gives one error beat (rdr_err with
- * rdr_last, n = 0) for its request; the later tags of a failed request retire silently.
+ * stored in the completion buffer (L = DATA_W/32 banks of 32 bits, DW at host address bits
+ * [8:2] of its tag's 512-byte area, bank = address bits [LW-1:2] with LW = log2(DATA_W/8); a
+ * beat of up to L DWs writes each bank at most once). The oldest tag, once its completion has
+ * ended, is read out one word per cycle as byte-window beats (rdr_*): a DATA_W/8-byte word for
+ * client 2 (blk), an 8-byte word in rdr_data bits [63:0] for clients 0 and 1 at every DATA_W;
+ * or it gives one error beat (rdr_err with rdr_last, n = 0) for its request; the later tags of
+ * a failed request retire silently.
  *
  * A tag ends when a completion whose Byte Count says it is the last has ended (or one with a
  * status other than SC, or without data), when it has waited VEP_CPL_TIMEOUT_CYCLES as the
@@ -36,8 +39,10 @@
 
 /* The largest DMA_TAGS (vep_model_check_params enforces 1..256). */
 #define VEP_DMA_RD_TAGS_MAX 256u
-/* Completion-buffer rows per bank for the largest DMA_TAGS: 64 words of 8 bytes per tag. */
-#define VEP_DMA_RD_ROWS (VEP_DMA_RD_TAGS_MAX * 64u)
+/* The completion buffer's DWs for the largest DMA_TAGS: 128 per tag (512 bytes). */
+#define VEP_DMA_RD_DWS (VEP_DMA_RD_TAGS_MAX * 128u)
+/* The most banks (DW lanes), at DATA_W 256. */
+#define VEP_DMA_RD_BANKS_MAX (2u * VEP_DATA_QWORDS)
 
 /* The registers of one tag (the RTL's per-tag vectors, bit or element t). */
 typedef struct vep_dma_rd_tag {
@@ -82,17 +87,17 @@ typedef struct vep_dma_rd_q {
   uint16_t to_q;                         /* cycles the oldest tag has waited */
   /* Retirement and the response register */
   uint8_t rt_rd_q;                       /* reading out the oldest tag */
-  uint8_t rt_w_q;                        /* its next word */
+  uint8_t rt_w_q;                        /* its next word, host address [8:3] */
   uint8_t rt_fail_q;                     /* the request has failed: silence until its last */
   uint8_t rd_v_q;
   uint8_t rd_cli_q;
   uint8_t rd_lo_q;
   uint8_t rd_n_q;
+  uint8_t rd_sel_q;                      /* clients 0, 1: the 8-byte word of the row (0 at 64) */
   uint8_t rd_last_q;
   uint8_t rd_err_q;
-  /* The read registers of the completion buffer */
-  uint32_t b0_rdata_q;
-  uint32_t b1_rdata_q;
+  /* The read registers of the completion buffer: bank j in [j] (j < L) */
+  uint32_t rdata_q[VEP_DMA_RD_BANKS_MAX];
   /* Per tag (must stay last: see vep_dma_rd_copy) */
   vep_dma_rd_tag_t tag[VEP_DMA_RD_TAGS_MAX];
 } vep_dma_rd_q_t;
@@ -100,9 +105,10 @@ typedef struct vep_dma_rd_q {
 /* The completion buffer (block RAM in the RTL). Kept out of the flops so that the model does not
  * copy it every cycle: vep_dma_rd_next reads it (the registered read sees the contents before
  * this edge's writes, as the RTL's RAM does) and then writes it in place. */
+/* The RTL's bank j, row {tag, a[6:LL]} (a = host address [8:2], LL = log2(L), j = a mod L) is
+ * dw[tag * 128 + a]: the same cells, one index for every DATA_W. */
 typedef struct vep_dma_rd_mem {
-  uint32_t bank0_mem[VEP_DMA_RD_ROWS];
-  uint32_t bank1_mem[VEP_DMA_RD_ROWS];
+  uint32_t dw[VEP_DMA_RD_DWS];
 } vep_dma_rd_mem_t;
 
 typedef struct vep_dma_rd_in {
@@ -116,8 +122,8 @@ typedef struct vep_dma_rd_in {
   uint8_t rc_eop;
   uint8_t rc_bad;
   vep_cpl_hdr_t rc_hdr;
-  uint64_t rc_data;
-  uint8_t rc_ndw;
+  vep_wide_t rc_data;                    /* payload DW k of the beat in lane k */
+  uint8_t rc_ndw;                        /* 0..L */
   /* From vep_cfg_space / vep_completer / vep_common_cfg */
   uint8_t bus_master;
   uint8_t mrrs;
@@ -130,9 +136,9 @@ typedef struct vep_dma_rd_out {
   uint8_t rdq_ready[VEP_DMA_CLIENTS];
   uint8_t rdr_valid;
   uint8_t rdr_client;
-  uint64_t rdr_data;                     /* bytes outside lo..lo+n-1 are 0 */
+  vep_wide_t rdr_data;                   /* bytes outside lo..lo+n-1 are 0; clients 0, 1: q[0] */
   uint8_t rdr_lo;
-  uint8_t rdr_n;                         /* 1..8; 0 on an error beat */
+  uint8_t rdr_n;                         /* 1..B (clients 0, 1: 1..8); 0 on an error beat */
   uint8_t rdr_last;
   uint8_t rdr_err;                       /* with rdr_last: the request failed */
   uint8_t mrd_valid;

@@ -274,7 +274,7 @@ void vep_model_outputs(const vep_model_t *m, vep_out_t *out)
   do {                                                                    \
     (in).rdq_ready = (o).dma_rd.rdq_ready[c];                             \
     (in).rdr_valid = (o).dma_rd.rdr_valid && (o).dma_rd.rdr_client == (c); \
-    (in).rdr_data = (o).dma_rd.rdr_data;                                  \
+    (in).rdr_data = (o).dma_rd.rdr_data.q[0]; /* 0, 1: [63:0]; blk: bridge until blk is wide */ \
     (in).rdr_lo = (o).dma_rd.rdr_lo;                                      \
     (in).rdr_n = (o).dma_rd.rdr_n;                                        \
     (in).rdr_last = (o).dma_rd.rdr_last;                                  \
@@ -542,7 +542,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   rd_in->rc_eop = o->rx_demux.rc_eop;
   rd_in->rc_bad = o->rx_demux.rc_bad;
   rd_in->rc_hdr = o->rx_demux.rc_hdr;
-  rd_in->rc_data = o->rx_demux.rc_data.q[0];   /* bridge until vep_dma_rd is wide */
+  rd_in->rc_data = o->rx_demux.rc_data;
   rd_in->rc_ndw = o->rx_demux.rc_ndw;
   rd_in->bus_master = o->cfg_space.cmd_bus_master;
   rd_in->mrrs = o->cfg_space.mrrs;

@@ -12,9 +12,11 @@
 // in a circle (tags 0..DMA_TAGS-1, or 0..31 without Extended Tag); tags retire in allocation
 // order, so responses come back in request order. Completions (rc_* from vep_rx_demux) are
 // checked against the tag's next expected address and remaining byte count and written into
-// the completion buffer (two 32-bit banks of DMA_TAGS x 64 words, registered read). The oldest
-// tag, once its completion has ended, is read out one 8-byte word per cycle as byte-window beats,
-// or yields one error beat for its request.
+// the completion buffer (L = DATA_W/32 banks of 32 bits, DMA_TAGS x 512/B rows each with
+// B = DATA_W/8, registered read; a beat of up to L consecutive DWs writes each bank at most once).
+// The oldest tag, once its completion has ended, is read out as byte-window beats, one word per
+// cycle: a B-byte word for client 2 (blk), an 8-byte word in rdr_data_o[63:0] for clients 0 and
+// 1 (vq_fetch, vq_used) at every DATA_W; or it yields one error beat for its request.
 //
 // Tag life: allocated (busy) when its MRd is loaded into the MRd register (or, without Bus
 // Master, as a "phantom" tag that carries only the request's error); ended when a completion
@@ -29,6 +31,7 @@
 `default_nettype none
 
 module vep_dma_rd #(
+  parameter int unsigned DATA_W   = 64, // 64, 128 or 256
   parameter int unsigned DMA_TAGS = 32  // outstanding MRds, 1..256
 ) (
   input  logic                    clk_i,
@@ -43,9 +46,11 @@ module vep_dma_rd #(
   // ---- Responses: byte-window beats, no ready ----
   output logic                    rdr_valid_o,
   output logic [1:0]              rdr_client_o,
-  output logic [63:0]             rdr_data_o,     // bytes outside lo..lo+n-1 are 0
-  output logic [2:0]              rdr_lo_o,
-  output logic [3:0]              rdr_n_o,        // 1..8; 0 on an error beat
+  // Client 2: one B-byte word, bytes lo..lo+n-1 (n 1..B); clients 0 and 1: one 8-byte word in
+  // [63:0] (lo < 8, n 1..8). Bytes outside the window are 0.
+  output logic [DATA_W-1:0]       rdr_data_o,
+  output logic [$clog2(DATA_W/8)-1:0] rdr_lo_o,
+  output logic [$clog2(DATA_W/8):0]   rdr_n_o,    // 0 on an error beat
   output logic                    rdr_last_o,
   output logic                    rdr_err_o,      // with rdr_last_o: the request failed
 
@@ -63,8 +68,8 @@ module vep_dma_rd #(
   /* verilator lint_off UNUSEDSIGNAL */
   input  vep_pkg::cpl_hdr_t       rc_hdr_i,
   /* verilator lint_on UNUSEDSIGNAL */
-  input  logic [63:0]             rc_data_i,
-  input  logic [1:0]              rc_ndw_i,
+  input  logic [DATA_W-1:0]       rc_data_i,      // payload DW k of the beat in lane k
+  input  logic [$clog2(DATA_W/32):0] rc_ndw_i,    // 0..L
 
   // ---- Configuration ----
   input  logic                    bus_master_i,
@@ -77,9 +82,17 @@ module vep_dma_rd #(
   output logic                    idle_o
 );
 
+  localparam int unsigned B = DATA_W / 8;           // bytes per word
+  localparam int unsigned L = DATA_W / 32;          // DW lanes, banks of the buffer
+  localparam int unsigned LW = $clog2(B);
+  localparam int unsigned LL = $clog2(L);
   localparam int unsigned TagW = (DMA_TAGS > 1) ? $clog2(DMA_TAGS) : 1;
-  localparam int unsigned AddrW = TagW + 6;         // buffer row: {tag, host address [8:3]}
-  localparam int unsigned Rows = 64 << TagW;        // DMA_TAGS x 64 rounded up to a power of 2
+  localparam int unsigned RowW = 9 - LW;            // host address [8:LW]
+  localparam int unsigned AddrW = TagW + RowW;      // buffer row: {tag, host address [8:LW]}
+  localparam int unsigned Rows = (512 / B) << TagW; // DMA_TAGS x 512/B rounded up to a power of 2
+  // 8-byte words in a B-byte word, and the width of an 8-byte word's index inside it.
+  localparam logic [5:0] Q8 = 6'(B / 8);
+  localparam int unsigned SelW = (LW > 3) ? LW - 3 : 1;
   // Size of the tag circle with and without Extended Tag.
   localparam logic [8:0] TagsExt = 9'(DMA_TAGS);
   localparam logic [8:0] TagsStd = (DMA_TAGS < 32) ? 9'(DMA_TAGS) : 9'd32;
@@ -87,6 +100,9 @@ module vep_dma_rd #(
 
   if (DMA_TAGS < 1 || DMA_TAGS > 256) begin : gen_check_tags
     $error("vep_dma_rd: DMA_TAGS must be 1..256");
+  end
+  if (DATA_W != 64 && DATA_W != 128 && DATA_W != 256) begin : gen_check_w
+    $error("vep_dma_rd: DATA_W must be 64, 128 or 256");
   end
 
   // ---- Registers ----
@@ -126,34 +142,42 @@ module vep_dma_rd #(
   logic [13:0]            to_q, to_d;           // cycles the oldest tag has waited
   // Retirement and the response register
   logic                   rt_rd_q, rt_rd_d;     // reading out the oldest tag
-  logic [5:0]             rt_w_q, rt_w_d;       // its next word
+  logic [5:0]             rt_w_q, rt_w_d;       // its next word, host address [8:3]
   logic                   rt_fail_q, rt_fail_d; // the request has failed: silence until its last
   logic                   rd_v_q, rd_v_d;
   logic [1:0]             rd_cli_q, rd_cli_d;
-  logic [2:0]             rd_lo_q, rd_lo_d;
-  logic [3:0]             rd_n_q, rd_n_d;
+  logic [LW-1:0]          rd_lo_q, rd_lo_d;
+  logic [LW:0]            rd_n_q, rd_n_d;
+  logic [SelW-1:0]        rd_sel_q, rd_sel_d;   // clients 0, 1: the 8-byte word of the row (0 at 64)
   logic                   rd_last_q, rd_last_d;
   logic                   rd_err_q, rd_err_d;
-  // The completion buffer (block RAM: one write and one registered read per bank and cycle)
-  logic [31:0]            bank0_mem [Rows];
-  logic [31:0]            bank1_mem [Rows];
-  logic [31:0]            b0_rdata_q, b1_rdata_q;
-  logic                   b0_we, b1_we, ram_re;
-  logic [AddrW-1:0]       b0_waddr, b1_waddr, ram_raddr;
-  logic [31:0]            b0_wdata, b1_wdata;
+  // The completion buffer (block RAM: one write and one registered read per bank and cycle;
+  // bank j holds the DWs at host address bits [LW-1:2] == j)
+  logic [DATA_W-1:0]      rdata_q;              // bank j's read register at [32j+31:32j]
+  logic [L-1:0]           b_we;
+  logic                   ram_re;
+  logic [L*AddrW-1:0]     b_waddr;
+  logic [AddrW-1:0]       ram_raddr;
+  logic [DATA_W-1:0]      b_wdata;
 
   // ---- Outputs: functions of the registers only ----
-  logic [63:0] win_mask;
+  logic [DATA_W-1:0] win_mask;
+  logic [DATA_W-1:0] rd_word;       // the word read out: the row, or one 8-byte word of it
   always_comb begin
-    for (int unsigned i = 0; i < 8; i++) begin
-      win_mask[8*i +: 8] = ({1'b0, 3'(i)} >= {1'b0, rd_lo_q} &&
-                            {1'b0, 3'(i)} < ({1'b0, rd_lo_q} + rd_n_q)) ? 8'hFF : 8'h00;
+    for (int unsigned i = 0; i < B; i++) begin
+      win_mask[8*i +: 8] = ({1'b0, LW'(i)} >= {1'b0, rd_lo_q} &&
+                            {1'b0, LW'(i)} < ({1'b0, rd_lo_q} + rd_n_q)) ? 8'hFF : 8'h00;
+    end
+    if (LW == 3 || rd_cli_q == 2'd2) begin
+      rd_word = rdata_q;
+    end else begin
+      rd_word = DATA_W'(rdata_q[64*rd_sel_q +: 64]);
     end
   end
   assign rdq_ready_o    = rdq_ready_q;
   assign rdr_valid_o    = rd_v_q;
   assign rdr_client_o   = rd_cli_q;
-  assign rdr_data_o     = (rd_v_q && !rd_err_q) ? ({b1_rdata_q, b0_rdata_q} & win_mask) : 64'd0;
+  assign rdr_data_o     = (rd_v_q && !rd_err_q) ? (rd_word & win_mask) : '0;
   assign rdr_lo_o       = rd_lo_q;
   assign rdr_n_o        = rd_n_q;
   assign rdr_last_o     = rd_last_q;
@@ -189,7 +213,7 @@ module vep_dma_rd #(
   logic [TagW-1:0]  ct;           // tag of the completion starting here
   logic             c_open, c_ok, c_fin;
   logic [12:0]      c_carried;    // bytes its payload covers from Lower Address on
-  // Wider than used: c_bytes <= byte_count <= 512 whenever it is used; w_dw1 only by its row
+  // Wider than used: c_bytes <= byte_count <= 512 whenever it is used; w_a only by its row
   // bits; t_len[9] only in 512, whose low bits give the same end address.
   /* verilator lint_off UNUSEDSIGNAL */
   logic [12:0]      c_bytes;
@@ -199,7 +223,8 @@ module vep_dma_rd #(
   logic             w_act;        // this beat's payload is stored
   logic [TagW-1:0]  w_tag;
   logic [6:0]       w_dw;
-  logic [6:0]       w_dw1;
+  logic [6:0]       w_a;          // host address [8:2] of the DW a bank takes
+  logic [LL-1:0]    w_k;          // its lane in the beat
   logic [9:0]       t_len;
   /* verilator lint_on UNUSEDSIGNAL */
   logic             e_mt, e_fin;
@@ -207,8 +232,10 @@ module vep_dma_rd #(
   // Retirement
   logic [8:0]       t_sa;
   logic [8:0]       t_ea;
-  logic [5:0]       t_w;
-  logic [2:0]       t_hi;
+  logic             t_wide;       // client 2: B-byte words (else 8-byte words)
+  logic [5:0]       t_w;          // the word's host address [8:3]
+  logic [LW-1:0]    t_lo;
+  logic [LW-1:0]    t_hi;
   logic             t_fin;
   logic             waiting;
   logic             force_end;
@@ -227,8 +254,9 @@ module vep_dma_rd #(
     to_d = to_q;
     rt_rd_d = rt_rd_q;  rt_w_d = rt_w_q;  rt_fail_d = rt_fail_q;
     rd_v_d = 1'b0;  rd_cli_d = rd_cli_q;  rd_lo_d = rd_lo_q;  rd_n_d = rd_n_q;
+    rd_sel_d = rd_sel_q;
     rd_last_d = 1'b0;  rd_err_d = 1'b0;
-    b0_we = 1'b0;  b1_we = 1'b0;  b0_waddr = '0;  b1_waddr = '0;  b0_wdata = '0;  b1_wdata = '0;
+    b_we = '0;  b_waddr = '0;  b_wdata = '0;
     ram_re = 1'b0;  ram_raddr = '0;
 
     ntags   = ext_q ? TagsExt : TagsStd;
@@ -359,21 +387,21 @@ module vep_dma_rd #(
       end else begin
         w_act = cur_ok_q;
       end
-      // The beat's DWs land in both banks at once: DW k at address d goes to bank d[0].
-      w_dw1 = w_dw + 7'd1;
-      if (w_act && rc_ndw_i != 2'd0) begin
-        if (w_dw[0]) begin
-          b1_we = 1'b1;  b1_waddr = {w_tag, w_dw[6:1]};   b1_wdata = rc_data_i[31:0];
-          b0_we = (rc_ndw_i == 2'd2);
-          b0_waddr = {w_tag, w_dw1[6:1]};  b0_wdata = rc_data_i[63:32];
-        end else begin
-          b0_we = 1'b1;  b0_waddr = {w_tag, w_dw[6:1]};   b0_wdata = rc_data_i[31:0];
-          b1_we = (rc_ndw_i == 2'd2);
-          b1_waddr = {w_tag, w_dw1[6:1]};  b1_wdata = rc_data_i[63:32];
+      // The beat's DWs land in all banks at once: DW k at address a = w_dw + k goes to bank
+      // a[LL-1:0], row {tag, a[6:LL]}; bank j takes lane (j - w_dw) mod L, if the beat has it.
+      w_a = '0;
+      w_k = '0;
+      for (int unsigned j = 0; j < L; j++) begin
+        w_k = LL'(LL'(j) - w_dw[LL-1:0]);
+        w_a = w_dw + 7'(w_k);
+        if (w_act && ({1'b0, w_k} < rc_ndw_i)) begin
+          b_we[j] = 1'b1;
         end
+        b_waddr[AddrW*j +: AddrW] = {w_tag, w_a[6:LL]};
+        b_wdata[32*j +: 32] = rc_data_i[32*w_k +: 32];
       end
       if (w_act) begin
-        cur_dw_d = w_dw + {5'd0, rc_ndw_i};
+        cur_dw_d = w_dw + 7'(rc_ndw_i);
       end
       if (rc_eop_i) begin
         if (e_mt) begin
@@ -388,26 +416,32 @@ module vep_dma_rd #(
         cur_ok_d = 1'b0;
       end
     end else begin
-      w_dw1 = '0;
+      w_a = '0;
+      w_k = '0;
     end
 
     // ---- Retirement of the oldest tag ----
     t_sa  = sa_q[9*tail_q +: 9];
     t_len = blen_q[10*tail_q +: 10];
     t_ea  = t_sa + t_len[8:0] - 9'd1;
-    t_w   = rt_rd_q ? rt_w_q : t_sa[8:3];
-    t_hi  = (t_w == t_ea[8:3]) ? t_ea[2:0] : 3'd7;
-    t_fin = (t_w == t_ea[8:3]);
+    // Words of B bytes for client 2, of 8 bytes for clients 0 and 1 (the same at DATA_W 64).
+    t_wide = (cli_q[2*tail_q +: 2] == 2'd2);
+    t_w   = rt_rd_q ? rt_w_q : (t_wide ? (t_sa[8:3] & ~(Q8 - 6'd1)) : t_sa[8:3]);
+    t_lo  = t_wide ? t_sa[LW-1:0] : LW'(t_sa[2:0]);
+    t_fin = t_wide ? ((t_w >> (LW - 3)) == 6'(t_ea[8:LW])) : (t_w == t_ea[8:3]);
+    t_hi  = t_fin ? (t_wide ? t_ea[LW-1:0] : LW'(t_ea[2:0])) :
+                    (t_wide ? LW'(B - 1) : LW'(7));
     if (rt_rd_q) begin
       // Reading out: one word per cycle; the device reset cuts it short.
       ram_re    = !dev_reset_i;
-      ram_raddr = {tail_q, t_w};
+      ram_raddr = {tail_q, RowW'(t_w >> (LW - 3))};
       rd_v_d    = 1'b1;
       rd_cli_d  = cli_q[2*tail_q +: 2];
-      rd_lo_d   = 3'd0;
-      rd_n_d    = {1'b0, t_hi} + 4'd1;
+      rd_lo_d   = '0;
+      rd_n_d    = {1'b0, t_hi} + 1'b1;
+      rd_sel_d  = SelW'(t_w & (Q8 - 6'd1));
       rd_last_d = t_fin && last_q[tail_q];
-      rt_w_d    = t_w + 6'd1;
+      rt_w_d    = t_w + (t_wide ? Q8 : 6'd1);
       if (t_fin || dev_reset_i) begin
         retire  = 1'b1;
         rt_rd_d = 1'b0;
@@ -422,19 +456,20 @@ module vep_dma_rd #(
           rd_err_d  = 1'b1;
           rd_last_d = 1'b1;
           rd_cli_d  = cli_q[2*tail_q +: 2];
-          rd_lo_d   = 3'd0;
-          rd_n_d    = 4'd0;
+          rd_lo_d   = '0;
+          rd_n_d    = '0;
         end
         rt_fail_d = !last_q[tail_q];
       end else begin
         ram_re    = 1'b1;
-        ram_raddr = {tail_q, t_w};
+        ram_raddr = {tail_q, RowW'(t_w >> (LW - 3))};
         rd_v_d    = 1'b1;
         rd_cli_d  = cli_q[2*tail_q +: 2];
-        rd_lo_d   = t_sa[2:0];
-        rd_n_d    = {1'b0, t_hi} - {1'b0, t_sa[2:0]} + 4'd1;
+        rd_lo_d   = t_lo;
+        rd_n_d    = {1'b0, t_hi} - {1'b0, t_lo} + 1'b1;
+        rd_sel_d  = SelW'(t_w & (Q8 - 6'd1));
         rd_last_d = t_fin && last_q[tail_q];
-        rt_w_d    = t_w + 6'd1;
+        rt_w_d    = t_w + (t_wide ? Q8 : 6'd1);
         if (!t_fin) begin
           retire  = 1'b0;
           rt_rd_d = 1'b1;
@@ -506,7 +541,7 @@ module vep_dma_rd #(
       cur_mt_q <= 1'b0;  cur_ok_q <= 1'b0;  cur_fin_q <= 1'b0;  cur_tag_q <= '0;
       cur_dw_q <= '0;  unexp_q <= 1'b0;  to_q <= '0;
       rt_rd_q <= 1'b0;  rt_w_q <= '0;  rt_fail_q <= 1'b0;
-      rd_v_q <= 1'b0;  rd_cli_q <= '0;  rd_lo_q <= '0;  rd_n_q <= '0;
+      rd_v_q <= 1'b0;  rd_cli_q <= '0;  rd_lo_q <= '0;  rd_n_q <= '0;  rd_sel_q <= '0;
       rd_last_q <= 1'b0;  rd_err_q <= 1'b0;
     end else begin
       busy_q <= busy_d;  end_q <= end_d;  fail_q <= fail_d;  disc_q <= disc_d;
@@ -521,18 +556,19 @@ module vep_dma_rd #(
       cur_tag_q <= cur_tag_d;  cur_dw_q <= cur_dw_d;  unexp_q <= unexp_d;  to_q <= to_d;
       rt_rd_q <= rt_rd_d;  rt_w_q <= rt_w_d;  rt_fail_q <= rt_fail_d;
       rd_v_q <= rd_v_d;  rd_cli_q <= rd_cli_d;  rd_lo_q <= rd_lo_d;  rd_n_q <= rd_n_d;
+      rd_sel_q <= rd_sel_d;
       rd_last_q <= rd_last_d;  rd_err_q <= rd_err_d;
     end
   end
 
   // The completion buffer: block RAM, so no reset. Its read registers are seen only through
   // rdr_data_o, gated by rd_v_q, and only bytes that completions wrote are inside the window.
-  always_ff @(posedge clk_i) begin
-    if (b0_we) bank0_mem[b0_waddr] <= b0_wdata;
-    if (b1_we) bank1_mem[b1_waddr] <= b1_wdata;
-    if (ram_re) begin
-      b0_rdata_q <= bank0_mem[ram_raddr];
-      b1_rdata_q <= bank1_mem[ram_raddr];
+  // Each bank is its own simple dual-port RAM (one write port, one registered read port).
+  for (genvar j = 0; j < L; j++) begin : gen_bank
+    logic [31:0] mem [Rows];
+    always_ff @(posedge clk_i) begin
+      if (b_we[j]) mem[b_waddr[AddrW*j +: AddrW]] <= b_wdata[32*j +: 32];
+      if (ram_re) rdata_q[32*j +: 32] <= mem[ram_raddr];
     end
   end
 

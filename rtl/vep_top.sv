@@ -174,9 +174,9 @@ module vep_top #(
   logic [NCli*13-1:0]   rdq_len;
   logic                 rdr_valid, rdr_last, rdr_err;
   logic [1:0]           rdr_client;
-  logic [63:0]          rdr_data;
-  logic [2:0]           rdr_lo;
-  logic [3:0]           rdr_n;
+  logic [DATA_W-1:0]    rdr_data;        // vq_fetch, vq_used: an 8-byte word in [63:0]
+  logic [$clog2(DATA_W/8)-1:0] rdr_lo;
+  logic [$clog2(DATA_W/8):0]   rdr_n;
   logic [NCli-1:0]      rdr_valid_c;     // rdr_valid for the client it belongs to
   logic                 mrd_valid, mrd_ready;
   vep_pkg::small_tlp_t  mrd_tlp;
@@ -476,6 +476,7 @@ module vep_top #(
 
   // ---- DMA engines ----
   vep_dma_rd #(
+    .DATA_W   (DATA_W),
     .DMA_TAGS (DMA_TAGS)
   ) u_dma_rd (
     .clk_i          (clk_i),
@@ -562,9 +563,9 @@ module vep_top #(
     .rdq_addr_o       (rdq_addr[0 +: 64]),
     .rdq_len_o        (rdq_len[0 +: 13]),
     .rdr_valid_i      (rdr_valid_c[0]),
-    .rdr_data_i       (rdr_data),
-    .rdr_lo_i         (rdr_lo),
-    .rdr_n_i          (rdr_n),
+    .rdr_data_i       (rdr_data[63:0]),
+    .rdr_lo_i         (rdr_lo[2:0]),
+    .rdr_n_i          (rdr_n[3:0]),
     .rdr_last_i       (rdr_last),
     .rdr_err_i        (rdr_err),
     .wrq_valid_o      (wrq_valid[0]),
@@ -612,9 +613,9 @@ module vep_top #(
     .rdq_addr_o        (rdq_addr[128 +: 64]),
     .rdq_len_o         (rdq_len[26 +: 13]),
     .rdr_valid_i       (rdr_valid_c[2]),
-    .rdr_data_i        (rdr_data),
-    .rdr_lo_i          (rdr_lo),
-    .rdr_n_i           (rdr_n),
+    .rdr_data_i        (rdr_data[63:0]),  // bridge until blk is wide
+    .rdr_lo_i          (rdr_lo[2:0]),     // bridge until blk is wide
+    .rdr_n_i           (rdr_n[3:0]),      // bridge until blk is wide
     .rdr_last_i        (rdr_last),
     .rdr_err_i         (rdr_err),
     .wrq_valid_o       (wrq_valid[2]),
@@ -673,9 +674,9 @@ module vep_top #(
     .rdq_addr_o       (rdq_addr[64 +: 64]),
     .rdq_len_o        (rdq_len[13 +: 13]),
     .rdr_valid_i      (rdr_valid_c[1]),
-    .rdr_data_i       (rdr_data),
-    .rdr_lo_i         (rdr_lo),
-    .rdr_n_i          (rdr_n),
+    .rdr_data_i       (rdr_data[63:0]),
+    .rdr_lo_i         (rdr_lo[2:0]),
+    .rdr_n_i          (rdr_n[3:0]),
     .rdr_last_i       (rdr_last),
     .rdr_err_i        (rdr_err),
     .wrq_valid_o      (wrq_valid[1]),
