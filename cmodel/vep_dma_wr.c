@@ -4,10 +4,56 @@
 
 #include <string.h>
 
+/* The widths of rtl/vep_dma_wr.sv's localparams, from DATA_W. */
+typedef struct wr_geom {
+  unsigned qw;          /* qwords per beat: W/64 */
+  unsigned b;           /* bytes per beat: B */
+  unsigned l, ll;       /* DW lanes L and log2(L) */
+  unsigned beat_aw;     /* RAM beats per slot: 2^beat_aw */
+  unsigned hb3, hb4;    /* whole header beats of a 3DW / 4DW header */
+  unsigned off3, off4;  /* header bytes in RAM beat 0 */
+  unsigned hdr_beats;   /* beats holding header DWs */
+} wr_geom_t;
+
+static unsigned log2u(unsigned v)
+{
+  unsigned r = 0;
+  while ((1u << r) < v) {
+    r++;
+  }
+  return r;
+}
+
+static wr_geom_t wr_geom(const vep_params_t *p)
+{
+  wr_geom_t g;
+  unsigned off_max, ram_beats;
+
+  g.qw = p->DATA_W / 64;
+  g.b = p->DATA_W / 8;
+  g.l = p->DATA_W / 32;
+  g.ll = log2u(g.l);
+  g.hb3 = 12 / g.b;
+  g.hb4 = 16 / g.b;
+  g.off3 = 12 % g.b;
+  g.off4 = 16 % g.b;
+  off_max = g.off3 > g.off4 ? g.off3 : g.off4;
+  ram_beats = (off_max + 3 + (128u << VEP_MPS_SUPPORTED_ENC) + g.b - 1) / g.b;
+  g.beat_aw = log2u(ram_beats);
+  g.hdr_beats = (128 + p->DATA_W - 1) / p->DATA_W;
+  return g;
+}
+
+/* Byte i of a little-endian run of qwords. */
+static inline unsigned get_byte(const uint64_t *w, unsigned i)
+{
+  return (unsigned)(w[i >> 3] >> (8 * (i & 7u))) & 0xFFu;
+}
+
 void vep_dma_wr_reset(vep_dma_wr_q_t *q, vep_dma_wr_mem_t *mem, const vep_params_t *p)
 {
   (void)p;
-  memset(q, 0, sizeof(*q));
+  memset(q, 0, sizeof(*q));   /* also the words of the wide fields above DATA_W */
   memset(mem, 0, sizeof(*mem));
   q->fill_state_q = WrIdle;
   q->rr_q = 2;                 /* so that client 0 comes first */
@@ -36,26 +82,27 @@ void vep_dma_wr_outputs(const vep_dma_wr_q_t *q, const vep_params_t *p, vep_dma_
 void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_dma_wr_in_t *in,
                      vep_dma_wr_q_t *d, vep_dma_wr_mem_t *mem)
 {
+  const wr_geom_t g = wr_geom(p);
+  const unsigned beat_mask = (1u << g.beat_aw) - 1u;
   int req_take = 0;
   unsigned req_client = 0;
   unsigned mps_eff, mps_bytes, room, tlp_len, end_off, len_dw, total_dw;
   int is4;
   uint32_t hdr[4];
   int src_ok = 0;
-  uint64_t src_data = q->hold_q;
+  const vep_wide_t *src_data = &q->hold_q;
   unsigned src_lo = q->hold_lo_q, src_n = q->hold_n_q;
   unsigned k, total;
-  uint64_t shifted, kmask, masked, comb_lo, comb_hi;
+  uint64_t comb[2 * VEP_DATA_QWORDS];   /* {0, acc} | (window << 8*cnt): 2W bits */
   unsigned c = q->client_q;
   int mem_we = 0, mem_re = 0;
-  unsigned mem_waddr = ((unsigned)q->wslot_q << VEP_DMA_WR_BEAT_AW) | q->wbeat_q;
-  uint64_t mem_wdata = q->acc_q;
+  unsigned mem_waddr = ((unsigned)q->wslot_q << g.beat_aw) | q->wbeat_q;
+  const uint64_t *mem_wdata = q->acc_q.q;
   unsigned mem_raddr = 0;
   int tx_take, a_move, a_free, pipe_empty;
-  unsigned cur, nb;
+  unsigned cur, nb, hb, ldw;
   int beat_last, started;
 
-  (void)p;
   d->wrq_ready_q = 0;
   d->wrd_ready_q = 0;
   d->wr_done_q = 0;
@@ -84,18 +131,11 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
     src_ok = 1;
   } else if ((q->wrd_ready_q >> c & 1u) && in->wrd_valid[c]) {
     src_ok = 1;
-    src_data = in->wrd_data[c];
-    src_lo = in->wrd_lo[c] & 7u;
-    src_n = in->wrd_n[c] & 15u;
+    src_data = &in->wrd_data[c];
+    src_lo = in->wrd_lo[c] & (g.b - 1);
+    src_n = in->wrd_n[c] & (2 * g.b - 1);
   }
-  k = src_n < q->tlp_rem_q ? src_n : (q->tlp_rem_q & 15u);
-  shifted = src_data >> (8 * src_lo);
-  kmask = k >= 8 ? ~0ull : ((1ull << (8 * k)) - 1);
-  masked = shifted & kmask;
-  /* comb = {0, acc} | (masked << 8*cnt), as two 64-bit halves */
-  comb_lo = q->acc_q | (q->cnt_q >= 8 ? 0 : masked << (8 * q->cnt_q));
-  comb_hi = q->cnt_q == 0 ? 0 : (q->cnt_q >= 8 ? masked << (8 * (q->cnt_q - 8))
-                                               : masked >> (64 - 8 * q->cnt_q));
+  k = src_n < q->tlp_rem_q ? src_n : (q->tlp_rem_q & (2 * g.b - 1));
   total = q->cnt_q + k;
 
   switch (q->fill_state_q) {
@@ -117,15 +157,15 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
       vep_mem_req_hdr(hdr, 1, q->addr_q, tlp_len, in->completer_id, 0);
       memcpy(d->s_hdr_q[s], hdr, sizeof(hdr));
       d->s_4dw_q[s] = (uint8_t)is4;
-      d->s_nbeats_q[s] = (uint8_t)((total_dw + 1) >> 1);
-      d->s_odd_q[s] = total_dw & 1u;
+      d->s_nbeats_q[s] = (uint8_t)((total_dw + g.l - 1) >> g.ll);
+      d->s_ldw_q[s] = (uint8_t)(total_dw & (g.l - 1));
       d->s_last_q[s] = tlp_len == q->rem_q;
       d->s_client_q[s] = q->client_q;
       d->addr_q = q->addr_q + tlp_len;
       d->rem_q = (uint16_t)(q->rem_q - tlp_len);
       d->tlp_rem_q = (uint16_t)tlp_len;
-      d->acc_q = 0;
-      d->cnt_q = (uint8_t)((is4 ? 0 : 4) + (q->addr_q & 3u));
+      memset(&d->acc_q, 0, sizeof(d->acc_q));
+      d->cnt_q = (uint8_t)((is4 ? g.off4 : g.off3) + (q->addr_q & 3u));
       d->wbeat_q = 0;
       d->fill_state_q = WrData;
     }
@@ -135,21 +175,31 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
       d->fill_state_q = WrAbort;
       d->hold_valid_q = 0;
     } else if (src_ok) {
-      if (total >= 8) {
+      /* The k bytes from src_lo, placed at byte cnt of the 2B-byte comb (bytes the RTL's shifts
+       * move past either end are dropped, as there). */
+      memset(comb, 0, sizeof(comb));
+      memcpy(comb, q->acc_q.q, g.qw * sizeof(uint64_t));
+      for (unsigned i = 0; i < k; i++) {
+        unsigned to = q->cnt_q + i;
+        if (src_lo + i < g.b && to < 2 * g.b) {
+          comb[to >> 3] |= (uint64_t)get_byte(src_data->q, src_lo + i) << (8 * (to & 7u));
+        }
+      }
+      if (total >= g.b) {
         mem_we = 1;
-        mem_wdata = comb_lo;
-        d->wbeat_q = (uint8_t)((q->wbeat_q + 1) & ((1u << VEP_DMA_WR_BEAT_AW) - 1));
-        d->acc_q = comb_hi;
-        d->cnt_q = (uint8_t)(total - 8);
+        mem_wdata = comb;
+        d->wbeat_q = (uint8_t)((q->wbeat_q + 1) & beat_mask);
+        memcpy(d->acc_q.q, comb + g.qw, g.qw * sizeof(uint64_t));
+        d->cnt_q = (uint8_t)(total - g.b);
       } else {
-        d->acc_q = comb_lo;
+        memcpy(d->acc_q.q, comb, g.qw * sizeof(uint64_t));
         d->cnt_q = (uint8_t)total;
       }
       d->tlp_rem_q = (uint16_t)(q->tlp_rem_q - k);
       d->hold_valid_q = k < src_n;
-      d->hold_q = src_data;
-      d->hold_lo_q = (uint8_t)((src_lo + k) & 7u);
-      d->hold_n_q = (uint8_t)((src_n - k) & 15u);
+      d->hold_q = *src_data;
+      d->hold_lo_q = (uint8_t)((src_lo + k) & (g.b - 1));
+      d->hold_n_q = (uint8_t)((src_n - k) & (2 * g.b - 1));
       if (q->tlp_rem_q == k) {
         d->fill_state_q = WrEnd;
       }
@@ -200,7 +250,9 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
     d->tx_sop_q = q->a_sop_q;
     d->tx_eop_q = q->a_eop_q;
     d->tx_keep_q = q->a_keep_q;
-    d->tx_data_q = (q->a_ram_q ? q->rd_data_q : 0) | q->a_hdr_q;
+    for (unsigned i = 0; i < g.qw; i++) {
+      d->tx_data_q.q[i] = (q->a_ram_q ? q->rd_data_q.q[i] : 0) | q->a_hdr_q.q[i];
+    }
     d->tx_done_q = q->a_done_q;
     d->tx_err_q = q->a_err_q;
     d->tx_client_q = q->a_client_q;
@@ -209,7 +261,7 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
     d->tx_sop_q = 0;
     d->tx_eop_q = 0;
     d->tx_keep_q = 0;
-    d->tx_data_q = 0;
+    memset(&d->tx_data_q, 0, sizeof(d->tx_data_q));
     d->tx_done_q = 0;
     d->tx_err_q = 0;
     d->tx_client_q = 0;
@@ -221,6 +273,8 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
   cur = q->rslot_q;
   nb = q->s_nbeats_q[cur];
   beat_last = q->rbeat_q == ((nb - 1) & 0x7Fu);
+  hb = q->s_4dw_q[cur] ? g.hb4 : g.hb3;
+  ldw = q->s_ldw_q[cur];
   if (q->slot_full_q >> cur & 1u) {
     if (q->rbeat_q == 0 && (q->s_drop_q[cur] || !in->bus_master)) {
       /* Discard once the pipe is empty, so that its done cannot meet a sent TLP's done. */
@@ -239,21 +293,26 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
       d->a_valid_q = 1;
       d->a_sop_q = q->rbeat_q == 0;
       d->a_eop_q = (uint8_t)beat_last;
-      d->a_keep_q = (beat_last && q->s_odd_q[cur]) ? 1 : 3;
+      d->a_keep_q = (uint8_t)((beat_last && ldw != 0) ? (1u << ldw) - 1 : (1u << g.l) - 1);
       d->a_done_q = beat_last && q->s_last_q[cur];
       d->a_err_q = q->err_acc_q;
       d->a_client_q = q->s_client_q[cur];
+      /* Header DWs of this beat: qword i of beat t is header qword t*W/64 + i (a 3DW header's
+       * DW3 is 0). */
+      memset(&d->a_hdr_q, 0, sizeof(d->a_hdr_q));
+      if (q->rbeat_q < g.hdr_beats) {
+        for (unsigned i = 0; i < g.qw; i++) {
+          unsigned hq = q->rbeat_q * g.qw + i;
+          if (hq < 2) {
+            d->a_hdr_q.q[i] = (uint64_t)q->s_hdr_q[cur][2 * hq + 1] << 32 | q->s_hdr_q[cur][2 * hq];
+          }
+        }
+      }
       d->a_ram_q = 0;
-      if (q->rbeat_q == 0) {
-        d->a_hdr_q = (uint64_t)q->s_hdr_q[cur][1] << 32 | q->s_hdr_q[cur][0];
-      } else if (q->rbeat_q == 1 && q->s_4dw_q[cur]) {
-        d->a_hdr_q = (uint64_t)q->s_hdr_q[cur][3] << 32 | q->s_hdr_q[cur][2];
-      } else {
-        d->a_hdr_q = q->rbeat_q == 1 ? q->s_hdr_q[cur][2] : 0;
+      if (q->rbeat_q >= hb) {
         d->a_ram_q = 1;
         mem_re = 1;
-        mem_raddr = (cur << VEP_DMA_WR_BEAT_AW) |
-                    ((q->rbeat_q - (q->s_4dw_q[cur] ? 2u : 1u)) & 0x7Fu);
+        mem_raddr = (cur << g.beat_aw) | ((q->rbeat_q - hb) & beat_mask);
       }
       if (beat_last) {
         d->slot_full_q &= (uint8_t)~(1u << cur);
@@ -268,10 +327,10 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
     }
   }
   if (mem_re) {
-    d->rd_data_q = mem->tlpbuf_q[mem_raddr];
+    memcpy(d->rd_data_q.q, &mem->tlpbuf_q[mem_raddr * g.qw], g.qw * sizeof(uint64_t));
   }
   if (mem_we) {
-    mem->tlpbuf_q[mem_waddr] = mem_wdata;
+    memcpy(&mem->tlpbuf_q[mem_waddr * g.qw], mem_wdata, g.qw * sizeof(uint64_t));
   }
 
   /* ---- Device reset: drop every slot not started; no new request until the drain ---- */
