@@ -4,7 +4,8 @@
 
 #include <string.h>
 
-/* The widths of rtl/vep_dma_wr.sv's localparams, from DATA_W. */
+/* The widths of rtl/vep_dma_wr.sv's localparams, from DATA_W (64, 128 or 256), computed at
+ * compile time: next() runs every cycle and needs them at once. */
 typedef struct wr_geom {
   unsigned qw;          /* qwords per beat: W/64 */
   unsigned b;           /* bytes per beat: B */
@@ -13,41 +14,60 @@ typedef struct wr_geom {
   unsigned hb3, hb4;    /* whole header beats of a 3DW / 4DW header */
   unsigned off3, off4;  /* header bytes in RAM beat 0 */
   unsigned hdr_beats;   /* beats holding header DWs */
+  int fast;             /* W > 64: header with the slot's give-back and in WrEnd (the RTL's Fast) */
 } wr_geom_t;
 
-static unsigned log2u(unsigned v)
+#define WR_CLOG2(x) ((x) <= 1 ? 0u : (x) <= 2 ? 1u : (x) <= 4 ? 2u : (x) <= 8 ? 3u : \
+                     (x) <= 16 ? 4u : (x) <= 32 ? 5u : (x) <= 64 ? 6u : 7u)
+#define WR_OFFMAX(b) (12u % (b) > 16u % (b) ? 12u % (b) : 16u % (b))
+/* RAM beats of a slot: MPS payload bytes after the header's share of RAM beat 0 and up to 3 bytes
+ * of address offset */
+#define WR_RAM_BEATS(b) ((WR_OFFMAX(b) + 3u + (128u << VEP_MPS_SUPPORTED_ENC) + (b) - 1u) / (b))
+#define WR_GEOM(w)                                                                            \
+  {.qw = (w) / 64u, .b = (w) / 8u, .l = (w) / 32u, .ll = WR_CLOG2((w) / 32u),               \
+   .beat_aw = WR_CLOG2(WR_RAM_BEATS((w) / 8u)), .hb3 = 12u / ((w) / 8u),                     \
+   .hb4 = 16u / ((w) / 8u), .off3 = 12u % ((w) / 8u), .off4 = 16u % ((w) / 8u),              \
+   .hdr_beats = (128u + (w) - 1u) / (w), .fast = (w) > 64u}
+static const wr_geom_t wr_geoms[3] = {WR_GEOM(64u), WR_GEOM(128u), WR_GEOM(256u)};
+_Static_assert(WR_RAM_BEATS(8u) <= 128u && WR_RAM_BEATS(16u) <= 64u && WR_RAM_BEATS(32u) <= 32u &&
+                   (2u << WR_CLOG2(WR_RAM_BEATS(8u))) * 1u <= VEP_DMA_WR_BUF_QWORDS &&
+                   (2u << WR_CLOG2(WR_RAM_BEATS(16u))) * 2u <= VEP_DMA_WR_BUF_QWORDS &&
+                   (2u << WR_CLOG2(WR_RAM_BEATS(32u))) * 4u <= VEP_DMA_WR_BUF_QWORDS,
+               "the TLP buffer must hold two slots at every DATA_W");
+
+static const wr_geom_t *wr_geom(const vep_params_t *p)
 {
-  unsigned r = 0;
-  while ((1u << r) < v) {
-    r++;
+  return &wr_geoms[p->DATA_W == 64 ? 0 : p->DATA_W == 128 ? 1 : 2];
+}
+
+/* comb[0 .. 2*qw) |= ((src >> 8*lo) & k bytes) << 8*cnt: the RTL's shifted, kmask and comb, a
+ * qword at a time (bytes shifted past either end are dropped, as there). */
+static void pack_window(uint64_t *comb, const uint64_t *src, unsigned qw, unsigned lo, unsigned k,
+                        unsigned cnt)
+{
+  uint64_t m[VEP_DATA_QWORDS];
+  const unsigned sw = lo >> 3, sb = 8 * (lo & 7u);
+  const unsigned dw = cnt >> 3, db = 8 * (cnt & 7u);
+
+  for (unsigned i = 0; i < qw; i++) {
+    uint64_t v = 0;
+    if (i + sw < qw) {
+      v = src[i + sw] >> sb;
+      if (sb != 0 && i + sw + 1 < qw) {
+        v |= src[i + sw + 1] << (64 - sb);
+      }
+    }
+    if (8 * (i + 1) > k) {   /* the k-byte mask */
+      v = 8 * i >= k ? 0 : v & ((1ull << (8 * (k - 8 * i))) - 1);
+    }
+    m[i] = v;
   }
-  return r;
-}
-
-static wr_geom_t wr_geom(const vep_params_t *p)
-{
-  wr_geom_t g;
-  unsigned off_max, ram_beats;
-
-  g.qw = p->DATA_W / 64;
-  g.b = p->DATA_W / 8;
-  g.l = p->DATA_W / 32;
-  g.ll = log2u(g.l);
-  g.hb3 = 12 / g.b;
-  g.hb4 = 16 / g.b;
-  g.off3 = 12 % g.b;
-  g.off4 = 16 % g.b;
-  off_max = g.off3 > g.off4 ? g.off3 : g.off4;
-  ram_beats = (off_max + 3 + (128u << VEP_MPS_SUPPORTED_ENC) + g.b - 1) / g.b;
-  g.beat_aw = log2u(ram_beats);
-  g.hdr_beats = (128 + p->DATA_W - 1) / p->DATA_W;
-  return g;
-}
-
-/* Byte i of a little-endian run of qwords. */
-static inline unsigned get_byte(const uint64_t *w, unsigned i)
-{
-  return (unsigned)(w[i >> 3] >> (8 * (i & 7u))) & 0xFFu;
+  for (unsigned i = 0; i < qw && i + dw < 2 * qw; i++) {
+    comb[i + dw] |= m[i] << db;
+    if (db != 0 && i + dw + 1 < 2 * qw) {
+      comb[i + dw + 1] |= m[i] >> (64 - db);
+    }
+  }
 }
 
 void vep_dma_wr_reset(vep_dma_wr_q_t *q, vep_dma_wr_mem_t *mem, const vep_params_t *p)
@@ -82,8 +102,8 @@ void vep_dma_wr_outputs(const vep_dma_wr_q_t *q, const vep_params_t *p, vep_dma_
 void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_dma_wr_in_t *in,
                      vep_dma_wr_q_t *d, vep_dma_wr_mem_t *mem)
 {
-  const wr_geom_t g = wr_geom(p);
-  const unsigned beat_mask = (1u << g.beat_aw) - 1u;
+  const wr_geom_t *const g = wr_geom(p);
+  const unsigned beat_mask = (1u << g->beat_aw) - 1u;
   int req_take = 0;
   unsigned req_client = 0;
   unsigned mps_eff, mps_bytes, room, tlp_len, end_off, len_dw, total_dw;
@@ -96,12 +116,14 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
   uint64_t comb[2 * VEP_DATA_QWORDS];   /* {0, acc} | (window << 8*cnt): 2W bits */
   unsigned c = q->client_q;
   int mem_we = 0, mem_re = 0;
-  unsigned mem_waddr = ((unsigned)q->wslot_q << g.beat_aw) | q->wbeat_q;
+  unsigned mem_waddr = ((unsigned)q->wslot_q << g->beat_aw) | q->wbeat_q;
   const uint64_t *mem_wdata = q->acc_q.q;
   unsigned mem_raddr = 0;
   int tx_take, a_move, a_free, pipe_empty;
   unsigned cur, nb, hb, ldw;
-  int beat_last, started;
+  int beat_last, started, drop_now, slot_rel;
+  int hdr_go = 0;
+  unsigned hslot = q->wslot_q;
 
   d->wrq_ready_q = 0;
   d->wrd_ready_q = 0;
@@ -132,11 +154,22 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
   } else if ((q->wrd_ready_q >> c & 1u) && in->wrd_valid[c]) {
     src_ok = 1;
     src_data = &in->wrd_data[c];
-    src_lo = in->wrd_lo[c] & (g.b - 1);
-    src_n = in->wrd_n[c] & (2 * g.b - 1);
+    src_lo = in->wrd_lo[c] & (g->b - 1);
+    src_n = in->wrd_n[c] & (2 * g->b - 1);
   }
-  k = src_n < q->tlp_rem_q ? src_n : (q->tlp_rem_q & (2 * g.b - 1));
+  k = src_n < q->tlp_rem_q ? src_n : (q->tlp_rem_q & (2 * g->b - 1));
   total = q->cnt_q + k;
+
+  /* ---- The send side's state as the fill side needs it (slot_rel: see the RTL's Fast) ---- */
+  tx_take = q->tx_valid_q && in->tx_ready;
+  a_move = q->a_valid_q && (!q->tx_valid_q || (tx_take && !q->tx_done_q));
+  a_free = !q->a_valid_q || a_move;
+  pipe_empty = !q->a_valid_q && !q->tx_valid_q;
+  cur = q->rslot_q;
+  nb = q->s_nbeats_q[cur];
+  beat_last = q->rbeat_q == ((nb - 1) & 0x7Fu);
+  drop_now = q->rbeat_q == 0 && (q->s_drop_q[cur] || !in->bus_master);
+  slot_rel = (q->slot_full_q >> cur & 1u) && (drop_now ? pipe_empty : (a_free && beat_last));
 
   switch (q->fill_state_q) {
   case WrIdle:
@@ -151,23 +184,9 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
   case WrHdr:
     if (in->dev_reset) {
       d->fill_state_q = WrAbort;
-    } else if (!(q->slot_full_q >> q->wslot_q & 1u)) {
-      unsigned s = q->wslot_q;
-      /* Built only here, where it is stored (the RTL computes it every cycle). */
-      vep_mem_req_hdr(hdr, 1, q->addr_q, tlp_len, in->completer_id, 0);
-      memcpy(d->s_hdr_q[s], hdr, sizeof(hdr));
-      d->s_4dw_q[s] = (uint8_t)is4;
-      d->s_nbeats_q[s] = (uint8_t)((total_dw + g.l - 1) >> g.ll);
-      d->s_ldw_q[s] = (uint8_t)(total_dw & (g.l - 1));
-      d->s_last_q[s] = tlp_len == q->rem_q;
-      d->s_client_q[s] = q->client_q;
-      d->addr_q = q->addr_q + tlp_len;
-      d->rem_q = (uint16_t)(q->rem_q - tlp_len);
-      d->tlp_rem_q = (uint16_t)tlp_len;
-      memset(&d->acc_q, 0, sizeof(d->acc_q));
-      d->cnt_q = (uint8_t)((is4 ? g.off4 : g.off3) + (q->addr_q & 3u));
-      d->wbeat_q = 0;
-      d->fill_state_q = WrData;
+    } else if (!(q->slot_full_q >> q->wslot_q & 1u) ||
+               (g->fast && slot_rel && cur == q->wslot_q)) {
+      hdr_go = 1;
     }
     break;
   case WrData:
@@ -175,31 +194,30 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
       d->fill_state_q = WrAbort;
       d->hold_valid_q = 0;
     } else if (src_ok) {
-      /* The k bytes from src_lo, placed at byte cnt of the 2B-byte comb (bytes the RTL's shifts
-       * move past either end are dropped, as there). */
-      memset(comb, 0, sizeof(comb));
-      memcpy(comb, q->acc_q.q, g.qw * sizeof(uint64_t));
-      for (unsigned i = 0; i < k; i++) {
-        unsigned to = q->cnt_q + i;
-        if (src_lo + i < g.b && to < 2 * g.b) {
-          comb[to >> 3] |= (uint64_t)get_byte(src_data->q, src_lo + i) << (8 * (to & 7u));
-        }
+      for (unsigned i = 0; i < g->qw; i++) {
+        comb[i] = q->acc_q.q[i];
+        comb[g->qw + i] = 0;
       }
-      if (total >= g.b) {
+      pack_window(comb, src_data->q, g->qw, src_lo, k, q->cnt_q);
+      if (total >= g->b) {
         mem_we = 1;
         mem_wdata = comb;
         d->wbeat_q = (uint8_t)((q->wbeat_q + 1) & beat_mask);
-        memcpy(d->acc_q.q, comb + g.qw, g.qw * sizeof(uint64_t));
-        d->cnt_q = (uint8_t)(total - g.b);
+        for (unsigned i = 0; i < g->qw; i++) {
+          d->acc_q.q[i] = comb[g->qw + i];
+        }
+        d->cnt_q = (uint8_t)(total - g->b);
       } else {
-        memcpy(d->acc_q.q, comb, g.qw * sizeof(uint64_t));
+        for (unsigned i = 0; i < g->qw; i++) {
+          d->acc_q.q[i] = comb[i];
+        }
         d->cnt_q = (uint8_t)total;
       }
       d->tlp_rem_q = (uint16_t)(q->tlp_rem_q - k);
       d->hold_valid_q = k < src_n;
       d->hold_q = *src_data;
-      d->hold_lo_q = (uint8_t)((src_lo + k) & (g.b - 1));
-      d->hold_n_q = (uint8_t)((src_n - k) & (2 * g.b - 1));
+      d->hold_lo_q = (uint8_t)((src_lo + k) & (g->b - 1));
+      d->hold_n_q = (uint8_t)((src_n - k) & (2 * g->b - 1));
       if (q->tlp_rem_q == k) {
         d->fill_state_q = WrEnd;
       }
@@ -217,6 +235,11 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
       d->s_drop_q[q->wslot_q] = 0;
       d->wslot_q = !q->wslot_q;
       d->fill_state_q = q->rem_q == 0 ? WrIdle : WrHdr;
+      if (g->fast && q->rem_q != 0 &&
+          (!(q->slot_full_q >> !q->wslot_q & 1u) || (slot_rel && cur == (unsigned)!q->wslot_q))) {
+        hdr_go = 1;
+        hslot = !q->wslot_q;
+      }
     }
     break;
   case WrAbort:
@@ -234,12 +257,28 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
     d->fill_state_q = WrIdle;
     break;
   }
+  /* WrHdr's work (also WrEnd's for the next TLP when fast): the header into slot hslot */
+  if (hdr_go) {
+    /* Built only here, where it is stored (the RTL computes it every cycle). */
+    vep_mem_req_hdr(hdr, 1, q->addr_q, tlp_len, in->completer_id, 0);
+    memcpy(d->s_hdr_q[hslot], hdr, sizeof(hdr));
+    d->s_4dw_q[hslot] = (uint8_t)is4;
+    d->s_nbeats_q[hslot] = (uint8_t)((total_dw + g->l - 1) >> g->ll);
+    d->s_ldw_q[hslot] = (uint8_t)(total_dw & (g->l - 1));
+    d->s_last_q[hslot] = tlp_len == q->rem_q;
+    d->s_client_q[hslot] = q->client_q;
+    d->addr_q = q->addr_q + tlp_len;
+    d->rem_q = (uint16_t)(q->rem_q - tlp_len);
+    d->tlp_rem_q = (uint16_t)tlp_len;
+    for (unsigned i = 0; i < g->qw; i++) {
+      d->acc_q.q[i] = 0;
+    }
+    d->cnt_q = (uint8_t)((is4 ? g->off4 : g->off3) + (q->addr_q & 3u));
+    d->wbeat_q = 0;
+    d->fill_state_q = WrData;
+  }
 
   /* ---- Send side: TX register, stage a, issue ---- */
-  tx_take = q->tx_valid_q && in->tx_ready;
-  a_move = q->a_valid_q && (!q->tx_valid_q || (tx_take && !q->tx_done_q));
-  a_free = !q->a_valid_q || a_move;
-  pipe_empty = !q->a_valid_q && !q->tx_valid_q;
 
   if (tx_take && q->tx_done_q) {
     d->wr_done_q |= (uint8_t)(1u << q->tx_client_q);
@@ -250,7 +289,7 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
     d->tx_sop_q = q->a_sop_q;
     d->tx_eop_q = q->a_eop_q;
     d->tx_keep_q = q->a_keep_q;
-    for (unsigned i = 0; i < g.qw; i++) {
+    for (unsigned i = 0; i < g->qw; i++) {
       d->tx_data_q.q[i] = (q->a_ram_q ? q->rd_data_q.q[i] : 0) | q->a_hdr_q.q[i];
     }
     d->tx_done_q = q->a_done_q;
@@ -261,7 +300,9 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
     d->tx_sop_q = 0;
     d->tx_eop_q = 0;
     d->tx_keep_q = 0;
-    memset(&d->tx_data_q, 0, sizeof(d->tx_data_q));
+    for (unsigned i = 0; i < g->qw; i++) {
+      d->tx_data_q.q[i] = 0;
+    }
     d->tx_done_q = 0;
     d->tx_err_q = 0;
     d->tx_client_q = 0;
@@ -270,13 +311,10 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
     d->a_valid_q = 0;
   }
 
-  cur = q->rslot_q;
-  nb = q->s_nbeats_q[cur];
-  beat_last = q->rbeat_q == ((nb - 1) & 0x7Fu);
-  hb = q->s_4dw_q[cur] ? g.hb4 : g.hb3;
+  hb = q->s_4dw_q[cur] ? g->hb4 : g->hb3;
   ldw = q->s_ldw_q[cur];
   if (q->slot_full_q >> cur & 1u) {
-    if (q->rbeat_q == 0 && (q->s_drop_q[cur] || !in->bus_master)) {
+    if (drop_now) {
       /* Discard once the pipe is empty, so that its done cannot meet a sent TLP's done. */
       if (pipe_empty) {
         d->slot_full_q &= (uint8_t)~(1u << cur);
@@ -293,26 +331,23 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
       d->a_valid_q = 1;
       d->a_sop_q = q->rbeat_q == 0;
       d->a_eop_q = (uint8_t)beat_last;
-      d->a_keep_q = (uint8_t)((beat_last && ldw != 0) ? (1u << ldw) - 1 : (1u << g.l) - 1);
+      d->a_keep_q = (uint8_t)((beat_last && ldw != 0) ? (1u << ldw) - 1 : (1u << g->l) - 1);
       d->a_done_q = beat_last && q->s_last_q[cur];
       d->a_err_q = q->err_acc_q;
       d->a_client_q = q->s_client_q[cur];
       /* Header DWs of this beat: qword i of beat t is header qword t*W/64 + i (a 3DW header's
        * DW3 is 0). */
-      memset(&d->a_hdr_q, 0, sizeof(d->a_hdr_q));
-      if (q->rbeat_q < g.hdr_beats) {
-        for (unsigned i = 0; i < g.qw; i++) {
-          unsigned hq = q->rbeat_q * g.qw + i;
-          if (hq < 2) {
-            d->a_hdr_q.q[i] = (uint64_t)q->s_hdr_q[cur][2 * hq + 1] << 32 | q->s_hdr_q[cur][2 * hq];
-          }
-        }
+      for (unsigned i = 0; i < g->qw; i++) {
+        unsigned hq = q->rbeat_q * g->qw + i;
+        d->a_hdr_q.q[i] = q->rbeat_q < g->hdr_beats && hq < 2
+                              ? (uint64_t)q->s_hdr_q[cur][2 * hq + 1] << 32 | q->s_hdr_q[cur][2 * hq]
+                              : 0;
       }
       d->a_ram_q = 0;
       if (q->rbeat_q >= hb) {
         d->a_ram_q = 1;
         mem_re = 1;
-        mem_raddr = (cur << g.beat_aw) | ((q->rbeat_q - hb) & beat_mask);
+        mem_raddr = (cur << g->beat_aw) | ((q->rbeat_q - hb) & beat_mask);
       }
       if (beat_last) {
         d->slot_full_q &= (uint8_t)~(1u << cur);
@@ -327,10 +362,14 @@ void vep_dma_wr_next(const vep_dma_wr_q_t *q, const vep_params_t *p, const vep_d
     }
   }
   if (mem_re) {
-    memcpy(d->rd_data_q.q, &mem->tlpbuf_q[mem_raddr * g.qw], g.qw * sizeof(uint64_t));
+    for (unsigned i = 0; i < g->qw; i++) {
+      d->rd_data_q.q[i] = mem->tlpbuf_q[mem_raddr * g->qw + i];
+    }
   }
   if (mem_we) {
-    memcpy(&mem->tlpbuf_q[mem_waddr * g.qw], mem_wdata, g.qw * sizeof(uint64_t));
+    for (unsigned i = 0; i < g->qw; i++) {
+      mem->tlpbuf_q[mem_waddr * g->qw + i] = mem_wdata[i];
+    }
   }
 
   /* ---- Device reset: drop every slot not started; no new request until the drain ---- */

@@ -96,6 +96,12 @@ module vep_dma_wr #(
   localparam int unsigned BeatAw  = $clog2(RamBeats);
   localparam int unsigned HdrBeats = (128 + W - 1) / W; // beats holding header DWs
   localparam int unsigned HdrX    = HdrBeats * W;
+  // W > 64: the header is less than a beat of a TLP's beats (W = 128, MPS 128: 8 payload beats
+  // of 9), so two fill cycles without data (WrHdr, WrEnd) would leave the link idle a cycle per
+  // TLP. The fill then stores a TLP's header in the cycle the send side gives the slot back, and
+  // in WrEnd along with the handover of the TLP before. At W = 64 (16 payload beats of 18) the
+  // WrHdr cycle fits and stays (docs/datapath.md).
+  localparam bit          Fast    = (W > 64);
 
   localparam logic [2:0] WrIdle  = 3'd0;  // no request: wrq_ready_o offered
   localparam logic [2:0] WrHdr   = 3'd1;  // start a TLP once slot wslot_q is free
@@ -221,6 +227,10 @@ module vep_dma_wr #(
   logic [6:0]         hb;                      // whole header beats of slot cur
   logic [HdrX-1:0]    hdr_x;                   // header of slot cur, zero-extended
   logic [LL-1:0]      ldw;
+  logic               drop_now;                // slot cur is discarded, not sent
+  logic               slot_rel;                // the send side gives slot cur back this cycle
+  logic               hdr_go;                  // store the next TLP's header in slot hslot
+  logic               hslot;
 
   always_comb begin
     fill_state_d = fill_state_q;
@@ -298,6 +308,17 @@ module vep_dma_wr #(
     total_dw = len_dw + (is4 ? 8'd4 : 8'd3);
     hdr      = vep_pkg::mem_req_hdr(1'b1, addr_q, {3'd0, tlp_len}, completer_id_i, 8'd0);
 
+    // ---- The send side's state as the fill side needs it (slot_rel: see Fast) ----
+    tx_take    = tx_valid_q && tx_ready_i;
+    a_move     = a_valid_q && (!tx_valid_q || (tx_take && !tx_done_q));
+    a_free     = !a_valid_q || a_move;
+    pipe_empty = !a_valid_q && !tx_valid_q;
+    cur        = rslot_q;
+    nb         = s_nbeats_q[7*cur +: 7];
+    beat_last  = (rbeat_q == nb - 7'd1);
+    drop_now   = (rbeat_q == 7'd0) && (s_drop_q[cur] || !bus_master_i);
+    slot_rel   = slot_full_q[cur] && (drop_now ? pipe_empty : (a_free && beat_last));
+
     // ---- Packing (WrData): the held tail first, else the client's beat ----
     src_ok   = 1'b0;
     src_data = hold_q;
@@ -317,6 +338,8 @@ module vep_dma_wr #(
     comb    = {W'(0), acc_q} | ({W'(0), shifted & kmask} << {cnt_q, 3'b000});
     total   = {1'b0, cnt_q} + {1'b0, k};
 
+    hdr_go = 1'b0;
+    hslot  = wslot_q;
     unique case (fill_state_q)
       WrIdle: begin
         if (req_take) begin
@@ -330,20 +353,8 @@ module vep_dma_wr #(
       WrHdr: begin
         if (dev_reset_i) begin
           fill_state_d = WrAbort;
-        end else if (!slot_full_q[wslot_q]) begin
-          s_hdr_d[128*wslot_q +: 128]  = hdr;
-          s_4dw_d[wslot_q]             = is4;
-          s_nbeats_d[7*wslot_q +: 7]   = 7'((total_dw + 8'(L - 1)) >> LL);
-          s_ldw_d[LL*wslot_q +: LL]    = total_dw[LL-1:0];
-          s_last_d[wslot_q]            = ({3'd0, tlp_len} == rem_q);
-          s_client_d[2*wslot_q +: 2]   = client_q;
-          addr_d       = addr_q + {54'd0, tlp_len};
-          rem_d        = rem_q - {3'd0, tlp_len};
-          tlp_rem_d    = tlp_len;
-          acc_d        = '0;
-          cnt_d        = (is4 ? (LW+1)'(Off4) : (LW+1)'(Off3)) + (LW+1)'(addr_q[1:0]);
-          wbeat_d      = '0;
-          fill_state_d = WrData;
+        end else if (!slot_full_q[wslot_q] || (Fast && slot_rel && cur == wslot_q)) begin
+          hdr_go = 1'b1;
         end
       end
       WrData: begin
@@ -379,6 +390,11 @@ module vep_dma_wr #(
           s_drop_d[wslot_q]    = 1'b0;
           wslot_d              = !wslot_q;
           fill_state_d         = (rem_q == 13'd0) ? WrIdle : WrHdr;
+          if (Fast && rem_q != 13'd0 &&
+              (!slot_full_q[!wslot_q] || (slot_rel && cur == !wslot_q))) begin
+            hdr_go = 1'b1;
+            hslot  = !wslot_q;
+          end
         end
       end
       WrAbort: begin
@@ -394,13 +410,24 @@ module vep_dma_wr #(
       end
       default: fill_state_d = WrIdle;
     endcase
+    // WrHdr's work (also WrEnd's for the next TLP when Fast): the header into slot hslot
+    if (hdr_go) begin
+      s_hdr_d[128*hslot +: 128] = hdr;
+      s_4dw_d[hslot]            = is4;
+      s_nbeats_d[7*hslot +: 7]  = 7'((total_dw + 8'(L - 1)) >> LL);
+      s_ldw_d[LL*hslot +: LL]   = total_dw[LL-1:0];
+      s_last_d[hslot]           = ({3'd0, tlp_len} == rem_q);
+      s_client_d[2*hslot +: 2]  = client_q;
+      addr_d       = addr_q + {54'd0, tlp_len};
+      rem_d        = rem_q - {3'd0, tlp_len};
+      tlp_rem_d    = tlp_len;
+      acc_d        = '0;
+      cnt_d        = (is4 ? (LW+1)'(Off4) : (LW+1)'(Off3)) + (LW+1)'(addr_q[1:0]);
+      wbeat_d      = '0;
+      fill_state_d = WrData;
+    end
 
     // ---- Send side: TX register, stage a, issue ----
-    tx_take    = tx_valid_q && tx_ready_i;
-    a_move     = a_valid_q && (!tx_valid_q || (tx_take && !tx_done_q));
-    a_free     = !a_valid_q || a_move;
-    pipe_empty = !a_valid_q && !tx_valid_q;
-
     if (tx_take && tx_done_q) begin
       wr_done_d[tx_client_q] = 1'b1;
       wr_err_d               = tx_err_q;
@@ -426,14 +453,11 @@ module vep_dma_wr #(
     end
     if (a_move) a_valid_d = 1'b0;
 
-    cur       = rslot_q;
-    nb        = s_nbeats_q[7*cur +: 7];
-    beat_last = (rbeat_q == nb - 7'd1);
     hb        = s_4dw_q[cur] ? 7'(Hb4) : 7'(Hb3);
     hdr_x     = HdrX'(s_hdr_q[128*cur +: 128]);
     ldw       = s_ldw_q[LL*cur +: LL];
     if (slot_full_q[cur]) begin
-      if (rbeat_q == 7'd0 && (s_drop_q[cur] || !bus_master_i)) begin
+      if (drop_now) begin
         // Discard once the pipe is empty, so that its done cannot meet a sent TLP's done.
         if (pipe_empty) begin
           slot_full_d[cur] = 1'b0;
