@@ -202,7 +202,7 @@ module vep_top #(
   logic                    wr_valid, wr_ready, wr_sop, wr_eop, wr_more;
   logic [DATA_W/32-1:0]    wr_keep;
   logic [DATA_W-1:0]       wr_data;
-  logic                 dma_wr_idle;
+  logic                    dma_wr_idle;
 
   // Queues: doorbells cleared by vep_vq_fetch, interrupts from vep_vq_used
   logic [NUM_QUEUES-1:0]    doorbell_clr, q_irq;
