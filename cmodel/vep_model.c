@@ -264,7 +264,6 @@ void vep_model_outputs(const vep_model_t *m, vep_out_t *out)
     (wr).wrq_addr[c] = (cli).wrq_addr;     \
     (wr).wrq_len[c] = (cli).wrq_len;       \
     (wr).wrd_valid[c] = (cli).wrd_valid;   \
-    (wr).wrd_data[c] = (cli).wrd_data;     \
     (wr).wrd_lo[c] = (cli).wrd_lo;         \
     (wr).wrd_n[c] = (cli).wrd_n;           \
   } while (0)
@@ -529,7 +528,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   tx_in->wr_eop = o->dma_wr.tx_eop;
   tx_in->wr_more = o->dma_wr.tx_more;
   tx_in->wr_keep = o->dma_wr.tx_keep;
-  tx_in->wr_data.q[0] = o->dma_wr.tx_data;   /* bridge until vep_dma_wr is wide */
+  tx_in->wr_data = o->dma_wr.tx_data;
   tx_in->m_tx_ready = in->m_tx_ready;
 
   /* DMA clients: 0 vq_fetch, 1 vq_used, 2 blk. */
@@ -553,6 +552,10 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   DMA_WR_CLIENT(*wr_in, 0, o->vq_fetch);
   DMA_WR_CLIENT(*wr_in, 1, o->vq_used);
   DMA_WR_CLIENT(*wr_in, 2, o->blk);
+  /* vq_fetch and vq_used keep 64-bit write data at every DATA_W: zero-extended. */
+  wr_in->wrd_data[0] = (vep_wide_t){{o->vq_fetch.wrd_data}};
+  wr_in->wrd_data[1] = (vep_wide_t){{o->vq_used.wrd_data}};
+  wr_in->wrd_data[2] = (vep_wide_t){{o->blk.wrd_data}};  /* bridge until blk is wide */
   wr_in->tx_ready = o->tx_arbiter.wr_ready;
   wr_in->bus_master = o->cfg_space.cmd_bus_master;
   wr_in->mps = o->cfg_space.mps;

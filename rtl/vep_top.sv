@@ -183,17 +183,26 @@ module vep_top #(
   logic                 ev_unexp_cpl;
   logic                 dma_rd_idle;
 
-  // Write engine
-  logic [NCli-1:0]      wrq_valid, wrq_ready, wrd_valid, wrd_ready, wr_done;
-  logic [NCli*64-1:0]   wrq_addr, wrd_data;
-  logic [NCli*13-1:0]   wrq_len;
-  logic [NCli*3-1:0]    wrd_lo;
-  logic [NCli*4-1:0]    wrd_n;
-  logic                 wr_err;
-  logic                 wr_valid, wr_ready, wr_sop, wr_eop, wr_more;
-  logic [DATA_W/32-1:0] wr_keep;
-  logic [DATA_W-1:0]    wr_data;
-  logic                 dma_wr_idle;
+  // Write engine: client c's data windows in slice c of wrd_* (DATA_W bits, DATA_W/8 bytes)
+  localparam int unsigned WrdLw = $clog2(DATA_W / 8);
+  logic [NCli-1:0]         wrq_valid, wrq_ready, wrd_valid, wrd_ready, wr_done;
+  logic [NCli*64-1:0]      wrq_addr;
+  logic [NCli*13-1:0]      wrq_len;
+  logic [NCli*DATA_W-1:0]  wrd_data;
+  logic [NCli*WrdLw-1:0]   wrd_lo;
+  logic [NCli*(WrdLw+1)-1:0] wrd_n;
+  // vq_fetch and vq_used keep 64-bit windows at every DATA_W: zero-extended into their slices
+  logic [63:0]             fetch_wrd_data, used_wrd_data;
+  logic [2:0]              fetch_wrd_lo, used_wrd_lo;
+  logic [3:0]              fetch_wrd_n, used_wrd_n;
+  logic [63:0]             blk_wrd_data;  // bridge until vep_blk is wide
+  logic [2:0]              blk_wrd_lo;    // bridge until vep_blk is wide
+  logic [3:0]              blk_wrd_n;     // bridge until vep_blk is wide
+  logic                    wr_err;
+  logic                    wr_valid, wr_ready, wr_sop, wr_eop, wr_more;
+  logic [DATA_W/32-1:0]    wr_keep;
+  logic [DATA_W-1:0]       wr_data;
+  logic                    dma_wr_idle;
 
   // Queues: doorbells cleared by vep_vq_fetch, interrupts from vep_vq_used
   logic [NUM_QUEUES-1:0]    doorbell_clr, q_irq;
@@ -218,6 +227,9 @@ module vep_top #(
   logic                 blk_bk_busy;      // a device reset completes once this is 0
 
   assign dev_err   = fetch_err | used_err | blk_err;
+  assign wrd_data  = {DATA_W'(blk_wrd_data), DATA_W'(used_wrd_data), DATA_W'(fetch_wrd_data)};
+  assign wrd_lo    = {WrdLw'(blk_wrd_lo), WrdLw'(used_wrd_lo), WrdLw'(fetch_wrd_lo)};
+  assign wrd_n     = {(WrdLw+1)'(blk_wrd_n), (WrdLw+1)'(used_wrd_n), (WrdLw+1)'(fetch_wrd_n)};
   assign queue_irq = |q_irq;
   assign run       = dev_status[2] && !dev_status[6];  // DRIVER_OK and not DEVICE_NEEDS_RESET
   for (genvar c = 0; c < NCli; c++) begin : gen_rdr_valid
@@ -511,7 +523,9 @@ module vep_top #(
     .idle_o         (dma_rd_idle)
   );
 
-  vep_dma_wr u_dma_wr (
+  vep_dma_wr #(
+    .DATA_W (DATA_W)
+  ) u_dma_wr (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .wrq_valid_i    (wrq_valid),
@@ -574,9 +588,9 @@ module vep_top #(
     .wrq_len_o        (wrq_len[0 +: 13]),
     .wrd_valid_o      (wrd_valid[0]),
     .wrd_ready_i      (wrd_ready[0]),
-    .wrd_data_o       (wrd_data[0 +: 64]),
-    .wrd_lo_o         (wrd_lo[0 +: 3]),
-    .wrd_n_o          (wrd_n[0 +: 4]),
+    .wrd_data_o       (fetch_wrd_data),
+    .wrd_lo_o         (fetch_wrd_lo),
+    .wrd_n_o          (fetch_wrd_n),
     .wr_done_i        (wr_done[0]),
     .wr_err_i         (wr_err),
     .slot_free_i      (slot_free),
@@ -624,9 +638,9 @@ module vep_top #(
     .wrq_len_o         (wrq_len[26 +: 13]),
     .wrd_valid_o       (wrd_valid[2]),
     .wrd_ready_i       (wrd_ready[2]),
-    .wrd_data_o        (wrd_data[128 +: 64]),
-    .wrd_lo_o          (wrd_lo[6 +: 3]),
-    .wrd_n_o           (wrd_n[8 +: 4]),
+    .wrd_data_o        (blk_wrd_data),  // bridge until vep_blk is wide
+    .wrd_lo_o          (blk_wrd_lo),
+    .wrd_n_o           (blk_wrd_n),
     .wr_done_i         (wr_done[2]),
     .wr_err_i          (wr_err),
     .m_blk_req_valid   (m_blk_req_valid),
@@ -685,9 +699,9 @@ module vep_top #(
     .wrq_len_o        (wrq_len[13 +: 13]),
     .wrd_valid_o      (wrd_valid[1]),
     .wrd_ready_i      (wrd_ready[1]),
-    .wrd_data_o       (wrd_data[64 +: 64]),
-    .wrd_lo_o         (wrd_lo[3 +: 3]),
-    .wrd_n_o          (wrd_n[4 +: 4]),
+    .wrd_data_o       (used_wrd_data),
+    .wrd_lo_o         (used_wrd_lo),
+    .wrd_n_o          (used_wrd_n),
     .wr_done_i        (wr_done[1]),
     .wr_err_i         (wr_err),
     .q_irq_o          (q_irq),
