@@ -238,7 +238,7 @@ static void port_outputs(vep_model_t *m)
   out->m_blk_req_sector = blk->m_blk_req_sector;
   out->m_blk_req_bytes = blk->m_blk_req_bytes;
   out->m_blk_wdata_valid = blk->m_blk_wdata_valid;
-  out->m_blk_wdata_data[0] = blk->m_blk_wdata_data;
+  memcpy(out->m_blk_wdata_data, blk->m_blk_wdata_data.q, sizeof(out->m_blk_wdata_data));
   out->m_blk_wdata_keep = blk->m_blk_wdata_keep;
   out->m_blk_wdata_last = blk->m_blk_wdata_last;
   out->m_blk_wdata_abort = blk->m_blk_wdata_abort;
@@ -552,7 +552,14 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
 
   DMA_WR_CLIENT(*wr_in, 0, o->vq_fetch);
   DMA_WR_CLIENT(*wr_in, 1, o->vq_used);
-  DMA_WR_CLIENT(*wr_in, 2, o->blk);
+  /* blk's write data is DATA_W wide; the engine's slice is 64 bits until it is widened. */
+  wr_in->wrq_valid[2] = o->blk.wrq_valid;
+  wr_in->wrq_addr[2] = o->blk.wrq_addr;
+  wr_in->wrq_len[2] = o->blk.wrq_len;
+  wr_in->wrd_valid[2] = o->blk.wrd_valid;
+  wr_in->wrd_data[2] = o->blk.wrd_data.q[0]; /* bridge until dma_wr is wide */
+  wr_in->wrd_lo[2] = o->blk.wrd_lo;
+  wr_in->wrd_n[2] = o->blk.wrd_n;
   wr_in->tx_ready = o->tx_arbiter.wr_ready;
   wr_in->bus_master = o->cfg_space.cmd_bus_master;
   wr_in->mps = o->cfg_space.mps;
@@ -585,11 +592,27 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   bk_in->seg_wdata = o->vq_fetch.seg_wdata;
   bk_in->chain_valid = o->vq_fetch.chain_valid;
   bk_in->chain = o->vq_fetch.chain;
-  DMA_CLIENT_IN(*bk_in, 2, *o);
+  /* DMA_CLIENT_IN, but blk's read data is DATA_W wide (the engine's is 64 bits until it is
+   * widened). */
+  bk_in->rdq_ready = o->dma_rd.rdq_ready[2];
+  bk_in->rdr_valid = o->dma_rd.rdr_valid && o->dma_rd.rdr_client == 2;
+  memset(&bk_in->rdr_data, 0, sizeof bk_in->rdr_data);
+  bk_in->rdr_data.q[0] = o->dma_rd.rdr_data; /* bridge until dma_rd is wide */
+  bk_in->rdr_lo = o->dma_rd.rdr_lo;
+  bk_in->rdr_n = o->dma_rd.rdr_n;
+  bk_in->rdr_last = o->dma_rd.rdr_last;
+  bk_in->rdr_err = o->dma_rd.rdr_err;
+  bk_in->wrq_ready = o->dma_wr.wrq_ready[2];
+  bk_in->wrd_ready = o->dma_wr.wrd_ready[2];
+  bk_in->wr_done = o->dma_wr.wr_done[2];
+  bk_in->wr_err = o->dma_wr.wr_err;
   bk_in->m_blk_req_ready = in->m_blk_req_ready;
   bk_in->s_blk_rsp_valid = in->s_blk_rsp_valid;
   bk_in->s_blk_rsp_tag = in->s_blk_rsp_tag;
-  bk_in->s_blk_rsp_data = in->s_blk_rsp_data[0];
+  /* The port's words at and above DATA_W/64 do not exist in the RTL. */
+  for (unsigned i = 0; i < VEP_DATA_QWORDS; i++) {
+    bk_in->s_blk_rsp_data.q[i] = i < p->DATA_W / 64u ? in->s_blk_rsp_data[i] : 0u;
+  }
   bk_in->s_blk_rsp_last = in->s_blk_rsp_last;
   bk_in->s_blk_rsp_status = in->s_blk_rsp_status;
   bk_in->done_ready = o->vq_used.done_ready;

@@ -592,7 +592,8 @@ module vep_top #(
   );
 
   vep_blk #(
-    .BLK_SEG_MAX (BLK_SEG_MAX)
+    .BLK_SEG_MAX (BLK_SEG_MAX),
+    .DATA_W      (DATA_W)
   ) u_blk (
     .clk_i             (clk_i),
     .rst_ni            (rst_ni),
@@ -623,9 +624,10 @@ module vep_top #(
     .wrq_len_o         (wrq_len[26 +: 13]),
     .wrd_valid_o       (wrd_valid[2]),
     .wrd_ready_i       (wrd_ready[2]),
-    .wrd_data_o        (wrd_data[128 +: 64]),
-    .wrd_lo_o          (wrd_lo[6 +: 3]),
-    .wrd_n_o           (wrd_n[8 +: 4]),
+    // Client 2's slices at full width (the same bits as [128 +: 64], [6 +: 3], [8 +: 4] at 64).
+    .wrd_data_o        (wrd_data[2*DATA_W +: DATA_W]),
+    .wrd_lo_o          (wrd_lo[2*$clog2(DATA_W/8) +: $clog2(DATA_W/8)]),
+    .wrd_n_o           (wrd_n[2*($clog2(DATA_W/8)+1) +: $clog2(DATA_W/8)+1]),
     .wr_done_i         (wr_done[2]),
     .wr_err_i          (wr_err),
     .m_blk_req_valid   (m_blk_req_valid),
