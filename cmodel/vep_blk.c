@@ -24,6 +24,27 @@ static uint32_t min32(uint32_t a, uint32_t b)
   return a < b ? a : b;
 }
 
+/* Bytes of a DATA_W word (B in rtl/vep_blk.sv). */
+static unsigned beat_bytes(const vep_params_t *p)
+{
+  return p->DATA_W / 8u;
+}
+
+/* Byte i of a DATA_W word. */
+static uint8_t wide_byte(const vep_wide_t *w, unsigned i)
+{
+  return (uint8_t)(w->q[i / 8u] >> (8u * (i % 8u)));
+}
+
+/* The DATA_W word of one byte v in byte 0 (the RTL's DATA_W'(v)). */
+static vep_wide_t wide_of_byte(uint8_t v)
+{
+  vep_wide_t w;
+  memset(&w, 0, sizeof w);
+  w.q[0] = v;
+  return w;
+}
+
 void vep_blk_reset(vep_blk_q_t *q, vep_blk_mem_t *mem, const vep_params_t *p)
 {
   (void)p;
@@ -73,9 +94,9 @@ static int wr_data_state(uint8_t st)
 }
 
 /* The window of the held response beat the next DMA write beat carries. */
-static uint8_t win_n(uint8_t hb_pos, uint16_t prem)
+static uint8_t win_n(const vep_params_t *p, uint8_t hb_pos, uint16_t prem)
 {
-  uint32_t avail = 8u - hb_pos;
+  uint32_t avail = beat_bytes(p) - hb_pos;
   return (uint8_t)min32(avail, prem);
 }
 
@@ -87,12 +108,12 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
   int pd_cap = 0;  /* the done stage takes the writer's request */
   const uint8_t rs = q->r_slot_q & VEP_BLK_SLOT_M;
   const uint8_t ws = q->w_slot_q & VEP_BLK_SLOT_M;
-
+  const unsigned nb = beat_bytes(p);
 
   d->dev_err_q = 0;
   d->dev_err_code_q = 0;
   d->wd_valid_q = 0;
-  d->wd_data_q = 0;
+  memset(&d->wd_data_q, 0, sizeof d->wd_data_q);
   d->wd_keep_q = 0;
   d->wd_last_q = 0;
   d->wd_abort_q = 0;
@@ -366,10 +387,12 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
         }
       }
       if (!in->rdr_err) {
-        for (unsigned i = 0; i < 8; i++) {
+        /* Lane i of the window is header byte hq_n + (i - lo): a header read is at most 16
+         * bytes, whole in one beat when aligned at DATA_W >= 128, else over two. */
+        for (unsigned i = 0; i < nb; i++) {
           if (i >= in->rdr_lo && i < (unsigned)in->rdr_lo + in->rdr_n) {
             unsigned k = q->hq_n_q[de] + (i - in->rdr_lo);
-            uint64_t b = (in->rdr_data >> (8 * i)) & 0xFFu;
+            uint64_t b = wide_byte(&in->rdr_data, i);
             if (k < 4) {
               d->hq_type_q[de] = (uint32_t)((d->hq_type_q[de] & ~(0xFFu << (8 * k))) |
                                             (b << (8 * k)));
@@ -397,7 +420,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
           int fin = in->rdr_last && q->r_st_q == BrDrain && q->d_out_q == 1;
           d->wd_valid_q = 1;
           d->wd_data_q = in->rdr_data;
-          d->wd_keep_q = (uint8_t)(((1u << in->rdr_n) - 1u) << in->rdr_lo);
+          d->wd_keep_q = (uint32_t)(((1ull << in->rdr_n) - 1u) << in->rdr_lo);
           d->wd_last_q = (uint8_t)fin;
           if (fin) {
             d->r_wd_open_q = 0;
@@ -527,7 +550,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
       d->wrd_valid_q = 1;
       d->wrd_data_q = q->hb_data_q;
       d->wrd_lo_q = q->hb_pos_q;
-      d->wrd_n_q = win_n(q->hb_pos_q, q->w_prem_q);
+      d->wrd_n_q = win_n(p, q->hb_pos_q, q->w_prem_q);
       d->w_st_q = BwData;
     }
     break;
@@ -540,7 +563,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
       d->w_pos_q = nwpos;
       d->hb_pos_q = npos;
       d->wrd_valid_q = 0;
-      if (npos == 8 && !q->hb_last_q && (nprem != 0 || nwpos != q->w_dlen_q)) {
+      if (npos == nb && !q->hb_last_q && (nprem != 0 || nwpos != q->w_dlen_q)) {
         if (d->nb_valid_q) {
           /* The next beat is at hand (held, or taken on this edge): no bubble. */
           d->hb_data_q = d->nb_data_q;
@@ -551,7 +574,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
             d->wrd_valid_q = 1;
             d->wrd_data_q = d->nb_data_q;
             d->wrd_lo_q = 0;
-            d->wrd_n_q = win_n(0, nprem);
+            d->wrd_n_q = win_n(p, 0, nprem);
           } else {
             d->w_st_q = BwSeg;
           }
@@ -559,7 +582,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
           d->w_st_q = BwBeat;
         }
       } else {
-        if (npos == 8) {
+        if (npos == nb) {
           /* The response ended before its data (fewer beats than announced): the rest of
            * the DMA write repeats the last beat and the status becomes IOERR. */
           if (nprem != 0 || nwpos != q->w_dlen_q) {
@@ -571,7 +594,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
         if (nprem != 0) {
           d->wrd_valid_q = 1;
           d->wrd_lo_q = npos;
-          d->wrd_n_q = win_n(npos, nprem);
+          d->wrd_n_q = win_n(p, npos, nprem);
         } else if (nwpos == q->w_dlen_q) {
           d->w_st_q = d->w_open_q ? BwDrain : BwStRd;
         } else {
@@ -594,7 +617,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
         d->wrd_valid_q = 1;
         d->wrd_data_q = in->s_blk_rsp_data;
         d->wrd_lo_q = 0;
-        d->wrd_n_q = win_n(0, q->w_prem_q);
+        d->wrd_n_q = win_n(p, 0, q->w_prem_q);
         d->w_st_q = BwData;
       } else {
         d->w_st_q = BwSeg;
@@ -636,7 +659,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
       d->wrq_valid_q = 0;
       w_inc = 1;
       d->wrd_valid_q = 1;
-      d->wrd_data_q = q->w_status_q;
+      d->wrd_data_q = wide_of_byte(q->w_status_q);
       d->wrd_lo_q = 0;
       d->wrd_n_q = 1;
       d->w_st_q = BwStData;
@@ -728,7 +751,7 @@ void vep_blk_next(const vep_blk_q_t *q, const vep_params_t *p, const vep_blk_in_
     if (d->r_wd_open_q) {
       /* The OUT data stream at the backend ends at once. */
       d->wd_valid_q = 1;
-      d->wd_data_q = 0;
+      memset(&d->wd_data_q, 0, sizeof d->wd_data_q);
       d->wd_keep_q = 0;
       d->wd_last_q = 1;
       d->wd_abort_q = 1;

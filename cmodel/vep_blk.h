@@ -160,8 +160,8 @@ typedef struct vep_blk_q {
   uint64_t req_sector_q;
   uint32_t req_bytes_q;
   uint8_t wd_valid_q;
-  uint64_t wd_data_q;
-  uint8_t wd_keep_q;
+  vep_wide_t wd_data_q;
+  uint32_t wd_keep_q;   /* one bit per byte of the DATA_W word */
   uint8_t wd_last_q;
   uint8_t wd_abort_q;
   /* writer */
@@ -175,13 +175,13 @@ typedef struct vep_blk_q {
   uint8_t w_status_q;
   uint8_t w_short_q;    /* the response had fewer beats than its data: IOERR */
   uint8_t w_open_q;     /* the response being written has more beats */
-  uint64_t hb_data_q;   /* the held response beat */
-  uint8_t hb_pos_q;     /* its bytes already written (0..8) */
+  vep_wide_t hb_data_q; /* the held response beat */
+  uint8_t hb_pos_q;     /* its bytes already written (0..DATA_W/8) */
   uint8_t hb_last_q;
   /* The response beat after hb_*, taken while hb_* is being written, so that s_blk_rsp_ready
    * (registered) can stay high and the DMA write gets a beat every cycle. */
   uint8_t nb_valid_q;
-  uint64_t nb_data_q;
+  vep_wide_t nb_data_q;
   uint8_t nb_last_q;
   vep_seg_t wseg_q;     /* registered read of the writer */
   uint8_t wr_out_q;     /* writes issued, wr_done not yet seen */
@@ -191,7 +191,7 @@ typedef struct vep_blk_q {
   uint64_t wrq_addr_q;
   uint16_t wrq_len_q;
   uint8_t wrd_valid_q;
-  uint64_t wrd_data_q;
+  vep_wide_t wrd_data_q;
   uint8_t wrd_lo_q;
   uint8_t wrd_n_q;
   /* done stage: the request whose status write is out, until its done is taken */
@@ -220,7 +220,7 @@ typedef struct vep_blk_in {
   /* DMA read client 2 */
   uint8_t rdq_ready;
   uint8_t rdr_valid;
-  uint64_t rdr_data;
+  vep_wide_t rdr_data;       /* one DATA_W/8-byte-aligned word of host memory */
   uint8_t rdr_lo;
   uint8_t rdr_n;
   uint8_t rdr_last;
@@ -234,7 +234,7 @@ typedef struct vep_blk_in {
   uint8_t m_blk_req_ready;
   uint8_t s_blk_rsp_valid;
   uint8_t s_blk_rsp_tag;
-  uint64_t s_blk_rsp_data;
+  vep_wide_t s_blk_rsp_data;
   uint8_t s_blk_rsp_last;
   uint8_t s_blk_rsp_status;
   /* vep_vq_used */
@@ -252,7 +252,7 @@ typedef struct vep_blk_out {
   uint64_t wrq_addr;
   uint16_t wrq_len;          /* 1..4096 */
   uint8_t wrd_valid;
-  uint64_t wrd_data;
+  vep_wide_t wrd_data;
   uint8_t wrd_lo;
   uint8_t wrd_n;
   uint8_t m_blk_req_valid;
@@ -261,8 +261,8 @@ typedef struct vep_blk_out {
   uint64_t m_blk_req_sector;
   uint32_t m_blk_req_bytes;
   uint8_t m_blk_wdata_valid;
-  uint64_t m_blk_wdata_data;
-  uint8_t m_blk_wdata_keep;
+  vep_wide_t m_blk_wdata_data;
+  uint32_t m_blk_wdata_keep;  /* one bit per byte: a contiguous run */
   uint8_t m_blk_wdata_last;
   uint8_t m_blk_wdata_abort;
   uint8_t s_blk_rsp_ready;

@@ -113,8 +113,8 @@ int vep_model_check_params(const vep_params_t *p, const char **why)
 
   if (p == NULL) {
     msg = "no parameters";
-  } else if (p->DATA_W != 64) {
-    msg = "DATA_W must be 64 (128 and 256 are not supported yet)";
+  } else if (p->DATA_W != 64 && p->DATA_W != 128 && p->DATA_W != 256) {
+    msg = "DATA_W must be 64, 128 or 256";
   } else if (p->NUM_QUEUES < 1 || p->NUM_QUEUES > 64) {
     msg = "NUM_QUEUES must be 1..64";
   } else if (!is_pow2(p->QUEUE_SIZE_MAX) || p->QUEUE_SIZE_MAX > 32768) {
@@ -238,7 +238,7 @@ static void port_outputs(vep_model_t *m)
   out->m_blk_req_sector = blk->m_blk_req_sector;
   out->m_blk_req_bytes = blk->m_blk_req_bytes;
   out->m_blk_wdata_valid = blk->m_blk_wdata_valid;
-  out->m_blk_wdata_data[0] = blk->m_blk_wdata_data;
+  memcpy(out->m_blk_wdata_data, blk->m_blk_wdata_data.q, sizeof(out->m_blk_wdata_data));
   out->m_blk_wdata_keep = blk->m_blk_wdata_keep;
   out->m_blk_wdata_last = blk->m_blk_wdata_last;
   out->m_blk_wdata_abort = blk->m_blk_wdata_abort;
@@ -268,12 +268,12 @@ void vep_model_outputs(const vep_model_t *m, vep_out_t *out)
     (wr).wrd_n[c] = (cli).wrd_n;           \
   } while (0)
 /* The engines' outputs as client c sees them: its readies and done, the read response only when
- * it is c's (rdr_client), the rest broadcast. */
+ * it is c's (rdr_client), the rest broadcast. The read data is wired per client: vq_fetch and
+ * vq_used take its low 64 bits, blk all DATA_W. */
 #define DMA_CLIENT_IN(in, c, o)                                           \
   do {                                                                    \
     (in).rdq_ready = (o).dma_rd.rdq_ready[c];                             \
     (in).rdr_valid = (o).dma_rd.rdr_valid && (o).dma_rd.rdr_client == (c); \
-    (in).rdr_data = (o).dma_rd.rdr_data.q[0]; /* 0, 1: [63:0]; blk: bridge until blk is wide */ \
     (in).rdr_lo = (o).dma_rd.rdr_lo;                                      \
     (in).rdr_n = (o).dma_rd.rdr_n;                                        \
     (in).rdr_last = (o).dma_rd.rdr_last;                                  \
@@ -555,7 +555,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   /* vq_fetch and vq_used keep 64-bit write data at every DATA_W: zero-extended. */
   wr_in->wrd_data[0] = (vep_wide_t){{o->vq_fetch.wrd_data}};
   wr_in->wrd_data[1] = (vep_wide_t){{o->vq_used.wrd_data}};
-  wr_in->wrd_data[2] = (vep_wide_t){{o->blk.wrd_data}};  /* bridge until blk is wide */
+  wr_in->wrd_data[2] = o->blk.wrd_data;
   wr_in->tx_ready = o->tx_arbiter.wr_ready;
   wr_in->bus_master = o->cfg_space.cmd_bus_master;
   wr_in->mps = o->cfg_space.mps;
@@ -576,6 +576,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   /* vep_top's OR: a fast-path ring reaches the fetch engine in the cycle it is latched. */
   fetch_in->doorbell = o->notify.doorbell | o->rx_demux.ring;
   DMA_CLIENT_IN(*fetch_in, 0, *o);
+  fetch_in->rdr_data = o->dma_rd.rdr_data.q[0];
   fetch_in->slot_free = o->blk.slot_free;
   fetch_in->slot_id = o->blk.slot_id;
   fetch_in->chain_ready = o->blk.chain_ready;
@@ -589,10 +590,14 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   bk_in->chain_valid = o->vq_fetch.chain_valid;
   bk_in->chain = o->vq_fetch.chain;
   DMA_CLIENT_IN(*bk_in, 2, *o);
+  bk_in->rdr_data = o->dma_rd.rdr_data;
   bk_in->m_blk_req_ready = in->m_blk_req_ready;
   bk_in->s_blk_rsp_valid = in->s_blk_rsp_valid;
   bk_in->s_blk_rsp_tag = in->s_blk_rsp_tag;
-  bk_in->s_blk_rsp_data = in->s_blk_rsp_data[0];
+  /* The port's words at and above DATA_W/64 do not exist in the RTL. */
+  for (unsigned i = 0; i < VEP_DATA_QWORDS; i++) {
+    bk_in->s_blk_rsp_data.q[i] = i < p->DATA_W / 64u ? in->s_blk_rsp_data[i] : 0u;
+  }
   bk_in->s_blk_rsp_last = in->s_blk_rsp_last;
   bk_in->s_blk_rsp_status = in->s_blk_rsp_status;
   bk_in->done_ready = o->vq_used.done_ready;
@@ -609,6 +614,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   used_in->done_valid = o->blk.done_valid;
   used_in->done = o->blk.done;
   DMA_CLIENT_IN(*used_in, 1, *o);
+  used_in->rdr_data = o->dma_rd.rdr_data.q[0];
 
 edges:
   /* Every next state from the same current state, as on a clock edge: each next function reads

@@ -18,7 +18,7 @@
 
 /* Parameters: the SystemVerilog parameters of vep_top, same names. */
 typedef struct vep_params {
-  unsigned DATA_W;          /* TLP stream width in bits: 64 (128 and 256 later) */
+  unsigned DATA_W;          /* TLP stream width in bits: 64, 128 or 256 */
   unsigned NUM_QUEUES;      /* virtqueues, 1..64 */
   unsigned QUEUE_SIZE_MAX;  /* power of two, 1..32768: queue_size after reset */
   unsigned MSIX_VECTORS;    /* MSI-X table entries, 1..64 */

@@ -16,6 +16,10 @@
 
 module vep_blk #(
   parameter int unsigned BLK_SEG_MAX = 64,  // virtio-blk seg_max: segments per chain - 2
+  parameter int unsigned DATA_W      = 64,  // data path width: 64, 128 or 256
+  // Bytes of a DATA_W word and its byte-lane index width.
+  localparam int unsigned B  = DATA_W / 8,
+  localparam int unsigned LW = $clog2(B),
   // Segment memory address width: $clog2(VEP_BLK_SLOTS * (BLK_SEG_MAX + VEP_SEG_EXTRA)).
   localparam int unsigned SegSlots = BLK_SEG_MAX + vep_pkg::VEP_SEG_EXTRA,
   localparam int unsigned SegAw    = $clog2(vep_pkg::VEP_BLK_SLOTS * SegSlots)
@@ -42,9 +46,9 @@ module vep_blk #(
   output logic [63:0]          rdq_addr_o,
   output logic [12:0]          rdq_len_o,         // 1..4096
   input  logic                 rdr_valid_i,
-  input  logic [63:0]          rdr_data_i,
-  input  logic [2:0]           rdr_lo_i,
-  input  logic [3:0]           rdr_n_i,
+  input  logic [DATA_W-1:0]    rdr_data_i,        // one B-byte-aligned word of host memory
+  input  logic [LW-1:0]        rdr_lo_i,
+  input  logic [LW:0]          rdr_n_i,
   input  logic                 rdr_last_i,
   input  logic                 rdr_err_i,
 
@@ -55,9 +59,9 @@ module vep_blk #(
   output logic [12:0]          wrq_len_o,         // 1..4096
   output logic                 wrd_valid_o,
   input  logic                 wrd_ready_i,
-  output logic [63:0]          wrd_data_o,
-  output logic [2:0]           wrd_lo_o,
-  output logic [3:0]           wrd_n_o,
+  output logic [DATA_W-1:0]    wrd_data_o,
+  output logic [LW-1:0]        wrd_lo_o,
+  output logic [LW:0]          wrd_n_o,
   input  logic                 wr_done_i,
   input  logic                 wr_err_i,
 
@@ -69,14 +73,14 @@ module vep_blk #(
   output logic [63:0]          m_blk_req_sector,
   output logic [31:0]          m_blk_req_bytes,
   output logic                 m_blk_wdata_valid,
-  output logic [63:0]          m_blk_wdata_data,
-  output logic [7:0]           m_blk_wdata_keep,
+  output logic [DATA_W-1:0]    m_blk_wdata_data,
+  output logic [B-1:0]         m_blk_wdata_keep,
   output logic                 m_blk_wdata_last,
   output logic                 m_blk_wdata_abort,
   input  logic                 s_blk_rsp_valid,
   output logic                 s_blk_rsp_ready,
   input  logic [7:0]           s_blk_rsp_tag,
-  input  logic [63:0]          s_blk_rsp_data,
+  input  logic [DATA_W-1:0]    s_blk_rsp_data,
   input  logic                 s_blk_rsp_last,
   input  logic [7:0]           s_blk_rsp_status,
 
@@ -91,6 +95,9 @@ module vep_blk #(
   output logic                 bk_busy_o     // a backend request is outstanding (also from before a reset)
 );
 
+  if (DATA_W != 64 && DATA_W != 128 && DATA_W != 256) begin : gen_check_data_w
+    $error("vep_blk: DATA_W must be 64, 128 or 256");
+  end
   if (BLK_SEG_MAX < 1 || BLK_SEG_MAX > 253) begin : gen_check_seg_max
     $error("vep_blk: BLK_SEG_MAX must be 1..253 (chain_t.nseg is 8 bits)");
   end
@@ -244,8 +251,8 @@ module vep_blk #(
   logic [63:0]            req_sector_q, req_sector_d;
   logic [31:0]            req_bytes_q, req_bytes_d;
   logic                   wd_valid_q, wd_valid_d;
-  logic [63:0]            wd_data_q, wd_data_d;
-  logic [7:0]             wd_keep_q, wd_keep_d;
+  logic [DATA_W-1:0]      wd_data_q, wd_data_d;
+  logic [B-1:0]           wd_keep_q, wd_keep_d;
   logic                   wd_last_q, wd_last_d;
   logic                   wd_abort_q, wd_abort_d;
   // writer
@@ -259,13 +266,13 @@ module vep_blk #(
   logic [7:0]             w_status_q, w_status_d;
   logic                   w_short_q, w_short_d;
   logic                   w_open_q, w_open_d;
-  logic [63:0]            hb_data_q, hb_data_d;
-  logic [3:0]             hb_pos_q, hb_pos_d;
+  logic [DATA_W-1:0]      hb_data_q, hb_data_d;
+  logic [LW:0]            hb_pos_q, hb_pos_d;      // its bytes already written (0..B)
   logic                   hb_last_q, hb_last_d;
   // The response beat after hb_*, taken while hb_* is being written, so that s_blk_rsp_ready
   // (registered) can stay high and the DMA write gets a beat every cycle.
   logic                   nb_valid_q, nb_valid_d;
-  logic [63:0]            nb_data_q, nb_data_d;
+  logic [DATA_W-1:0]      nb_data_q, nb_data_d;
   logic                   nb_last_q, nb_last_d;
   vep_pkg::seg_t          wseg_q, wseg_d;
   // The writer's one read of the segment memory per cycle, at one address: two reads meeting in
@@ -279,9 +286,9 @@ module vep_blk #(
   logic [63:0]            wrq_addr_q, wrq_addr_d;
   logic [12:0]            wrq_len_q, wrq_len_d;
   logic                   wrd_valid_q, wrd_valid_d;
-  logic [63:0]            wrd_data_q, wrd_data_d;
-  logic [2:0]             wrd_lo_q, wrd_lo_d;
-  logic [3:0]             wrd_n_q, wrd_n_d;
+  logic [DATA_W-1:0]      wrd_data_q, wrd_data_d;
+  logic [LW-1:0]          wrd_lo_q, wrd_lo_d;
+  logic [LW:0]            wrd_n_q, wrd_n_d;
   // done stage: the request whose status write is out, until its done is taken
   logic                   pd_valid_q, pd_valid_d;
   logic [SlW-1:0]         pd_slot_q, pd_slot_d;
@@ -337,10 +344,10 @@ module vep_blk #(
   endfunction
 
   // The window of the held response beat the next DMA write beat carries.
-  function automatic logic [3:0] win_n(logic [3:0] pos, logic [12:0] prem);
-    logic [3:0] avail;
-    avail = 4'd8 - pos;
-    win_n = (prem < 13'(avail)) ? prem[3:0] : avail;
+  function automatic logic [LW:0] win_n(logic [LW:0] pos, logic [12:0] prem);
+    logic [LW:0] avail;
+    avail = (LW+1)'(B) - pos;
+    win_n = (prem < 13'(avail)) ? prem[LW:0] : avail;
   endfunction
 
   // ---- Next state ----
@@ -352,14 +359,14 @@ module vep_blk #(
   logic [SlW-1:0] hsl;
   logic [HqW-1:0] de;
   logic [4:0]  hnpos, hn, boff;
-  logic [2:0]  blane;
+  logic [LW-1:0] blane;
   logic [31:0] hseg_end;
   logic [SlW-1:0] rs, ws, cs;
   // reader temporaries
-  // cut_len, wlen (<= 4096) and keep9 (<= 255): only their low bits carry a value.
+  // cut_len, wlen (<= 4096) and keepw (< 2**B): only their low bits carry a value.
   /* verilator lint_off UNUSEDSIGNAL */
   logic [31:0] cut_len, wlen, hcut;
-  logic [8:0]  keep9;
+  logic [B:0]  keepw;
   /* verilator lint_on UNUSEDSIGNAL */
   logic [31:0] rdiff, wdiff;
   logic [31:0] seg_end, npos32, dtype, dlen, rb, wb;
@@ -370,7 +377,7 @@ module vep_blk #(
   // writer temporaries
   logic [SlW-1:0] t, ls, fid;
   logic [31:0] wseg_end, wdl, nwpos;
-  logic [3:0]  hpos;
+  logic [LW:0] hpos;
   logic [12:0] nprem;
   logic        more, wdata_st;
 
@@ -418,7 +425,7 @@ module vep_blk #(
     seg_end = '0;  cut_len = '0;  npos32 = '0;  dtype = '0;  dlen = '0;  rb = '0;  wb = '0;
     sector = '0;  nsec = '0;  rsec = '0;  range_ok = 1'b0;  backend = 1'b0;  fin = 1'b0;
     known = 1'b0;  fail = 1'b0;  keep_slot = 1'b0;  found = 1'b0;  st = SOk;  rbytes = '0;
-    keep9 = '0;  rdiff = '0;  wdiff = '0;  t = '0;  ls = '0;  fid = '0;  wseg_end = '0;  wlen = '0;  wdl = '0;
+    keepw = '0;  rdiff = '0;  wdiff = '0;  t = '0;  ls = '0;  fid = '0;  wseg_end = '0;  wlen = '0;  wdl = '0;
     nwpos = '0;  hpos = '0;  nprem = '0;  more = 1'b0;  cs = '0;  wdata_st = 1'b0;
 
     dev_err_d      = 1'b0;
@@ -685,14 +692,18 @@ module vep_blk #(
         end
         if (!rdr_err_i) begin
           // Header byte p is lane lo + (p - bytes received) of this beat, if that is inside
-          // its window: one 8-way choice per byte, the entry only an enable (byte lanes
-          // placed at a computed offset cost thousands of LUTs in shifters).
+          // its window: one B-way choice per byte, the entry only an enable (byte lanes
+          // placed at a computed offset cost thousands of LUTs in shifters). A header read is
+          // at most 16 bytes, so a beat carries at most 16 of them: one beat holds a whole
+          // aligned header at B >= 16, an unaligned one comes in two. Below B = 32 a byte
+          // already received wraps boff to 16 or more, outside any window; at B = 32 it is
+          // excluded explicitly.
           hn = hq_n_q[5*de +: 5];
           for (int b = 0; b < 16; b++) begin
             if (b < 4 || b >= 8) begin
               boff = 5'(b) - hn;
-              if (boff < 5'(rdr_n_i)) begin
-                blane = rdr_lo_i + boff[2:0];
+              if ((B <= 16 || hn <= 5'(b)) && 6'(boff) < 6'(rdr_n_i)) begin
+                blane = rdr_lo_i + LW'(boff);
                 for (int e = 0; e < HdrQ; e++) begin
                   if (de == HqW'(e)) begin
                     if (b < 4) hq_type_d[32*e + 8*b +: 8] = rdr_data_i[8*blane +: 8];
@@ -716,10 +727,10 @@ module vep_blk #(
             ioerr_d[rs] = 1'b1;
           end else begin
             fin        = rdr_last_i && (r_st_q == BrDrain) && (d_out_q == 8'd1);
-            keep9      = ((9'd1 << rdr_n_i) - 9'd1) << rdr_lo_i;
+            keepw      = (((B+1)'(1) << rdr_n_i) - (B+1)'(1)) << rdr_lo_i;
             wd_valid_d = 1'b1;
             wd_data_d  = rdr_data_i;
-            wd_keep_d  = keep9[7:0];
+            wd_keep_d  = keepw[B-1:0];
             wd_last_d  = fin;
             if (fin) r_wd_open_d = 1'b0;
           end
@@ -782,7 +793,7 @@ module vep_blk #(
             if (!fail && wdl != 32'd0) begin
               w_dlen_d  = wdl;
               hb_data_d = s_blk_rsp_data;
-              hb_pos_d  = 4'd0;
+              hb_pos_d  = '0;
               hb_last_d = s_blk_rsp_last;
               w_seg_d   = sl_nr_q[8*t +: 8];
               w_off_d   = 32'd0;
@@ -840,7 +851,7 @@ module vep_blk #(
           w_inc       = 1'b1;
           wrd_valid_d = 1'b1;
           wrd_data_d  = hb_data_q;
-          wrd_lo_d    = hb_pos_q[2:0];
+          wrd_lo_d    = hb_pos_q[LW-1:0];
           wrd_n_d     = win_n(hb_pos_q, w_prem_q);
           w_st_d      = BwData;
         end
@@ -855,18 +866,18 @@ module vep_blk #(
           hb_pos_d    = hpos;
           wrd_valid_d = 1'b0;
           more        = (nprem != 13'd0) || (nwpos != w_dlen_q);
-          if (hpos == 4'd8 && !hb_last_q && more) begin
+          if (hpos == (LW+1)'(B) && !hb_last_q && more) begin
             if (nb_valid_d) begin
               // The next beat is at hand (held, or taken on this edge): no bubble.
               hb_data_d  = nb_data_d;
-              hb_pos_d   = 4'd0;
+              hb_pos_d   = '0;
               hb_last_d  = nb_last_d;
               nb_valid_d = 1'b0;
               if (nprem != 13'd0) begin
                 wrd_valid_d = 1'b1;
                 wrd_data_d  = nb_data_d;
-                wrd_lo_d    = 3'd0;
-                wrd_n_d     = win_n(4'd0, nprem);
+                wrd_lo_d    = '0;
+                wrd_n_d     = win_n('0, nprem);
               end else begin
                 w_st_d = BwSeg;
               end
@@ -874,16 +885,16 @@ module vep_blk #(
               w_st_d = BwBeat;
             end
           end else begin
-            if (hpos == 4'd8) begin
+            if (hpos == (LW+1)'(B)) begin
               // The response ended before its data (fewer beats than announced): the rest of
               // the DMA write repeats the last beat and the status becomes IOERR.
               if (more) w_short_d = 1'b1;
-              hb_pos_d = 4'd0;
-              hpos     = 4'd0;
+              hb_pos_d = '0;
+              hpos     = '0;
             end
             if (nprem != 13'd0) begin
               wrd_valid_d = 1'b1;
-              wrd_lo_d    = hpos[2:0];
+              wrd_lo_d    = hpos[LW-1:0];
               wrd_n_d     = win_n(hpos, nprem);
             end else if (nwpos == w_dlen_q) begin
               w_st_d = w_open_d ? BwDrain : BwStRd;
@@ -896,7 +907,7 @@ module vep_blk #(
       BwBeat: begin
         if (rsp_hs) begin
           hb_data_d = s_blk_rsp_data;
-          hb_pos_d  = 4'd0;
+          hb_pos_d  = '0;
           hb_last_d = s_blk_rsp_last;
           if (s_blk_rsp_last) begin
             bk_d[ws]   = 1'b0;
@@ -906,8 +917,8 @@ module vep_blk #(
           if (w_prem_q != 13'd0) begin
             wrd_valid_d = 1'b1;
             wrd_data_d  = s_blk_rsp_data;
-            wrd_lo_d    = 3'd0;
-            wrd_n_d     = win_n(4'd0, w_prem_q);
+            wrd_lo_d    = '0;
+            wrd_n_d     = win_n('0, w_prem_q);
             w_st_d      = BwData;
           end else begin
             w_st_d = BwSeg;
@@ -947,9 +958,9 @@ module vep_blk #(
           wrq_valid_d = 1'b0;
           w_inc       = 1'b1;
           wrd_valid_d = 1'b1;
-          wrd_data_d  = 64'(w_status_q);
-          wrd_lo_d    = 3'd0;
-          wrd_n_d     = 4'd1;
+          wrd_data_d  = DATA_W'(w_status_q);
+          wrd_lo_d    = '0;
+          wrd_n_d     = (LW+1)'(1);
           w_st_d      = BwStData;
         end
       end

@@ -8,7 +8,7 @@
 `default_nettype none
 
 module vep_top #(
-  parameter int unsigned DATA_W         = 64,   // TLP stream width in bits: 64 (128, 256 later)
+  parameter int unsigned DATA_W         = 64,   // TLP stream width in bits: 64, 128 or 256
   parameter int unsigned NUM_QUEUES     = 4,    // virtqueues, 1..64
   parameter int unsigned QUEUE_SIZE_MAX = 256,  // queue_size after reset: power of two, 1..32768
   parameter int unsigned MSIX_VECTORS   = 8,    // MSI-X table entries, 1..64
@@ -62,8 +62,8 @@ module vep_top #(
 );
 
   // ---- Parameter checks (the same rules as vep_model_check_params) ----
-  if (DATA_W != 64) begin : gen_check_data_w
-    $error("vep_top: DATA_W must be 64 (128 and 256 are not supported yet)");
+  if (DATA_W != 64 && DATA_W != 128 && DATA_W != 256) begin : gen_check_data_w
+    $error("vep_top: DATA_W must be 64, 128 or 256");
   end
   if (NUM_QUEUES < 1 || NUM_QUEUES > 64) begin : gen_check_num_queues
     $error("vep_top: NUM_QUEUES must be 1..64");
@@ -195,9 +195,6 @@ module vep_top #(
   logic [63:0]             fetch_wrd_data, used_wrd_data;
   logic [2:0]              fetch_wrd_lo, used_wrd_lo;
   logic [3:0]              fetch_wrd_n, used_wrd_n;
-  logic [63:0]             blk_wrd_data;  // bridge until vep_blk is wide
-  logic [2:0]              blk_wrd_lo;    // bridge until vep_blk is wide
-  logic [3:0]              blk_wrd_n;     // bridge until vep_blk is wide
   logic                    wr_err;
   logic                    wr_valid, wr_ready, wr_sop, wr_eop, wr_more;
   logic [DATA_W/32-1:0]    wr_keep;
@@ -227,9 +224,10 @@ module vep_top #(
   logic                 blk_bk_busy;      // a device reset completes once this is 0
 
   assign dev_err   = fetch_err | used_err | blk_err;
-  assign wrd_data  = {DATA_W'(blk_wrd_data), DATA_W'(used_wrd_data), DATA_W'(fetch_wrd_data)};
-  assign wrd_lo    = {WrdLw'(blk_wrd_lo), WrdLw'(used_wrd_lo), WrdLw'(fetch_wrd_lo)};
-  assign wrd_n     = {(WrdLw+1)'(blk_wrd_n), (WrdLw+1)'(used_wrd_n), (WrdLw+1)'(fetch_wrd_n)};
+  // Slices 0 and 1 (vq_fetch, vq_used) zero-extended; slice 2 is driven by vep_blk directly.
+  assign wrd_data[0 +: 2*DATA_W]     = {DATA_W'(used_wrd_data), DATA_W'(fetch_wrd_data)};
+  assign wrd_lo[0 +: 2*WrdLw]        = {WrdLw'(used_wrd_lo), WrdLw'(fetch_wrd_lo)};
+  assign wrd_n[0 +: 2*(WrdLw+1)]     = {(WrdLw+1)'(used_wrd_n), (WrdLw+1)'(fetch_wrd_n)};
   assign queue_irq = |q_irq;
   assign run       = dev_status[2] && !dev_status[6];  // DRIVER_OK and not DEVICE_NEEDS_RESET
   for (genvar c = 0; c < NCli; c++) begin : gen_rdr_valid
@@ -607,7 +605,8 @@ module vep_top #(
   );
 
   vep_blk #(
-    .BLK_SEG_MAX (BLK_SEG_MAX)
+    .BLK_SEG_MAX (BLK_SEG_MAX),
+    .DATA_W      (DATA_W)
   ) u_blk (
     .clk_i             (clk_i),
     .rst_ni            (rst_ni),
@@ -627,9 +626,9 @@ module vep_top #(
     .rdq_addr_o        (rdq_addr[128 +: 64]),
     .rdq_len_o         (rdq_len[26 +: 13]),
     .rdr_valid_i       (rdr_valid_c[2]),
-    .rdr_data_i        (rdr_data[63:0]),  // bridge until blk is wide
-    .rdr_lo_i          (rdr_lo[2:0]),     // bridge until blk is wide
-    .rdr_n_i           (rdr_n[3:0]),      // bridge until blk is wide
+    .rdr_data_i        (rdr_data),
+    .rdr_lo_i          (rdr_lo),
+    .rdr_n_i           (rdr_n),
     .rdr_last_i        (rdr_last),
     .rdr_err_i         (rdr_err),
     .wrq_valid_o       (wrq_valid[2]),
@@ -638,9 +637,10 @@ module vep_top #(
     .wrq_len_o         (wrq_len[26 +: 13]),
     .wrd_valid_o       (wrd_valid[2]),
     .wrd_ready_i       (wrd_ready[2]),
-    .wrd_data_o        (blk_wrd_data),  // bridge until vep_blk is wide
-    .wrd_lo_o          (blk_wrd_lo),
-    .wrd_n_o           (blk_wrd_n),
+    // Client 2's slices at full width (the same bits as [128 +: 64], [6 +: 3], [8 +: 4] at 64).
+    .wrd_data_o        (wrd_data[2*DATA_W +: DATA_W]),
+    .wrd_lo_o          (wrd_lo[2*$clog2(DATA_W/8) +: $clog2(DATA_W/8)]),
+    .wrd_n_o           (wrd_n[2*($clog2(DATA_W/8)+1) +: $clog2(DATA_W/8)+1]),
     .wr_done_i         (wr_done[2]),
     .wr_err_i          (wr_err),
     .m_blk_req_valid   (m_blk_req_valid),
