@@ -30,8 +30,8 @@ void vep_vq_fetch_outputs(const vep_vq_fetch_q_t *q, const vep_params_t *p,
   (void)p;
   out->doorbell_clr = q->db_clr_q;
   int ra_req = q->ra_st_q == VEP_FETCH_RA_IDX_REQ || q->ra_st_q == VEP_FETCH_RA_RING_REQ;
-  out->rdq_valid =
-      q->st_q == FetchIdxReq || q->st_q == FetchRingReq || q->st_q == FetchDescReq || ra_req;
+  out->rdq_valid = q->st_q == FetchIdxReq || q->st_q == FetchRingReq ||
+                   (q->st_q == FetchDescReq && !q->place_q) || ra_req;
   out->rdq_addr = ra_req ? q->ra_addr_q : q->addr_q;
   out->rdq_len = ra_req ? q->ra_len_q : q->len_q;
   out->wrq_valid = q->st_q == FetchEvtReq;
@@ -402,6 +402,7 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
 
   append_beat(q, in, nb, &nb_cnt);
   d->seg_we_q = 0;
+  d->place_q = 0;
   d->db_clr_q = 0;
   d->dev_err_q = 0;
 
@@ -498,11 +499,11 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
       d->wfirst_q[0] = pf_first;
       d->wcnt_q[0] = 0;
       d->waidx_q[0] = cur_aidx;
-      d->addr_q = q->desc_q + 16u * (uint64_t)pf_first;
       d->len_q = (uint16_t)(16u * pf_n);
       memset(d->buf_q, 0, sizeof d->buf_q);
       d->bcnt_q = 0;
       d->pre_q = 1;
+      d->place_q = 1;
       d->st_q = FetchDescReq;
     }
     break;
@@ -664,17 +665,22 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
       d->wfirst_q[r] = w_first;
       d->wcnt_q[r] = 0;
       d->waidx_q[r] = cur_aidx;
-      d->addr_q = q->base_q + 16u * (uint64_t)w_first;
       d->len_q = (uint16_t)(16u * w_n);
       memset(d->buf_q, 0, sizeof d->buf_q);
       d->bcnt_q = 0;
+      d->place_q = 1;
       d->st_q = FetchDescReq;
     } else if (!in->run) {
       d->st_q = FetchIdle;
     }
     break;
   case FetchDescReq:
-    if (in->rdq_ready) {
+    if (q->place_q) {
+      /* The placement was registered (wfirst) on entry: the address is formed from it here, a
+       * cycle before the request is offered, so that the placement and this 64-bit add are not
+       * one combinational path in the RTL. */
+      d->addr_q = q->base_q + 16u * (uint64_t)q->wfirst_q[r];
+    } else if (in->rdq_ready) {
       d->st_q = FetchDescRsp;
     }
     break;
@@ -737,7 +743,7 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
   /* Outstanding reads, in request order. */
   {
     int main_take = in->rdq_ready && (q->st_q == FetchIdxReq || q->st_q == FetchRingReq ||
-                                      q->st_q == FetchDescReq);
+                                      (q->st_q == FetchDescReq && !q->place_q));
     int ra_take = in->rdq_ready && ra_req;
     d->mo_q = (uint8_t)((q->mo_q && !(m_rv && in->rdr_last)) || main_take);
     d->ro_q = (uint8_t)((q->ro_q && !(r_rv && in->rdr_last)) || ra_take);
@@ -779,6 +785,7 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
     d->ro_q = 0;
     d->first_q = 0;
     d->pre_q = 0;
+    d->place_q = 0;
     if ((q->st_q == FetchEvtReq && in->wrq_ready) || q->st_q == FetchEvtData ||
         ((q->st_q == FetchEvtWait || q->st_q == FetchDrain) && !in->wr_done)) {
       d->st_q = FetchDrain;

@@ -13,7 +13,8 @@
 //      descriptors: one of the descriptor table, one of an indirect table. A descriptor not in
 //      its table's window (or in a window read when this chain was not yet available) starts a
 //      window read at that descriptor: min(Win, 4 per chain known available, entries to the
-//      table's end) descriptors in one request;
+//      table's end) descriptors in one request; its placement is registered (wfirst) and the
+//      address formed a cycle later (place_q), before the request is offered;
 //   4. offer the chain; last_avail advances on its handshake.
 // Read-ahead (ra_st_q), beside the FSM while it walks chains or waits for a slot: for the head
 // buffer's queue, when it has at most RaLow entries buffered and more known, their ring entries
@@ -217,6 +218,7 @@ module vep_vq_fetch #(
   logic                     ro_q, ro_d;                  // the read-ahead's read outstanding
   logic                     first_q, first_d;            // both: the read-ahead's is older
   logic                     pre_q, pre_d;                // window read ahead of the walk
+  logic                     place_q, place_d;            // FetchDescReq, 1st cycle: no address yet
   logic                     seg_we_q, seg_we_d;
   logic [SegAddrW-1:0]      seg_waddr_q, seg_waddr_d;
   vep_pkg::seg_t            seg_wdata_q, seg_wdata_d;
@@ -246,7 +248,7 @@ module vep_vq_fetch #(
   // ---- Outputs: functions of the registers only ----
   assign doorbell_clr_o = db_clr_q;
   assign rdq_valid_o    = (st_q == vep_pkg::FetchIdxReq) || (st_q == vep_pkg::FetchRingReq) ||
-                          (st_q == vep_pkg::FetchDescReq) || ra_req;
+                          (st_q == vep_pkg::FetchDescReq && !place_q) || ra_req;
   assign rdq_addr_o     = ra_req ? ra_addr_q : addr_q;
   assign rdq_len_o      = ra_req ? ra_len_q : len_q;
   assign wrq_valid_o    = (st_q == vep_pkg::FetchEvtReq);
@@ -606,6 +608,7 @@ module vep_vq_fetch #(
     ra_vld_d     = ra_vld_q;
     ra_last_d    = ra_last_q;
     pre_d        = pre_q;
+    place_d      = 1'b0;
     hreq_d       = hreq_q;
     wv_d         = wv_q;
     wq_d         = wq_q;
@@ -676,11 +679,11 @@ module vep_vq_fetch #(
           wfirst_d[31:0] = pf_start;
           wcnt_d[6:0]   = '0;
           waidx_d[15:0] = cur_aidx;
-          addr_d        = desc_q + {28'd0, pf_start, 4'd0};
           len_d         = {2'd0, pf_n, 4'd0};
           buf_d         = '0;
           bcnt_d        = '0;
           pre_d         = 1'b1;
+          place_d       = 1'b1;
           st_d          = vep_pkg::FetchDescReq;
         end
       end
@@ -836,17 +839,26 @@ module vep_vq_fetch #(
               waidx_d[16*r +: 16]  = cur_aidx;
             end
           end
-          addr_d = base_q + {28'd0, w_start, 4'd0};
-          len_d  = {2'd0, w_n, 4'd0};
-          buf_d  = '0;
-          bcnt_d = '0;
-          st_d   = vep_pkg::FetchDescReq;
+          len_d   = {2'd0, w_n, 4'd0};
+          buf_d   = '0;
+          bcnt_d  = '0;
+          place_d = 1'b1;
+          st_d    = vep_pkg::FetchDescReq;
         end else if (!run_i) begin
           st_d = vep_pkg::FetchIdle;
         end
       end
 
-      vep_pkg::FetchDescReq: if (rdq_ready_i) st_d = vep_pkg::FetchDescRsp;
+      vep_pkg::FetchDescReq: begin
+        if (place_q) begin
+          // The placement was registered (wfirst) on entry: the address is formed from it here,
+          // a cycle before the request is offered, so that the window placement and this 64-bit
+          // add are not one combinational path.
+          addr_d = base_q + {28'd0, w_first, 4'd0};
+        end else if (rdq_ready_i) begin
+          st_d = vep_pkg::FetchDescRsp;
+        end
+      end
 
       vep_pkg::FetchDescRsp: begin
         if (m_rv) begin
@@ -1041,7 +1053,7 @@ module vep_vq_fetch #(
 
     // Outstanding reads, in request order.
     main_take = rdq_ready_i && ((st_q == vep_pkg::FetchIdxReq) ||
-                (st_q == vep_pkg::FetchRingReq) || (st_q == vep_pkg::FetchDescReq));
+                (st_q == vep_pkg::FetchRingReq) || (st_q == vep_pkg::FetchDescReq && !place_q));
     ra_take   = rdq_ready_i && ra_req;
     mo_d      = (mo_q && !(m_rv && rdr_last_i)) || main_take;
     ro_d      = (ro_q && !(r_rv && rdr_last_i)) || ra_take;
@@ -1087,6 +1099,7 @@ module vep_vq_fetch #(
       ro_d         = 1'b0;
       first_d      = 1'b0;
       pre_d        = 1'b0;
+      place_d      = 1'b0;
       if ((st_q == vep_pkg::FetchEvtReq && wrq_ready_i) || st_q == vep_pkg::FetchEvtData ||
           ((st_q == vep_pkg::FetchEvtWait || st_q == vep_pkg::FetchDrain) && !wr_done_i)) begin
         st_d = vep_pkg::FetchDrain;
@@ -1146,6 +1159,7 @@ module vep_vq_fetch #(
       ro_q         <= 1'b0;
       first_q      <= 1'b0;
       pre_q        <= 1'b0;
+      place_q      <= 1'b0;
       hreq_q       <= '0;
       wv_q         <= '0;
       wq_q         <= '0;
@@ -1208,6 +1222,7 @@ module vep_vq_fetch #(
       ro_q         <= ro_d;
       first_q      <= first_d;
       pre_q        <= pre_d;
+      place_q      <= place_d;
       hreq_q       <= hreq_d;
       wv_q         <= wv_d;
       wq_q         <= wq_d;
