@@ -361,24 +361,20 @@ static void read_ahead(const vep_vq_fetch_q_t *q, const vep_vq_fetch_in_t *in,
 static void win_place(uint32_t e, uint32_t want, uint32_t max, int back, uint32_t *first,
                       unsigned *n)
 {
-  uint64_t room = back ? (uint64_t)max : ((uint64_t)max - e) & 0x1FFFFFFFFull;
-  unsigned k = VEP_VQ_FETCH_WIN;
-  if (want < k) {
-    k = want;
+  /* Both placements from e, want and max, and back only picks one, as the RTL forms them (side
+   * by side, so that back's path is not in series with the arithmetic). */
+  unsigned kw = want < VEP_VQ_FETCH_WIN ? want : VEP_VQ_FETCH_WIN;
+  uint64_t room = ((uint64_t)max - e) & 0x1FFFFFFFFull;
+  unsigned kf = room < kw ? (unsigned)room : kw;
+  unsigned kb = (uint64_t)max < kw ? max : kw;
+  uint32_t b = kb >= 32u ? kb - 24u : kb > 4u ? kb - 4u : 0u;
+  uint32_t sb = e - (e < b ? e : b);
+  uint32_t mk = max - kb; /* s + kb > max is s > max - kb, as kb <= max */
+  if (sb > mk) {
+    sb = mk;
   }
-  if (room < k) {
-    k = (unsigned)room;
-  }
-  uint32_t s = e;
-  if (back) {
-    uint32_t b = k >= 32u ? k - 24u : k > 4u ? k - 4u : 0u;
-    s = e - (e < b ? e : b);
-    if ((uint64_t)s + k > max) {
-      s = max - k;
-    }
-  }
-  *first = s;
-  *n = k;
+  *first = back ? sb : e;
+  *n = back ? kb : kf;
 }
 
 void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,

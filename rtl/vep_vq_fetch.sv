@@ -386,8 +386,9 @@ module vep_vq_fetch #(
     hoff  = cur_last - hstart_q;
     hhit  = (hq_q == qn_q) && (hoff < {9'd0, hcnt_q});
     hval  = hb_q[16*cur_last[4:0] +: 16];
-    // The next chain's head says which way a window should reach (win_place).
-    nhit  = (hq_q == qn_q) && ({1'b0, hoff} + 17'd1 < {10'd0, hcnt_q});
+    // The next chain's head says which way a window should reach (win_place). hoff + 1 < hcnt
+    // as hoff < hcnt - 1: no adder after the subtract.
+    nhit  = (hq_q == qn_q) && (hcnt_q != 7'd0) && (hoff < {9'd0, hcnt_q - 7'd1});
     nval  = hb_q[16*(cur_last[4:0] + 5'd1) +: 16];
     hroom = {1'b0, size_q} - {1'b0, cur_last & (size_q - 16'd1)};
     hwant = {1'b0, cur_aidx - cur_last};
@@ -443,22 +444,28 @@ module vep_vq_fetch #(
   // puts freed chains at the front of its free list hands them out (descending chain by chain
   // once completions come in order): the window then keeps 24 entries (4 when it is under 32)
   // from e on and reaches down over the chains that follow. e is always inside the window.
+  // `back` comes from the head buffer (a subtract and a compare): both placements are formed
+  // from e, want and max alone and `back` only picks one, so its path and the placement's
+  // arithmetic are side by side, not in series (docs/synth.md, logic levels).
   function automatic logic [38:0] win_place(logic [31:0] e, logic [17:0] want,
                                             logic [31:0] max, logic back);
+    logic [6:0]  kw, kf, kb;
     logic [32:0] room;
-    logic [6:0]  k;
-    logic [31:0] b, st;
-    room = back ? {1'b0, max} : ({1'b0, max} - {1'b0, e});
-    k    = 7'(Win);
-    if (want < 18'(Win)) k = want[6:0];
-    if (room < 33'(k)) k = room[6:0];
-    st = e;
-    if (back) begin
-      b  = (k >= 7'd32) ? 32'(k) - 32'd24 : (k > 7'd4) ? 32'(k) - 32'd4 : 32'd0;
-      st = e - ((e < b) ? e : b);
-      if ({1'b0, st} + 33'(k) > {1'b0, max}) st = max - 32'(k);
-    end
-    win_place = {st, k};
+    logic [31:0] b, sb, mk;
+    kw = 7'(Win);
+    if (want < 18'(Win)) kw = want[6:0];
+    // Forward: up to the table's end from e.
+    room = {1'b0, max} - {1'b0, e};
+    kf   = kw;
+    if (room < 33'(kw)) kf = room[6:0];
+    // Back: the whole table is room; st + kb > max is st > max - kb, as kb <= max.
+    kb = kw;
+    if ({1'b0, max} < 33'(kw)) kb = max[6:0];
+    b  = (kb >= 7'd32) ? 32'(kb) - 32'd24 : (kb > 7'd4) ? 32'(kb) - 32'd4 : 32'd0;
+    sb = e - ((e < b) ? e : b);
+    mk = max - 32'(kb);
+    if (sb > mk) sb = mk;
+    win_place = back ? {sb, kb} : {e, kf};
   endfunction
 
   // ---- The window of the table walked: is descriptor didx_q in it? ----
