@@ -30,8 +30,8 @@ void vep_vq_fetch_outputs(const vep_vq_fetch_q_t *q, const vep_params_t *p,
   (void)p;
   out->doorbell_clr = q->db_clr_q;
   int ra_req = q->ra_st_q == VEP_FETCH_RA_IDX_REQ || q->ra_st_q == VEP_FETCH_RA_RING_REQ;
-  out->rdq_valid =
-      q->st_q == FetchIdxReq || q->st_q == FetchRingReq || q->st_q == FetchDescReq || ra_req;
+  out->rdq_valid = q->st_q == FetchIdxReq || q->st_q == FetchRingReq ||
+                   (q->st_q == FetchDescReq && !q->place_q) || ra_req;
   out->rdq_addr = ra_req ? q->ra_addr_q : q->addr_q;
   out->rdq_len = ra_req ? q->ra_len_q : q->len_q;
   out->wrq_valid = q->st_q == FetchEvtReq;
@@ -361,24 +361,20 @@ static void read_ahead(const vep_vq_fetch_q_t *q, const vep_vq_fetch_in_t *in,
 static void win_place(uint32_t e, uint32_t want, uint32_t max, int back, uint32_t *first,
                       unsigned *n)
 {
-  uint64_t room = back ? (uint64_t)max : ((uint64_t)max - e) & 0x1FFFFFFFFull;
-  unsigned k = VEP_VQ_FETCH_WIN;
-  if (want < k) {
-    k = want;
+  /* Both placements from e, want and max, and back only picks one, as the RTL forms them (side
+   * by side, so that back's path is not in series with the arithmetic). */
+  unsigned kw = want < VEP_VQ_FETCH_WIN ? want : VEP_VQ_FETCH_WIN;
+  uint64_t room = ((uint64_t)max - e) & 0x1FFFFFFFFull;
+  unsigned kf = room < kw ? (unsigned)room : kw;
+  unsigned kb = (uint64_t)max < kw ? max : kw;
+  uint32_t b = kb >= 32u ? kb - 24u : kb > 4u ? kb - 4u : 0u;
+  uint32_t sb = e - (e < b ? e : b);
+  uint32_t mk = max - kb; /* s + kb > max is s > max - kb, as kb <= max */
+  if (sb > mk) {
+    sb = mk;
   }
-  if (room < k) {
-    k = (unsigned)room;
-  }
-  uint32_t s = e;
-  if (back) {
-    uint32_t b = k >= 32u ? k - 24u : k > 4u ? k - 4u : 0u;
-    s = e - (e < b ? e : b);
-    if ((uint64_t)s + k > max) {
-      s = max - k;
-    }
-  }
-  *first = s;
-  *n = k;
+  *first = back ? sb : e;
+  *n = back ? kb : kf;
 }
 
 void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
@@ -402,6 +398,7 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
 
   append_beat(q, in, nb, &nb_cnt);
   d->seg_we_q = 0;
+  d->place_q = 0;
   d->db_clr_q = 0;
   d->dev_err_q = 0;
 
@@ -498,11 +495,11 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
       d->wfirst_q[0] = pf_first;
       d->wcnt_q[0] = 0;
       d->waidx_q[0] = cur_aidx;
-      d->addr_q = q->desc_q + 16u * (uint64_t)pf_first;
       d->len_q = (uint16_t)(16u * pf_n);
       memset(d->buf_q, 0, sizeof d->buf_q);
       d->bcnt_q = 0;
       d->pre_q = 1;
+      d->place_q = 1;
       d->st_q = FetchDescReq;
     }
     break;
@@ -664,17 +661,22 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
       d->wfirst_q[r] = w_first;
       d->wcnt_q[r] = 0;
       d->waidx_q[r] = cur_aidx;
-      d->addr_q = q->base_q + 16u * (uint64_t)w_first;
       d->len_q = (uint16_t)(16u * w_n);
       memset(d->buf_q, 0, sizeof d->buf_q);
       d->bcnt_q = 0;
+      d->place_q = 1;
       d->st_q = FetchDescReq;
     } else if (!in->run) {
       d->st_q = FetchIdle;
     }
     break;
   case FetchDescReq:
-    if (in->rdq_ready) {
+    if (q->place_q) {
+      /* The placement was registered (wfirst) on entry: the address is formed from it here, a
+       * cycle before the request is offered, so that the placement and this 64-bit add are not
+       * one combinational path in the RTL. */
+      d->addr_q = q->base_q + 16u * (uint64_t)q->wfirst_q[r];
+    } else if (in->rdq_ready) {
       d->st_q = FetchDescRsp;
     }
     break;
@@ -737,7 +739,7 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
   /* Outstanding reads, in request order. */
   {
     int main_take = in->rdq_ready && (q->st_q == FetchIdxReq || q->st_q == FetchRingReq ||
-                                      q->st_q == FetchDescReq);
+                                      (q->st_q == FetchDescReq && !q->place_q));
     int ra_take = in->rdq_ready && ra_req;
     d->mo_q = (uint8_t)((q->mo_q && !(m_rv && in->rdr_last)) || main_take);
     d->ro_q = (uint8_t)((q->ro_q && !(r_rv && in->rdr_last)) || ra_take);
@@ -779,6 +781,7 @@ void vep_vq_fetch_next(const vep_vq_fetch_q_t *q, const vep_params_t *p,
     d->ro_q = 0;
     d->first_q = 0;
     d->pre_q = 0;
+    d->place_q = 0;
     if ((q->st_q == FetchEvtReq && in->wrq_ready) || q->st_q == FetchEvtData ||
         ((q->st_q == FetchEvtWait || q->st_q == FetchDrain) && !in->wr_done)) {
       d->st_q = FetchDrain;

@@ -147,6 +147,7 @@ typedef struct vep_vq_fetch_q {
   uint8_t ro_q;
   uint8_t first_q;
   uint8_t pre_q;                                 /* window read ahead of the walk */
+  uint8_t place_q;                               /* FetchDescReq, 1st cycle: no address yet */
   uint8_t seg_we_q;
   uint16_t seg_waddr_q;
   vep_seg_t seg_wdata_q;

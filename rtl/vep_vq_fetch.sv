@@ -13,7 +13,8 @@
 //      descriptors: one of the descriptor table, one of an indirect table. A descriptor not in
 //      its table's window (or in a window read when this chain was not yet available) starts a
 //      window read at that descriptor: min(Win, 4 per chain known available, entries to the
-//      table's end) descriptors in one request;
+//      table's end) descriptors in one request; its placement is registered (wfirst) and the
+//      address formed a cycle later (place_q), before the request is offered;
 //   4. offer the chain; last_avail advances on its handshake.
 // Read-ahead (ra_st_q), beside the FSM while it walks chains or waits for a slot: for the head
 // buffer's queue, when it has at most RaLow entries buffered and more known, their ring entries
@@ -217,6 +218,7 @@ module vep_vq_fetch #(
   logic                     ro_q, ro_d;                  // the read-ahead's read outstanding
   logic                     first_q, first_d;            // both: the read-ahead's is older
   logic                     pre_q, pre_d;                // window read ahead of the walk
+  logic                     place_q, place_d;            // FetchDescReq, 1st cycle: no address yet
   logic                     seg_we_q, seg_we_d;
   logic [SegAddrW-1:0]      seg_waddr_q, seg_waddr_d;
   vep_pkg::seg_t            seg_wdata_q, seg_wdata_d;
@@ -246,7 +248,7 @@ module vep_vq_fetch #(
   // ---- Outputs: functions of the registers only ----
   assign doorbell_clr_o = db_clr_q;
   assign rdq_valid_o    = (st_q == vep_pkg::FetchIdxReq) || (st_q == vep_pkg::FetchRingReq) ||
-                          (st_q == vep_pkg::FetchDescReq) || ra_req;
+                          (st_q == vep_pkg::FetchDescReq && !place_q) || ra_req;
   assign rdq_addr_o     = ra_req ? ra_addr_q : addr_q;
   assign rdq_len_o      = ra_req ? ra_len_q : len_q;
   assign wrq_valid_o    = (st_q == vep_pkg::FetchEvtReq);
@@ -384,8 +386,9 @@ module vep_vq_fetch #(
     hoff  = cur_last - hstart_q;
     hhit  = (hq_q == qn_q) && (hoff < {9'd0, hcnt_q});
     hval  = hb_q[16*cur_last[4:0] +: 16];
-    // The next chain's head says which way a window should reach (win_place).
-    nhit  = (hq_q == qn_q) && ({1'b0, hoff} + 17'd1 < {10'd0, hcnt_q});
+    // The next chain's head says which way a window should reach (win_place). hoff + 1 < hcnt
+    // as hoff < hcnt - 1: no adder after the subtract.
+    nhit  = (hq_q == qn_q) && (hcnt_q != 7'd0) && (hoff < {9'd0, hcnt_q - 7'd1});
     nval  = hb_q[16*(cur_last[4:0] + 5'd1) +: 16];
     hroom = {1'b0, size_q} - {1'b0, cur_last & (size_q - 16'd1)};
     hwant = {1'b0, cur_aidx - cur_last};
@@ -441,22 +444,28 @@ module vep_vq_fetch #(
   // puts freed chains at the front of its free list hands them out (descending chain by chain
   // once completions come in order): the window then keeps 24 entries (4 when it is under 32)
   // from e on and reaches down over the chains that follow. e is always inside the window.
+  // `back` comes from the head buffer (a subtract and a compare): both placements are formed
+  // from e, want and max alone and `back` only picks one, so its path and the placement's
+  // arithmetic are side by side, not in series (docs/synth.md, logic levels).
   function automatic logic [38:0] win_place(logic [31:0] e, logic [17:0] want,
                                             logic [31:0] max, logic back);
+    logic [6:0]  kw, kf, kb;
     logic [32:0] room;
-    logic [6:0]  k;
-    logic [31:0] b, st;
-    room = back ? {1'b0, max} : ({1'b0, max} - {1'b0, e});
-    k    = 7'(Win);
-    if (want < 18'(Win)) k = want[6:0];
-    if (room < 33'(k)) k = room[6:0];
-    st = e;
-    if (back) begin
-      b  = (k >= 7'd32) ? 32'(k) - 32'd24 : (k > 7'd4) ? 32'(k) - 32'd4 : 32'd0;
-      st = e - ((e < b) ? e : b);
-      if ({1'b0, st} + 33'(k) > {1'b0, max}) st = max - 32'(k);
-    end
-    win_place = {st, k};
+    logic [31:0] b, sb, mk;
+    kw = 7'(Win);
+    if (want < 18'(Win)) kw = want[6:0];
+    // Forward: up to the table's end from e.
+    room = {1'b0, max} - {1'b0, e};
+    kf   = kw;
+    if (room < 33'(kw)) kf = room[6:0];
+    // Back: the whole table is room; st + kb > max is st > max - kb, as kb <= max.
+    kb = kw;
+    if ({1'b0, max} < 33'(kw)) kb = max[6:0];
+    b  = (kb >= 7'd32) ? 32'(kb) - 32'd24 : (kb > 7'd4) ? 32'(kb) - 32'd4 : 32'd0;
+    sb = e - ((e < b) ? e : b);
+    mk = max - 32'(kb);
+    if (sb > mk) sb = mk;
+    win_place = back ? {sb, kb} : {e, kf};
   endfunction
 
   // ---- The window of the table walked: is descriptor didx_q in it? ----
@@ -606,6 +615,7 @@ module vep_vq_fetch #(
     ra_vld_d     = ra_vld_q;
     ra_last_d    = ra_last_q;
     pre_d        = pre_q;
+    place_d      = 1'b0;
     hreq_d       = hreq_q;
     wv_d         = wv_q;
     wq_d         = wq_q;
@@ -676,11 +686,11 @@ module vep_vq_fetch #(
           wfirst_d[31:0] = pf_start;
           wcnt_d[6:0]   = '0;
           waidx_d[15:0] = cur_aidx;
-          addr_d        = desc_q + {28'd0, pf_start, 4'd0};
           len_d         = {2'd0, pf_n, 4'd0};
           buf_d         = '0;
           bcnt_d        = '0;
           pre_d         = 1'b1;
+          place_d       = 1'b1;
           st_d          = vep_pkg::FetchDescReq;
         end
       end
@@ -836,17 +846,26 @@ module vep_vq_fetch #(
               waidx_d[16*r +: 16]  = cur_aidx;
             end
           end
-          addr_d = base_q + {28'd0, w_start, 4'd0};
-          len_d  = {2'd0, w_n, 4'd0};
-          buf_d  = '0;
-          bcnt_d = '0;
-          st_d   = vep_pkg::FetchDescReq;
+          len_d   = {2'd0, w_n, 4'd0};
+          buf_d   = '0;
+          bcnt_d  = '0;
+          place_d = 1'b1;
+          st_d    = vep_pkg::FetchDescReq;
         end else if (!run_i) begin
           st_d = vep_pkg::FetchIdle;
         end
       end
 
-      vep_pkg::FetchDescReq: if (rdq_ready_i) st_d = vep_pkg::FetchDescRsp;
+      vep_pkg::FetchDescReq: begin
+        if (place_q) begin
+          // The placement was registered (wfirst) on entry: the address is formed from it here,
+          // a cycle before the request is offered, so that the window placement and this 64-bit
+          // add are not one combinational path.
+          addr_d = base_q + {28'd0, w_first, 4'd0};
+        end else if (rdq_ready_i) begin
+          st_d = vep_pkg::FetchDescRsp;
+        end
+      end
 
       vep_pkg::FetchDescRsp: begin
         if (m_rv) begin
@@ -1041,7 +1060,7 @@ module vep_vq_fetch #(
 
     // Outstanding reads, in request order.
     main_take = rdq_ready_i && ((st_q == vep_pkg::FetchIdxReq) ||
-                (st_q == vep_pkg::FetchRingReq) || (st_q == vep_pkg::FetchDescReq));
+                (st_q == vep_pkg::FetchRingReq) || (st_q == vep_pkg::FetchDescReq && !place_q));
     ra_take   = rdq_ready_i && ra_req;
     mo_d      = (mo_q && !(m_rv && rdr_last_i)) || main_take;
     ro_d      = (ro_q && !(r_rv && rdr_last_i)) || ra_take;
@@ -1087,6 +1106,7 @@ module vep_vq_fetch #(
       ro_d         = 1'b0;
       first_d      = 1'b0;
       pre_d        = 1'b0;
+      place_d      = 1'b0;
       if ((st_q == vep_pkg::FetchEvtReq && wrq_ready_i) || st_q == vep_pkg::FetchEvtData ||
           ((st_q == vep_pkg::FetchEvtWait || st_q == vep_pkg::FetchDrain) && !wr_done_i)) begin
         st_d = vep_pkg::FetchDrain;
@@ -1146,6 +1166,7 @@ module vep_vq_fetch #(
       ro_q         <= 1'b0;
       first_q      <= 1'b0;
       pre_q        <= 1'b0;
+      place_q      <= 1'b0;
       hreq_q       <= '0;
       wv_q         <= '0;
       wq_q         <= '0;
@@ -1208,6 +1229,7 @@ module vep_vq_fetch #(
       ro_q         <= ro_d;
       first_q      <= first_d;
       pre_q        <= pre_d;
+      place_q      <= place_d;
       hreq_q       <= hreq_d;
       wv_q         <= wv_d;
       wq_q         <= wq_d;
