@@ -3,7 +3,8 @@
  * The backend-port adapter (cosim/cosim_blkport.h) against a scripted fake endpoint: the fake
  * drives m_blk_req_* and m_blk_wdata_* from a script (its outputs are functions of its own
  * state only, as the real endpoint's are), takes answers with a random s_blk_rsp_ready, and
- * records every answer beat. The tests check the answers against the storage (IN/OUT/FLUSH/
+ * records every answer beat. The fake speaks the port at the DATA_W of the run (B = DATA_W/8
+ * bytes per beat). The tests check the answers against the storage (IN/OUT/FLUSH/
  * GET_ID, answers out of order, abort, errors) and that each protocol violation is reported.
  */
 #include <errno.h>
@@ -24,7 +25,7 @@ typedef struct fk_req {
 } fk_req_t;
 
 typedef struct fk_beat {
-  uint64_t data;
+  uint8_t data[VEP_DATA_QWORDS * 8];  /* byte i of the beat in lane i */
   uint32_t keep;
   uint8_t last, abort;
   unsigned after_req;        /* sent once this many requests were taken */
@@ -46,6 +47,7 @@ typedef struct fake {
   unsigned nreq, req_taken;
   fk_beat_t beat[FK_BEATS];
   unsigned nbeat, beat_sent;
+  unsigned bpb;              /* bytes per beat: DATA_W / 8 */
   unsigned ready_pct;        /* s_blk_rsp_ready 1 in this % of cycles */
   uint64_t rng;
   uint8_t rsp_ready;         /* the "register" behind s_blk_rsp_ready */
@@ -78,7 +80,8 @@ static void fk_outputs(cosim_dut_t *d, vep_out_t *o) {
   if (f->beat_sent < f->nbeat && f->req_taken >= f->beat[f->beat_sent].after_req) {
     const fk_beat_t *b = &f->beat[f->beat_sent];
     o->m_blk_wdata_valid = 1;
-    o->m_blk_wdata_data[0] = b->data;
+    for (unsigned i = 0; i < f->bpb; i++)
+      o->m_blk_wdata_data[i / 8] |= (uint64_t)b->data[i] << (8 * (i % 8));
     o->m_blk_wdata_keep = b->keep;
     o->m_blk_wdata_last = b->last;
     o->m_blk_wdata_abort = b->abort;
@@ -104,8 +107,9 @@ static void fk_step(cosim_dut_t *d, const vep_in_t *in) {
     } else if (f->cur_tag != in->s_blk_rsp_tag) {
       f->interleaved++;
     }
-    if ((r->nbeats + 1) * 8 <= FK_RSP_BYTES)
-      memcpy(r->data + 8 * r->nbeats, &in->s_blk_rsp_data[0], 8);
+    if ((r->nbeats + 1) * f->bpb <= FK_RSP_BYTES)
+      for (unsigned i = 0; i < f->bpb; i++)
+        r->data[f->bpb * r->nbeats + i] = (uint8_t)(in->s_blk_rsp_data[i / 8] >> (8 * (i % 8)));
     r->nbeats++;
     if (in->s_blk_rsp_last) {
       r->done = 1;
@@ -132,11 +136,11 @@ static const char *fk_name(const cosim_dut_t *d) {
 static const cosim_dut_ops_t fk_ops = {fk_destroy, fk_outputs, fk_step, fk_trace, fk_name};
 
 static int fk_factory(void *ctx, const cosim_cfg_t *cfg, cosim_errlog_t *log, cosim_dut_t **out) {
-  (void)cfg;
   (void)log;
   fake_t *f = calloc(1, sizeof(*f));
   if (!f) return -ENOMEM;
   f->base.ops = &fk_ops;
+  f->bpb = cfg->params.DATA_W / 8;
   f->ready_pct = 100;
   f->rsp_ready = 1;
   f->cur_tag = -1;
@@ -169,7 +173,7 @@ static void fk_req(fake_t *f, uint8_t tag, uint8_t type, uint64_t sector, uint32
   if (f->nreq < FK_REQS) f->req[f->nreq++] = (fk_req_t){tag, type, sector, bytes};
 }
 
-/* OUT data for the request just scripted, in random byte windows (lo, n) per beat. With
+/* OUT data for the request just scripted, in random byte windows (lo, n) of a B-byte beat. With
  * abort_at >= 0 the data ends after that many beats with an abort beat (keep 0 when
  * abort_keep0). */
 static void fk_data(tb_t *t, fake_t *f, const uint8_t *buf, uint32_t len, int abort_at,
@@ -177,30 +181,37 @@ static void fk_data(tb_t *t, fake_t *f, const uint8_t *buf, uint32_t len, int ab
   uint32_t pos = 0;
   int nb = 0;
   while (pos < len) {
-    unsigned lo = tb_rand_below(&t->rng, 8);
-    unsigned n = 1 + tb_rand_below(&t->rng, 8 - lo);
-    if (tb_rand_below(&t->rng, 2)) lo = 0, n = 8;  /* mostly full beats */
+    unsigned lo = tb_rand_below(&t->rng, f->bpb);
+    unsigned n = 1 + tb_rand_below(&t->rng, f->bpb - lo);
+    if (tb_rand_below(&t->rng, 2)) lo = 0, n = f->bpb;  /* mostly full beats */
     if (n > len - pos) n = len - pos;
     TB_REQUIRE(t, f->nbeat < FK_BEATS, "fake: beat script full");
     fk_beat_t *b = &f->beat[f->nbeat++];
     memset(b, 0, sizeof(*b));
     b->after_req = f->nreq;
-    for (unsigned i = 0; i < n; i++) b->data |= (uint64_t)buf[pos + i] << (8 * (lo + i));
-    b->keep = ((1u << n) - 1) << lo;
+    memcpy(b->data + lo, buf + pos, n);
+    b->keep = (uint32_t)((((uint64_t)1 << n) - 1) << lo);
     pos += n;
     nb++;
     if (abort_at >= 0 && nb == abort_at + 1) {
       b->abort = 1;
       b->last = 1;
-      if (abort_keep0) b->keep = 0, b->data = 0;
+      if (abort_keep0) b->keep = 0, memset(b->data, 0, sizeof b->data);
       return;
     }
   }
   if (f->nbeat) f->beat[f->nbeat - 1].last = 1;
 }
 
+/* A beat with data in its low 8 bytes. */
 static void fk_raw_beat(fake_t *f, uint64_t data, uint32_t keep, int last, int abort) {
-  f->beat[f->nbeat++] = (fk_beat_t){data, keep, (uint8_t)last, (uint8_t)abort, f->nreq};
+  fk_beat_t *b = &f->beat[f->nbeat++];
+  memset(b, 0, sizeof(*b));
+  for (unsigned i = 0; i < 8; i++) b->data[i] = (uint8_t)(data >> (8 * i));
+  b->keep = keep;
+  b->last = (uint8_t)last;
+  b->abort = (uint8_t)abort;
+  b->after_req = f->nreq;
 }
 
 /* Runs until every scripted request has been answered (tags distinct), or fails. */
@@ -250,7 +261,7 @@ TB_TEST(blkport_in_out, "backend port: OUT then IN of random data, partial beats
   for (unsigned i = 0; i < 4; i++) {
     fk_rsp_t *r = &f->rsp[10 + i];
     TB_CHECK_EQ_CTX(t, r->status, VEP_BLK_S_OK, "IN tag %u", 10 + i);
-    TB_CHECK_EQ_CTX(t, r->nbeats, len[i] / 8, "IN tag %u: bytes/8 beats", 10 + i);
+    TB_CHECK_EQ_CTX(t, r->nbeats, len[i] / f->bpb, "IN tag %u: bytes/B beats", 10 + i);
     TB_CHECK(t, memcmp(r->data, w[i], len[i]) == 0, "IN tag %u returns the data written", 10 + i);
   }
   cosim_blkport_stats_t st;
@@ -265,8 +276,8 @@ TB_TEST(blkport_in_out, "backend port: OUT then IN of random data, partial beats
   TB_CHECK_EQ(t, f->interleaved, 0);
 }
 
-TB_TEST(blkport_flush_get_id, "backend port: FLUSH answers in one beat; GET_ID in 3 beats: the "
-                              "serial, NUL padding, zeros") {
+TB_TEST(blkport_flush_get_id, "backend port: FLUSH answers in one beat; GET_ID in ceil(20/B) "
+                              "beats: the serial, NUL padding, zeros") {
   cosim_cfg_t c = base_cfg(t);
   c.blk_serial = "vep-serial-0042";
   fake_t *f = fk_install(t, &c, 70);
@@ -276,10 +287,12 @@ TB_TEST(blkport_flush_get_id, "backend port: FLUSH answers in one beat; GET_ID i
   TB_CHECK_EQ(t, f->rsp[3].status, VEP_BLK_S_OK);
   TB_CHECK_EQ(t, f->rsp[3].nbeats, 1);
   TB_CHECK_EQ(t, f->rsp[5].status, VEP_BLK_S_OK);
-  TB_CHECK_EQ(t, f->rsp[5].nbeats, 3);
-  uint8_t want[24] = {0};
+  unsigned id_beats = (VEP_BLK_ID_BYTES + f->bpb - 1) / f->bpb;
+  TB_CHECK_EQ(t, f->rsp[5].nbeats, id_beats);
+  uint8_t want[32] = {0};
   memcpy(want, "vep-serial-0042", 15);
-  TB_CHECK(t, memcmp(f->rsp[5].data, want, 24) == 0, "GET_ID data: '%.20s'", f->rsp[5].data);
+  TB_CHECK(t, memcmp(f->rsp[5].data, want, id_beats * f->bpb) == 0, "GET_ID data: '%.20s'",
+           f->rsp[5].data);
   cosim_blkport_stats_t st;
   cosim_blk_stats(t->sim, &st);
   TB_CHECK_EQ(t, st.req_flush, 1);

@@ -239,20 +239,9 @@ TB_TEST(intx_random,
   }
 }
 
-TB_TEST(intx_withdraw,
-        "INTx offer withdrawn: with the TX port held, Assert_INTA is taken and waits; a virtio "
-        "reset (ISR cleared) offers Deassert_INTA, which waits behind it; re-initialisation and a "
-        "configuration change raise the wire again before Deassert_INTA is taken: it is "
-        "withdrawn, and only Assert_INTA leaves once the port is released") {
-  tap_t *tp = tb_tap_install(t);
-  tb_setup_bar0(t);
-  tb_virtio_init(t, V1, 1);
-  uint64_t cap = tb_bar_rd(t, VEP_BAR_DEVICE_OFF + VEP_BLK_CFG_CAPACITY, 8);
-  unsigned from = tp->nmsg;
-  tb_tap_hold(tp, 1);
-  cosim_set_blk_capacity(t->sim, cap + 1);
-  run(t, tp, 64);
-  /* Posted writes only from here on, while the port is held: reset, then initialisation. */
+/* While the TX port is held (posted writes only, they need no TX): a virtio reset (ISR cleared:
+ * the wire drops), then re-initialisation and a configuration change (the wire rises again). */
+static void held_reset_and_raise(tb_t *t, tap_t *tp, uint64_t cap) {
   const uint8_t sts = VEP_STATUS_ACKNOWLEDGE | VEP_STATUS_DRIVER;
   tb_status_wr(t, 0);
   run(t, tp, 64);
@@ -263,11 +252,42 @@ TB_TEST(intx_withdraw,
   tb_status_wr(t, sts | VEP_STATUS_FEATURES_OK);
   tb_status_wr(t, sts | VEP_STATUS_FEATURES_OK | VEP_STATUS_DRIVER_OK);
   run(t, tp, 200);
-  cosim_set_blk_capacity(t->sim, cap + 2);
+  cosim_set_blk_capacity(t->sim, cap);
   run(t, tp, 64);
+}
+
+TB_TEST(intx_withdraw,
+        "INTx offer withdrawn: with the TX port held, messages are taken until the TX path is "
+        "full (one at DATA_W 64, two from 128 on: each further wire change a reset and a "
+        "re-raise) and the next one waits; a virtio reset (ISR cleared) offers the opposite "
+        "message, re-initialisation and a configuration change raise the wire again before it is "
+        "taken: it is withdrawn, and only the messages taken leave once the port is released "
+        "(Assert, Deassert, ... ending with Assert)") {
+  tap_t *tp = tb_tap_install(t);
+  tb_setup_bar0(t);
+  tb_virtio_init(t, V1, 1);
+  uint64_t cap = tb_bar_rd(t, VEP_BAR_DEVICE_OFF + VEP_BLK_CFG_CAPACITY, 8);
+  unsigned from = tp->nmsg;
+  unsigned held = tb_tap_held_tlps(tp, 4);
+  tb_tap_hold(tp, 1);
+  cosim_set_blk_capacity(t->sim, ++cap);
+  run(t, tp, 64);
+  /* Assert_INTA taken; each round fills one more place with a Deassert_INTA and offers the
+   * next Assert_INTA, which waits once the path is full. */
+  for (unsigned k = 1; k < held; k++) held_reset_and_raise(t, tp, ++cap);
+  held_reset_and_raise(t, tp, ++cap);
   TB_CHECK_EQ(t, tp->nmsg, from);
   tb_tap_hold(tp, 0);
-  expect_intx(t, tp, from, VEP_MSG_ASSERT_INTA, "after the port is released");
+  const unsigned want = 2 * held - 1;
+  for (unsigned c = 0; c < TB_IRQ_WAIT_CYCLES && intx_count(tp, from) < want; c += 4)
+    run(t, tp, 4);
+  run(t, tp, TB_IRQ_WAIT_CYCLES);
+  if (TB_CHECK_EQ_CTX(t, intx_count(tp, from), want, "INTx messages after the port is released"))
+    for (unsigned i = 0; i < want; i++)
+      TB_CHECK_EQ_CTX(t, tp->log[from + i].dw[1] & 0xFFu,
+                      i % 2 ? VEP_MSG_DEASSERT_INTA : VEP_MSG_ASSERT_INTA, "message %u of %u", i,
+                      want);
+  const uint8_t sts = VEP_STATUS_ACKNOWLEDGE | VEP_STATUS_DRIVER;
   TB_CHECK_EQ(t, tb_status_rd(t), sts | VEP_STATUS_FEATURES_OK | VEP_STATUS_DRIVER_OK);
   TB_CHECK_EQ(t, status_intx(t), 1);
   from = tp->nmsg;

@@ -132,3 +132,8 @@ const tb_tap_msg_t *tb_tap_last_msg(tb_t *t, const tb_tap_t *tp, unsigned from) 
   TB_REQUIRE(t, tp->nmsg <= TB_TAP_LOG_MAX, "message log full (%u messages)", tp->nmsg);
   return tp->nmsg > from ? &tp->log[tp->nmsg - 1] : NULL;
 }
+
+unsigned tb_tap_held_tlps(const tb_tap_t *tp, unsigned ndw) {
+  unsigned beats = (ndw + tp->lanes - 1) / tp->lanes;
+  return (2 + beats - 1) / beats;
+}

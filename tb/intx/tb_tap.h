@@ -61,5 +61,10 @@ void tb_tap_settle(tb_t *t, tb_tap_t *tp, uint64_t n);
 /* The last message logged if it came after the first `from` messages, else NULL. Stops the test
  * once the log is full. */
 const tb_tap_msg_t *tb_tap_last_msg(tb_t *t, const tb_tap_t *tp, unsigned from);
+/* How many TLPs of ndw DWs each the endpoint takes into its TX path while the port is held: the
+ * TX arbiter commits to a TLP once its first beat has room in the two-entry skid buffer
+ * (docs/datapath.md), so ceil(2 / beats) with beats = ceil(ndw / lanes). One 4-DW message at
+ * DATA_W 64 (two beats), two from DATA_W 128 on (one beat each). */
+unsigned tb_tap_held_tlps(const tb_tap_t *tp, unsigned ndw);
 
 #endif /* TB_TAP_H */

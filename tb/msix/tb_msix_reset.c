@@ -97,37 +97,46 @@ TB_TEST(msix_reset_clears_pending,
   }
   TB_CHECK_EQ(t, cosim_error_count(t->sim), 0);
 
-  /* An offered message. The tap holds the TX port: vector a's message, released first, is taken
-   * by the arbiter and stays in it (its first beat on the held port, the rest waiting); vector
-   * b's, released right behind it, is offered and waits; the reset must withdraw it. Once the
-   * port is released, a's message leaves (it was taken before the reset), b's never. */
-  if (nv < 2) return;
+  /* An offered message. The tap holds the TX port: the messages of the vectors in taken[],
+   * released first, are taken by the arbiter and stay in it (as many as fill its TX path: one
+   * 4-DW MWr at DATA_W 64, where its first beat is on the held port and the rest waits; two from
+   * 128 on); vector b's, released right behind them, is offered and waits; the reset must
+   * withdraw it. Once the port is released, the messages taken leave (they were taken before
+   * the reset), b's never. */
   tb_tap_t *tp = tb_tap_install(t);
+  unsigned held = tb_tap_held_tlps(tp, 4);
+  if (nv < held + 1) return;
   tb_setup_bar0(t);
-  unsigned a = tb_rand_below(r, nv);
-  unsigned b = (a + 1 + tb_rand_below(r, nv - 1)) % nv;
+  unsigned taken[2], b = tb_rand_below(r, nv);
+  for (unsigned k = 0; k < held; k++) taken[k] = (b + 1 + k) % nv;
   for (unsigned v = 0; v < nv; v++) tb_msix_entry_program(t, v, 1);
   tb_msix_ctl(t, 1, 0);
-  init_with_vector(t, a);
-  config_event(t);
-  tb_bar_wr(t, TB_COMMON(VEP_COMMON_MSIX), 2, b);
-  config_event(t);
-  TB_CHECK_EQ(t, pba(t), (1ull << a) | (1ull << b));
+  init_with_vector(t, taken[0]);
+  uint64_t want_pba = 0;
+  for (unsigned k = 0; k <= held; k++) {
+    unsigned v = k < held ? taken[k] : b;
+    tb_bar_wr(t, TB_COMMON(VEP_COMMON_MSIX), 2, v);
+    config_event(t);
+    want_pba |= 1ull << v;
+  }
+  TB_CHECK_EQ(t, pba(t), want_pba);
   tb_msi_clear(t);
   tb_tap_hold(tp, 1);
   /* Posted writes: they need no TX. */
-  tb_bar_wr(t, entry_off(a, VDRV_MSIX_ENTRY_CTRL), 4, 0);
-  tb_tap_settle(t, tp, 64);
-  tb_bar_wr(t, entry_off(b, VDRV_MSIX_ENTRY_CTRL), 4, 0);
-  tb_tap_settle(t, tp, 64);
+  for (unsigned k = 0; k <= held; k++) {
+    tb_bar_wr(t, entry_off(k < held ? taken[k] : b, VDRV_MSIX_ENTRY_CTRL), 4, 0);
+    tb_tap_settle(t, tp, 64);
+  }
   tb_status_wr(t, 0);
   tb_tap_settle(t, tp, 64);
   tb_tap_hold(tp, 0);
-  tb_msi_wait(t, 1, TB_IRQ_WAIT_CYCLES);
+  tb_msi_wait(t, held, TB_IRQ_WAIT_CYCLES);
   tb_tap_run(t, tp, TB_IRQ_WAIT_CYCLES);
-  if (TB_CHECK_EQ(t, t->nmsi, 1))
-    TB_CHECK_EQ_CTX(t, t->msi[0].data, TB_MSI_DATA(a),
-                    "the message taken before the reset is vector %u's, not vector %u's", a, b);
+  if (TB_CHECK_EQ(t, t->nmsi, held))
+    for (unsigned k = 0; k < held; k++)
+      TB_CHECK_EQ_CTX(t, t->msi[k].data, TB_MSI_DATA(taken[k]),
+                      "message %u, taken before the reset, is vector %u's (not vector %u's)", k,
+                      taken[k], b);
   TB_CHECK_EQ(t, tb_status_rd(t), 0);
   TB_CHECK_EQ(t, pba(t), 0);
 }
