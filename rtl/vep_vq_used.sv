@@ -159,8 +159,9 @@ module vep_vq_used #(
   logic [PtrW-1:0] nx_ptr;
   logic [Depth-1:0] same_queue;  // entry i holds a done of the head's queue
   logic [Depth-1:0] in_run;  // the entry at distance j from the head, of the head's queue
+  logic [Depth-1:0] run_in;  // bit j: the entry j places after the head is queued, same queue
+  logic [Depth-1:0] run_ok;  // bit j: the entries 0..j after the head are all in the run
   logic [CntW-1:0] run_n;
-  logic            run_on;
   assign nx_ptr = fq_rd_q + PtrW'(1);
   always_comb begin
     hd_qn   = '0;
@@ -183,11 +184,20 @@ module vep_vq_used #(
         if (PtrW'(i) == fq_rd_q + PtrW'(j)) in_run[j] = same_queue[i];
       end
     end
-    run_n  = CntW'(1);
-    run_on = 1'b1;
-    for (int j = 1; j < Depth; j++) begin
-      run_on = run_on && (CntW'(j) < fq_n_q) && in_run[j];
-      if (run_on) run_n = run_n + CntW'(1);
+    run_in    = '0;
+    run_in[0] = 1'b1;
+    for (int j = 1; j < Depth; j++) run_in[j] = (CntW'(j) < fq_n_q) && in_run[j];
+  end
+  // run_n, the length of the run, is the number of bits set in the thermometer run_ok, encoded
+  // from its top bit as an OR of constants: a counter here chained Depth - 1 incrementers on the
+  // path to first_n (60 logic levels).
+  for (genvar j = 0; j < Depth; j++) begin : gen_run_ok
+    assign run_ok[j] = &run_in[j:0];
+  end
+  always_comb begin
+    run_n = '0;
+    for (int j = 0; j < Depth; j++) begin
+      if (run_ok[j] && (j == Depth - 1 || !run_ok[(j + 1) % Depth])) run_n = run_n | CntW'(j + 1);
     end
   end
 
