@@ -334,7 +334,9 @@ module vep_dma_wr #(
     end
     k       = (10'(src_n) < tlp_rem_q) ? src_n : tlp_rem_q[LW:0];
     shifted = src_data >> {src_lo, 3'b000};
-    kmask   = (k >= (LW+1)'(B)) ? {W{1'b1}} : ((W'(1) << {k, 3'b000}) - W'(1));
+    // Bytes 0..k-1: one compare per byte (a shift and a W-bit subtraction made a carry chain of
+    // W/4 CARRY4s on the packing path).
+    for (int b = 0; b < B; b++) kmask[8*b +: 8] = {8{(LW+1)'(b) < k}};
     comb    = {W'(0), acc_q} | ({W'(0), shifted & kmask} << {cnt_q, 3'b000});
     total   = {1'b0, cnt_q} + {1'b0, k};
 
