@@ -102,6 +102,9 @@ build: $(BUILD)/vepsim $(BUILD)/vepsim-bug $(BUILD)/vepsim-asan $(BUILD)/check_c
 run: $(BUILD)/vepsim
 	$(BUILD)/vepsim --demo
 
+# The other DATA_W values make test also runs (lockstep, in their builds below). Set before the
+# rule: make expands a rule's prerequisites as it reads it.
+WIDE_DATA_W ?= $(filter-out $(DATA_W),64 128 256)
 test: build lint $(foreach w,$(WIDE_DATA_W),$(BUILD)/dw$(w)/vepsim)
 	scripts/regress.sh $(BUILD) $(WIDE_DATA_W)
 
@@ -109,7 +112,6 @@ test: build lint $(foreach w,$(WIDE_DATA_W),$(BUILD)/dw$(w)/vepsim)
 # The RTL is Verilated for one DATA_W, so each other width is a build of its own, in $(BUILD)/dwW
 # (make BUILD=$(BUILD)/dwW DATA_W=W): make test runs the lockstep regression there, make bench
 # takes that width's figures from it. About a minute each on 2 cores.
-WIDE_DATA_W ?= $(filter-out $(DATA_W),64 128 256)
 .PHONY: FORCE
 FORCE:
 $(BUILD)/dw%/vepsim: FORCE | $(DEPS_STAMP)
