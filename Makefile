@@ -79,7 +79,7 @@ DEPS_STAMP := $(BUILD)/.deps-installed
 help:
 	@echo "make run     build, then the default co-simulation (lockstep, RTL vs C model)"
 	@echo "make test    the regression (lockstep, rtl, cmodel, ASan/UBSan, valgrind, waves checks, lockstep self-test)"
-	@echo "make lint    verilator --lint-only -Wall, Yosys elaboration (hierarchy, proc, check)"
+	@echo "make lint    verilator --lint-only -Wall and Yosys elaboration (hierarchy, proc, check), at DATA_W 64, 128 and 256"
 	@echo "make build   build $(BUILD)/vepsim and its variants"
 	@echo "make coverage  RTL line/toggle + C gcov + functional coverage, HTML report (docs/coverage.md)"
 	@echo "make fuzz FUZZ_SECONDS=N  libFuzzer on the C model + lockstep differential fuzzer (docs/fuzzing.md)"
@@ -158,16 +158,17 @@ $(BUILD)/junit-merge: tools/junit_merge.c | $(DEPS_STAMP)
 # ---- Lint: Verilator -Wall, then Yosys reads and elaborates rtl/ and converts every process
 # (hierarchy -check, proc, check -assert: multiple drivers, logic loops, undriven wires). A full
 # generic synthesis of the data path's buffers takes minutes: that is a synthesis job, not lint.
-YOSYS_LINT_SCRIPT := read_verilog -sv $(RTL_SRCS); hierarchy -check -top vep_top; proc; \
-                     opt_clean; check -assert; tee -o $(BUILD)/lint/stat.txt stat
+yosys_lint_script = read_verilog -sv $(RTL_SRCS); chparam -set DATA_W $(1) vep_top; \
+                     hierarchy -check -top vep_top; proc; opt_clean; check -assert; \
+                     tee -o $(BUILD)/lint/stat_dw$(1).txt stat
 lint: lint-verilator lint-yosys
 lint-verilator: | $(DEPS_STAMP)
 	$(foreach w,64 128 256,$(VERILATOR) --lint-only -Wall --top-module vep_top -GDATA_W=$(w) $(RTL_SRCS) &&) true
 	@echo "verilator --lint-only -Wall: clean at DATA_W 64, 128 and 256"
 lint-yosys: | $(DEPS_STAMP)
 	@mkdir -p $(BUILD)/lint
-	$(YOSYS) -q -l $(BUILD)/lint/yosys.log -p '$(YOSYS_LINT_SCRIPT)' >/dev/null
-	@echo "yosys: elaborated, processes converted, check -assert clean ($$(sed -n '/design hierarchy/,$$p' $(BUILD)/lint/stat.txt | grep 'Number of cells' | tail -1 | tr -s ' ' | sed 's/^ //') before synthesis)"
+	$(foreach w,64 128 256,$(YOSYS) -q -l $(BUILD)/lint/yosys_dw$(w).log -p '$(call yosys_lint_script,$(w))' >/dev/null &&) true
+	@echo "yosys: elaborated at DATA_W 64, 128 and 256, processes converted, check -assert clean ($$(sed -n '/design hierarchy/,$$p' $(BUILD)/lint/stat_dw$(DATA_W).txt | grep 'Number of cells' | tail -1 | tr -s ' ' | sed 's/^ //') at DATA_W $(DATA_W) before synthesis)"
 
 clean:
 	rm -rf $(BUILD)

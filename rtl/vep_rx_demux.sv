@@ -62,7 +62,7 @@
 `default_nettype none
 
 module vep_rx_demux #(
-  parameter int unsigned DATA_W     = 64,  // RX stream width in bits, a multiple of 64
+  parameter int unsigned DATA_W     = 64,  // RX stream width in bits: 64, 128 or 256
   parameter int unsigned NUM_QUEUES = 4    // virtqueues, 1..64: one doorbell each
 ) (
   input  logic                 clk_i,

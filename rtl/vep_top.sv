@@ -174,9 +174,11 @@ module vep_top #(
   logic [NCli*13-1:0]   rdq_len;
   logic                 rdr_valid, rdr_last, rdr_err;
   logic [1:0]           rdr_client;
+  // Bytes per DATA_W word: log2(DATA_W/8), the width of the engines' byte offsets (lo)
+  localparam int unsigned WrdLw = $clog2(DATA_W / 8);
   logic [DATA_W-1:0]    rdr_data;        // vq_fetch, vq_used: an 8-byte word in [63:0]
-  logic [$clog2(DATA_W/8)-1:0] rdr_lo;
-  logic [$clog2(DATA_W/8):0]   rdr_n;
+  logic [WrdLw-1:0]     rdr_lo;
+  logic [WrdLw:0]       rdr_n;
   logic [NCli-1:0]      rdr_valid_c;     // rdr_valid for the client it belongs to
   logic                 mrd_valid, mrd_ready;
   vep_pkg::small_tlp_t  mrd_tlp;
@@ -184,7 +186,6 @@ module vep_top #(
   logic                 dma_rd_idle;
 
   // Write engine: client c's data windows in slice c of wrd_* (DATA_W bits, DATA_W/8 bytes)
-  localparam int unsigned WrdLw = $clog2(DATA_W / 8);
   logic [NCli-1:0]         wrq_valid, wrq_ready, wrd_valid, wrd_ready, wr_done;
   logic [NCli*64-1:0]      wrq_addr;
   logic [NCli*13-1:0]      wrq_len;
@@ -639,8 +640,8 @@ module vep_top #(
     .wrd_ready_i       (wrd_ready[2]),
     // Client 2's slices at full width (the same bits as [128 +: 64], [6 +: 3], [8 +: 4] at 64).
     .wrd_data_o        (wrd_data[2*DATA_W +: DATA_W]),
-    .wrd_lo_o          (wrd_lo[2*$clog2(DATA_W/8) +: $clog2(DATA_W/8)]),
-    .wrd_n_o           (wrd_n[2*($clog2(DATA_W/8)+1) +: $clog2(DATA_W/8)+1]),
+    .wrd_lo_o          (wrd_lo[2*WrdLw +: WrdLw]),
+    .wrd_n_o           (wrd_n[2*(WrdLw+1) +: WrdLw+1]),
     .wr_done_i         (wr_done[2]),
     .wr_err_i          (wr_err),
     .m_blk_req_valid   (m_blk_req_valid),

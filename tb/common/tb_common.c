@@ -130,10 +130,12 @@ TB_TEST(common_reset, "Writing 0 to device_status restores every common field of
     uint32_t before = tb_status_rd(t);
     tb_status_wr(t, 0);
     /* device_status reads its old value until the reset is done, then 0 (the driver waits for
-     * 0); with nothing in flight that takes a cycle or two: at most two reads see the old value
-     * (the second only when the read follows the write that closely: DATA_W >= 128). */
+     * 0); with nothing in flight that is two cycles after the write's register strobe. At
+     * DATA_W 64 the read's own beats take longer, so it already sees 0; from 128 on (one-beat
+     * MWr and MRd) the first read can come early enough to see the old value, the second not. */
+    const unsigned old_reads = t->cfg.params.DATA_W == 64 ? 0 : 1;
     uint32_t sts = tb_status_rd(t);
-    for (unsigned polls = 0; sts != 0 && polls < 2; polls++) {
+    for (unsigned polls = 0; sts != 0 && polls < old_reads; polls++) {
       TB_CHECK_EQ_CTX(t, sts, before, "device_status during the reset (read %u)", polls);
       sts = tb_status_rd(t);
     }

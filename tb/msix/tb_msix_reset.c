@@ -105,7 +105,13 @@ TB_TEST(msix_reset_clears_pending,
    * the reset), b's never. */
   tb_tap_t *tp = tb_tap_install(t);
   unsigned held = tb_tap_held_tlps(tp, 4);
-  if (nv < held + 1) return;
+  TB_REQUIRE(t, held >= 1 && held <= 2, "the held TX path takes %u messages", held);
+  if (nv < held + 1) {
+    /* Said, not silent: the part this test is mostly about did not run. */
+    printf("  msix_reset_clears_pending: %u MSI-X vectors, %u needed for the offered-message "
+           "part: not run\n", nv, held + 1);
+    return;
+  }
   tb_setup_bar0(t);
   unsigned taken[2], b = tb_rand_below(r, nv);
   for (unsigned k = 0; k < held; k++) taken[k] = (b + 1 + k) % nv;
