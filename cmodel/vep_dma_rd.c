@@ -8,23 +8,9 @@
 /* log2 of the tag circle's address space, as the RTL's TagW. */
 static unsigned tag_w(const vep_params_t *p)
 {
-  unsigned w = 0;
+  unsigned w = vep_clog2(p->DMA_TAGS);
 
-  while ((1u << w) < p->DMA_TAGS) {
-    w++;
-  }
   return w ? w : 1u;
-}
-
-/* log2 of n, a power of 2. */
-static unsigned log2u(unsigned n)
-{
-  unsigned w = 0;
-
-  while ((1u << w) < n) {
-    w++;
-  }
-  return w;
 }
 
 void vep_dma_rd_reset(vep_dma_rd_q_t *q, vep_dma_rd_mem_t *mem, const vep_params_t *p)
@@ -108,7 +94,7 @@ void vep_dma_rd_next(const vep_dma_rd_q_t *q, const vep_params_t *p, const vep_d
   int k_act;
   uint64_t k_addr;
   unsigned k_rem, k_cli;
-  const unsigned nl = p->DATA_W / 32u, lw = log2u(p->DATA_W / 8u);
+  const unsigned nl = p->DATA_W / 32u, lw = vep_clog2(p->DATA_W / 8u);
   const unsigned q8 = 1u << (lw - 3u);   /* 8-byte words in a B-byte word */
   /* The buffer writes of this edge (at most one per bank), applied after its read. */
   unsigned nw = 0, w_idx[VEP_DMA_RD_BANKS_MAX];

@@ -124,6 +124,17 @@ static inline int vep_bar_hit(const vep_regbus_t *b, uint32_t region_off)
   return b->reg_req && b->reg_space == 1 && vep_bar_region(b) == region_off >> VEP_BAR_REGION_SHIFT;
 }
 
+/* SystemVerilog's $clog2: the bits to count n values, 0 for n <= 1. */
+static inline unsigned vep_clog2(unsigned n)
+{
+  unsigned w = 0;
+
+  while (w < 32u && (1ull << w) < n) {
+    w++;
+  }
+  return w;
+}
+
 /* The mask of the bytes a byte-enable nibble selects: byte i of the DW when be bit i is set. */
 static inline uint32_t vep_be_mask(uint8_t be)
 {

@@ -9,12 +9,7 @@
 /* The RTL's SegAddrW: $clog2(VEP_BLK_SLOTS * SEG_SLOTS). */
 static unsigned seg_addr_w(const vep_params_t *p)
 {
-  unsigned n = VEP_BLK_SLOTS * VEP_VQ_FETCH_SEG_SLOTS(p);
-  unsigned w = 0;
-  while ((1u << w) < n) {
-    w++;
-  }
-  return w;
+  return vep_clog2(VEP_BLK_SLOTS * VEP_VQ_FETCH_SEG_SLOTS(p));
 }
 
 void vep_vq_fetch_reset(vep_vq_fetch_q_t *q, vep_vq_fetch_mem_t *mem, const vep_params_t *p)
