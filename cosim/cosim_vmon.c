@@ -241,15 +241,51 @@ static void bar_byte(cosim_vmon_t *m, uint64_t cycle, unsigned off, uint8_t v, i
   (void)cycle;
 }
 
-/* A write of n bytes at BAR0 offset off (the bytes whose mask bit is set). */
+static int in_field(unsigned off, unsigned field, unsigned len) {
+  return off >= field && off < field + len;
+}
+
+/* After the bytes of one DW landed in the selected queue's mirror: undo what the device drops
+ * (docs/registers.md, per-queue registers), so that the monitor reads the rings where the device
+ * does. `old` is the mirror before the DW, `was_enabled` the queue's state before it. */
+static void queue_write_rules(const cosim_vmon_t *m, vm_queue_t *q, const uint8_t *old,
+                              int was_enabled) {
+  static const struct {
+    unsigned off, len;
+  } locked[] = {{VEP_COMMON_Q_SIZE, 2}, {VEP_COMMON_Q_DESCLO, 8},
+                {VEP_COMMON_Q_AVAILLO, 8}, {VEP_COMMON_Q_USEDLO, 8}};
+  for (unsigned k = 0; k < sizeof locked / sizeof locked[0]; k++) {
+    uint8_t *r = q->reg + (locked[k].off - VM_QREG_BASE);
+    const uint8_t *o = old + (locked[k].off - VM_QREG_BASE);
+    if (was_enabled) memcpy(r, o, locked[k].len);
+  }
+  unsigned size = q_size(q);
+  if (size == 0 || size > m->p.QUEUE_SIZE_MAX || (size & (size - 1)))
+    memcpy(q->reg + (VEP_COMMON_Q_SIZE - VM_QREG_BASE), old + (VEP_COMMON_Q_SIZE - VM_QREG_BASE),
+           2);
+  /* queue_enable: 1 enables; anything else is a driver error the device does not act on, and
+   * only the device reset disables. */
+  uint8_t *en = q->reg + (VEP_COMMON_Q_ENABLE - VM_QREG_BASE);
+  unsigned v = (unsigned)le(en, 2);
+  unsigned keep = was_enabled || v == 1;
+  en[0] = (uint8_t)keep;
+  en[1] = 0;
+}
+
+/* A write of one DW (n <= 4 bytes) at BAR0 offset off (the bytes whose mask bit is set): one
+ * register access, as the device applies it. */
 static void bar_write(cosim_vmon_t *m, uint64_t cycle, unsigned off, const uint8_t *bytes,
                       const uint8_t *en, unsigned n) {
   int status_w = 0, enable_w = 0;
   uint8_t before = m->status;
+  vm_queue_t *q = m->q_select < m->p.NUM_QUEUES ? &m->q[m->q_select] : NULL;
+  uint8_t old[VM_QREG_LEN];
+  int was_enabled = q && q_enabled(q);
+  if (q) memcpy(old, q->reg, sizeof old);
   for (unsigned i = 0; i < n; i++)
     if (en[i]) bar_byte(m, cycle, off + i, bytes[i], &status_w, &enable_w);
-  if (enable_w && m->q_select < m->p.NUM_QUEUES && q_enabled(&m->q[m->q_select]))
-    queue_enabled(m, &m->q[m->q_select]);
+  if (q && in_field(off, VM_QREG_BASE, VM_QREG_LEN)) queue_write_rules(m, q, old, was_enabled);
+  if (enable_w && q && !was_enabled && q_enabled(q)) queue_enabled(m, q);
   if (status_w && m->status == 0) reset_stage(m, before);
   if (status_w) status_write(m, cycle, m->status);
 }
@@ -304,9 +340,12 @@ static void msix_table_write(cosim_vmon_t *m, unsigned off, const uint8_t *bytes
 static void host_mwr(cosim_vmon_t *m, uint64_t cycle, const cosim_tlp_t *t) {
   uint64_t off;
   if (!bar_hit(m, t->addr, &off)) return;
+  /* The device takes writes of 1 or 2 DWs, not poisoned, inside BAR0, one register access per
+   * DW (docs/interface.md); it drops the rest, so the mirror must too. */
+  if (t->len_dw < 1 || t->len_dw > 2 || t->ep || off + 4u * t->len_dw > VEP_BAR0_SIZE) return;
   if (m->observing && off >= VEP_BAR_MSIX_TABLE_OFF && off < VEP_BAR_MSIX_PBA_OFF) {
     uint8_t bytes[8], en[8];
-    unsigned n = t->len_dw > 2 ? 8 : 4u * t->len_dw;
+    unsigned n = 4u * t->len_dw;
     for (unsigned i = 0; i < n; i++) {
       unsigned dw = i / 4;
       unsigned be = dw == 0 ? t->first_be : t->last_be;
@@ -316,16 +355,15 @@ static void host_mwr(cosim_vmon_t *m, uint64_t cycle, const cosim_tlp_t *t) {
     msix_table_write(m, (unsigned)off, bytes, en, n);
     return;
   }
-  unsigned n = 4u * t->len_dw;
-  if (n > 64) n = 64;  /* the common configuration is 0x38 bytes */
-  uint8_t bytes[64], en[64];
-  for (unsigned i = 0; i < n; i++) {
-    unsigned dw = i / 4, b = i % 4;
-    unsigned be = dw == 0 ? t->first_be : (dw + 1u == t->len_dw ? t->last_be : 0xFu);
-    en[i] = (uint8_t)(be >> b & 1u);
-    bytes[i] = dw < t->ndata ? (uint8_t)(t->data[dw] >> (8 * b)) : 0;
+  for (unsigned dw = 0; dw < t->len_dw; dw++) {
+    unsigned be = dw == 0 ? t->first_be : t->last_be;
+    uint8_t bytes[4], en[4];
+    for (unsigned b = 0; b < 4; b++) {
+      en[b] = (uint8_t)(be >> b & 1u);
+      bytes[b] = dw < t->ndata ? (uint8_t)(t->data[dw] >> (8 * b)) : 0;
+    }
+    bar_write(m, cycle, (unsigned)off + 4u * dw, bytes, en, 4);
   }
-  bar_write(m, cycle, (unsigned)off, bytes, en, n);
 }
 
 static void host_mrd(cosim_vmon_t *m, const cosim_tlp_t *t) {

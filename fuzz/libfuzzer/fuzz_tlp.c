@@ -217,17 +217,19 @@ static void bring_up(fz_t *f, uint8_t how) {
   f->avail_idx = 0;
 }
 
-/* A buffer address and length inside the region the flags make legal: device-writable data for
- * WRITE, an indirect table for INDIRECT, device-readable data otherwise. */
+/* A buffer address and length inside the region the flags make legal: an indirect table for
+ * INDIRECT, device-writable data for WRITE, device-readable data otherwise. */
 static void place(fz_t *f, prog_t *g, uint16_t flags, uint64_t *addr, uint32_t *len) {
   uint64_t base = f->rbuf;
   uint32_t size = RBUF_BYTES;
-  if (flags & VEP_VRING_DESC_F_WRITE) {
-    base = f->wbuf;
-    size = WBUF_BYTES;
-  } else if (flags & VEP_VRING_DESC_F_INDIRECT) {
+  /* INDIRECT first: the device ignores WRITE on a descriptor that refers to an indirect table
+   * and reads the table (virtio 2.7.5.3.2). */
+  if (flags & VEP_VRING_DESC_F_INDIRECT) {
     base = f->itab;
     size = ITAB_BYTES;
+  } else if (flags & VEP_VRING_DESC_F_WRITE) {
+    base = f->wbuf;
+    size = WBUF_BYTES;
   }
   uint32_t l = take16(g);
   if (l > size) l %= size + 1;
@@ -501,6 +503,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cfg.cpl_timeout = CPL_TIMEOUT;
   cfg.blk_capacity = 64;  /* small disk: fuzzed sectors land inside and outside it */
   prog_t g = {data, size, 0};
+  /* VEP_FUZZ_TRACE=1: one line per action, to read a finding. */
+  static int trace = -1;
+  if (trace < 0) trace = getenv("VEP_FUZZ_TRACE") != NULL;
   uint8_t how = take8(&g);
   cfg.link_latency_rx = 1u + (how & 1u) * 7u;
   cfg.link_latency_tx = cfg.link_latency_rx;
@@ -515,7 +520,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (f.nact = 1; g.i < g.n && f.nact <= MAX_ACTIONS && cosim_cycles(f.s) < BUDGET_CYCLES;
        f.nact++) {
     uint64_t before = cosim_cycles(f.s);
+    size_t at = g.i;
     action(&f, &g);
+    if (trace)
+      fprintf(stderr, "fuzz_tlp: action %u (%s), input bytes %zu..%zu, cycles %llu..%llu\n",
+              f.nact, f.action, at, g.i - 1, (unsigned long long)before,
+              (unsigned long long)cosim_cycles(f.s));
     check_errors(&f);
     if (cosim_cycles(f.s) - before > ACTION_MAX_CYCLES)
       crash(&f, "%s", "the action took more than ACTION_MAX_CYCLES cycles");

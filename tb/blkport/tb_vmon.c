@@ -213,3 +213,81 @@ TB_TEST(vmon_rings, "virtio monitor: legal used-ring updates pass; early index, 
   dev_write(t, j, buf, 4, 0);
   expect(t, "after a reset, before DRIVER_OK");
 }
+
+/* A host MWr of `ndw` DWs (all bytes enabled) at BAR0 offset off: longer than the device takes
+ * when ndw > 2. */
+static void host_write_dws(tb_t *t, unsigned off, unsigned ndw, uint32_t v) {
+  static cosim_tlp_t w;
+  cosim_tlp_mem(&w, 1, COSIM_RC_ID, 0, t->bar0 + off, 4, v);
+  w.len_dw = (uint16_t)ndw;
+  w.first_be = w.last_be = 0xF;
+  w.ndata = ndw;
+  for (unsigned i = 0; i < ndw; i++) w.data[i] = v;
+  TB_CHECK_EQ(t, cosim_send_tlp(t->sim, &w, NULL), 1);
+  tb_run(t, 32);
+}
+
+TB_TEST(vmon_register_rules, "virtio monitor: it mirrors the queue registers as the device "
+                             "applies them (an invalid queue_size, ring addresses and size "
+                             "written after queue_enable, queue_enable 0, a 3-DW write are "
+                             "dropped), so it keeps checking the rings the device uses") {
+  inj_t *j = inj_install(t);
+  tb_setup_bar0(t);
+  cosim_hmem_t *m = cosim_host_mem(t->sim);
+  const unsigned qs = 8;
+  uint64_t desc, avail, used, buf, decoy;
+  TB_REQUIRE(t, cosim_hmem_alloc(m, 16 * qs, 16, 0, &desc) == 0, "alloc");
+  TB_REQUIRE(t, cosim_hmem_alloc(m, 6 + 2 * qs, 2, 0, &avail) == 0, "alloc");
+  TB_REQUIRE(t, cosim_hmem_alloc(m, 6 + 8 * qs, 4, 0, &used) == 0, "alloc");
+  TB_REQUIRE(t, cosim_hmem_alloc(m, 512, 8, 0, &buf) == 0, "alloc");
+  /* Zeroed memory: a monitor that followed a moved ring there would see chains with no
+   * device-writable byte and report every used element. */
+  TB_REQUIRE(t, cosim_hmem_alloc(m, 4096, 4096, 0, &decoy) == 0, "alloc");
+  cosim_hmem_expose(m, desc, 16 * qs, COSIM_HMEM_DEV_READ);
+  cosim_hmem_expose(m, avail, 6 + 2 * qs, COSIM_HMEM_DEV_READ);
+  cosim_hmem_expose(m, used, 6 + 8 * qs, COSIM_HMEM_DEV_WRITE);
+  cosim_hmem_expose(m, buf, 512, COSIM_HMEM_DEV_WRITE);
+  uint8_t d[16] = {0};  /* head 2: 512 device-writable bytes */
+  memcpy(d, &buf, 8);
+  d[8] = 0x00, d[9] = 0x02;
+  d[12] = VEP_VRING_DESC_F_WRITE;
+  cosim_hmem_write(m, desc + 16 * 2, d, 16);
+
+  tb_virtio_init(t, 1ull << VEP_F_VERSION_1, 0);
+  tb_bar_wr(t, TB_COMMON(VEP_COMMON_Q_SELECT), 2, 0);
+  tb_bar_wr(t, TB_COMMON(VEP_COMMON_Q_SIZE), 2, qs);
+  tb_bar_wr(t, TB_COMMON(VEP_COMMON_Q_SIZE), 2, 3);  /* not a power of two: dropped */
+  tb_bar_wr(t, TB_COMMON(VEP_COMMON_Q_DESCLO), 8, desc);
+  tb_bar_wr(t, TB_COMMON(VEP_COMMON_Q_AVAILLO), 8, avail);
+  tb_bar_wr(t, TB_COMMON(VEP_COMMON_Q_USEDLO), 8, used);
+  tb_bar_wr(t, TB_COMMON(VEP_COMMON_Q_ENABLE), 2, 1);
+  tb_status_wr(t, VEP_STATUS_ACKNOWLEDGE | VEP_STATUS_DRIVER | VEP_STATUS_FEATURES_OK |
+                      VEP_STATUS_DRIVER_OK);
+  TB_CHECK(t, tb_status_rd(t) & VEP_STATUS_DRIVER_OK, "DRIVER_OK");
+
+  /* What the device drops once the queue is enabled (docs/registers.md). */
+  tb_bar_wr(t, TB_COMMON(VEP_COMMON_Q_DESCLO), 8, decoy);
+  tb_bar_wr(t, TB_COMMON(VEP_COMMON_Q_USEDLO), 4, (uint32_t)decoy + 0x800u);
+  tb_bar_wr(t, TB_COMMON(VEP_COMMON_Q_SIZE), 2, qs / 2);
+  tb_bar_wr(t, TB_COMMON(VEP_COMMON_Q_ENABLE), 2, 0);
+  host_write_dws(t, VEP_COMMON_Q_DESCLO, 3, (uint32_t)decoy);  /* too long for the device */
+  TB_CHECK_EQ(t, tb_bar_rd(t, TB_COMMON(VEP_COMMON_Q_DESCLO), 8), desc);
+  TB_CHECK_EQ(t, tb_bar_rd(t, TB_COMMON(VEP_COMMON_Q_USEDLO), 8), used);
+  TB_CHECK_EQ(t, tb_bar_rd(t, TB_COMMON(VEP_COMMON_Q_SIZE), 2), qs);
+  TB_CHECK_EQ(t, tb_bar_rd(t, TB_COMMON(VEP_COMMON_Q_ENABLE), 2), 1);
+  expect_none(t, "the dropped writes");
+
+  /* A legal completion on the rings the device still uses: checked, and no report. */
+  dev_write(t, j, buf, 8, 0x0123456789ABCDEFull);
+  dev_write(t, j, used + 4 + 8 * 0, 8, (uint64_t)512 << 32 | 2);
+  dev_write(t, j, used, 4, 1ull << 16);
+  expect_none(t, "a legal used-ring update after the dropped writes");
+  cosim_vmon_stats_t vs;
+  cosim_vmon_stats(t->sim, &vs);
+  TB_CHECK_EQ(t, vs.used_published, 1);
+  TB_CHECK_EQ(t, vs.len_checked, 1);
+  /* And a bad one is still caught there. */
+  dev_write(t, j, used + 4 + 8 * 1, 8, (uint64_t)513 << 32 | 2);
+  dev_write(t, j, used, 4, 2ull << 16);
+  expect(t, "exceeds the 512 device-writable bytes");
+}
