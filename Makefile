@@ -120,7 +120,16 @@ $(BUILD)/dw%/vepbench: FORCE | $(DEPS_STAMP)
 	$(MAKE) -s --no-print-directory BUILD=$(BUILD)/dw$* DATA_W=$* $@
 
 # ---- Verilator ----
-$(VRTL_LIB): $(RTL_SRCS) Makefile | $(DEPS_STAMP)
+# The parameter values the RTL was Verilated with, rewritten only when they change: so that
+# `make DATA_W=128` in a tree built at 64 Verilates again (and only then).
+RTL_PARAM_STAMP  := $(BUILD)/.rtl-params
+RTL_PARAM_VALUES := $(foreach p,$(RTL_PARAMS),$(p)=$($(p)))
+# (Not under make -n, which must change nothing.)
+ifeq ($(filter clean,$(MAKECMDGOALS))$(findstring n,$(firstword -$(MAKEFLAGS))),)
+$(shell mkdir -p $(BUILD) && [ "$$(cat $(RTL_PARAM_STAMP) 2>/dev/null)" = "$(RTL_PARAM_VALUES)" ] \
+        || echo "$(RTL_PARAM_VALUES)" > $(RTL_PARAM_STAMP))
+endif
+$(VRTL_LIB): $(RTL_SRCS) Makefile $(RTL_PARAM_STAMP) | $(DEPS_STAMP)
 	@rm -rf $(VRTL_DIR)
 	$(VERILATOR) $(VFLAGS) -Mdir $(VRTL_DIR) $(RTL_SRCS)
 	$(MAKE) -s -C $(VRTL_DIR) -f Vvep_top.mk OPT_FAST=-O2 OPT_SLOW=-O1 -j $(JOBS) \

@@ -529,6 +529,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   tx_in->wr_more = o->dma_wr.tx_more;
   tx_in->wr_keep = o->dma_wr.tx_keep;
   tx_in->wr_data = o->dma_wr.tx_data;
+  tx_in->completer_id = o->completer.completer_id;
   tx_in->m_tx_ready = in->m_tx_ready;
 
   /* DMA clients: 0 vq_fetch, 1 vq_used, 2 blk. */

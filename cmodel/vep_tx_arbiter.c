@@ -144,6 +144,14 @@ void vep_tx_arbiter_next(const vep_tx_arbiter_q_t *q, const vep_params_t *p,
     }
   }
 
+  /* A request (not a completion, Type 0101x) enters the skid with the bus/device number
+   * captured now, in DW1[31:16], whenever its source formed it (rtl/vep_tx_arbiter.sv says
+   * why). */
+  if (sk_in.s_valid && (sk_in.s_data[words] >> (lanes + 1) & 1u) &&
+      (sk_in.s_data[0] >> 25 & 0xFu) != 0x5u) {
+    sk_in.s_data[0] = (sk_in.s_data[0] & ~(0xFFFFull << 48)) | (uint64_t)in->completer_id << 48;
+  }
+
   /* The skid's count after this edge (vep_skid: push only when not full). */
   skid_cnt_d = (!sk.m_valid ? 0u : !sk.s_ready ? 2u : 1u) + (sk_in.s_valid ? 1u : 0u) -
                ((sk.m_valid && in->m_tx_ready) ? 1u : 0u);

@@ -57,6 +57,7 @@ typedef struct vep_tx_arbiter_in {
   uint8_t wr_more;                       /* with wr_eop: the next wr TLP follows at once */
   uint8_t wr_keep;                       /* bit l: DW lane l */
   vep_wide_t wr_data;
+  uint16_t completer_id;                 /* vep_completer: {bus, device, 3'b000} */
   uint8_t m_tx_ready;
 } vep_tx_arbiter_in_t;
 

@@ -477,6 +477,7 @@ module vep_top #(
     .wr_keep_i    (wr_keep),
     .wr_data_i    (wr_data),
     .wr_more_i    (wr_more),
+    .completer_id_i (completer_id),
     .m_tx_valid   (m_tx_valid),
     .m_tx_ready   (m_tx_ready),
     .m_tx_data    (m_tx_data),

@@ -57,6 +57,9 @@ module vep_tx_arbiter #(
   input  logic [DATA_W-1:0]    wr_data_i,
   input  logic                 wr_more_i,     // with wr_eop_i: the next wr TLP follows at once
 
+  // ---- vep_completer: {bus, device, 3'b000} captured from the last CfgWr0 ----
+  input  logic [15:0]          completer_id_i,
+
   // ---- TX TLP stream, endpoint to host ----
   output logic                 m_tx_valid,
   input  logic                 m_tx_ready,
@@ -226,6 +229,15 @@ module vep_tx_arbiter #(
       skid_s_valid = 1'b1;
       skid_s_data  = {wr_sop_i, wr_eop_i, wr_keep_i, wr_data_i};
       if (wr_eop_i) wr_sel_d = 1'b0;
+    end
+
+    // A request (not a completion, Type 0101x) enters the skid with the bus/device number
+    // captured now, in DW1[31:16], whenever its source formed it: a CfgWr0 may have moved the
+    // number while an MWr waited in vep_dma_wr's slots. The CfgWr0's completion enters the skid
+    // after the capture, so no request with the old number leaves after it (PCIe 2.2.6.2; the
+    // bus model's checker holds the device to that).
+    if (skid_s_valid && skid_s_data[BeatW-1] && skid_s_data[28:25] != 4'b0101) begin
+      skid_s_data[63:48] = completer_id_i;
     end
 
     // The skid's count from its outputs (0: not valid, 2: not ready), then after this edge.

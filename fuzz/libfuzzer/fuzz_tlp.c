@@ -502,6 +502,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cfg.dut = COSIM_DUT_CMODEL;
   cfg.cpl_timeout = CPL_TIMEOUT;
   cfg.blk_capacity = 64;  /* small disk: fuzzed sectors land inside and outside it */
+  /* VEP_FUZZ_TLP_LOG=FILE: every TLP of the run with its virtio meaning, to read a finding. */
+  cfg.tlp_log_path = getenv("VEP_FUZZ_TLP_LOG");
   prog_t g = {data, size, 0};
   /* VEP_FUZZ_TRACE=1: one line per action, to read a finding. */
   static int trace = -1;

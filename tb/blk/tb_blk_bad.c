@@ -9,6 +9,7 @@
  * fails the test), and that after a reset a normal write and read work.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tb_blk_lib.h"
@@ -899,4 +900,107 @@ TB_TEST(blk_reset_vs_backend_request, "a device reset written at every cycle aro
     recover(&k, "after the sweeps");
     tb_blk_close(&k);
   }
+}
+
+/* ---- blk_bus_number_vs_dma_write ---- */
+
+typedef struct busnum_done {
+  int n, result;
+} busnum_done_t;
+
+static void busnum_cb(void *cookie, const vdrv_blk_cpl_t *cpl)
+{
+  busnum_done_t *d = cookie;
+  d->n++;
+  d->result = cpl->result;
+}
+
+/* Submits the read `io` on queue 0 and runs until the backend has taken it. */
+static void busnum_start(tb_blk_t *k, const vdrv_blk_io_t *io, busnum_done_t *done)
+{
+  tb_t *t = k->t;
+  cosim_blkport_stats_t b0, b1;
+  cosim_blk_stats(t->sim, &b0);
+  *done = (busnum_done_t){0, 0};
+  TB_DRV(t, vdrv_blk_submit(&k->b, 0, io, busnum_cb, done));
+  unsigned waited = 0;
+  do {
+    tb_run(t, 1);
+    cosim_blk_stats(t->sim, &b1);
+  } while (b1.requests == b0.requests && ++waited < 5000);
+  TB_REQUIRE(t, b1.requests != b0.requests, "the read did not reach the backend");
+}
+
+TB_TEST(blk_bus_number_vs_dma_write, "a CfgWr0 gives the endpoint a new bus/device number at "
+                                     "every cycle of a 1 KiB read's data, status, used-ring and "
+                                     "MSI-X writes: no request leaves with the old number after "
+                                     "the CfgWr0's completion (the checker); each read completes "
+                                     "with the right data, or, when a read-ahead's completion "
+                                     "went to the old number, the device asks for a reset") {
+  tb_blk_t k;
+  tb_blk_opts(&k, VDRV_BLK_IRQ_MSIX, 0);
+  tb_blk_open(t, &k, &k.o);
+  const uint32_t len = 1024;
+  uint64_t w = tb_blk_buf(&k, len, 8, VDRV_DMA_DEV_READ);
+  uint64_t r = tb_blk_buf(&k, len, 8, VDRV_DMA_DEV_WRITE);
+  tb_blk_fill(&k, w, len, tb_rand32(&t->rng));
+  vdrv_virtq_seg_t ws = {w, len}, rs = {r, len};
+  TB_DRV(t, vdrv_blk_write(&k.b, 0, 0, &ws, 1));
+  tb_blk_shadow_write(&k, 0, &ws, 1);
+  vdrv_blk_io_t io = {VEP_BLK_T_IN, 0, &rs, 1, 0};
+  busnum_done_t done;
+
+  /* The window: from the backend taking the request to the used element in host memory. */
+  uint16_t idx0 = tb_blk_get16(&k, vq0(&k)->used + VDRV_VRING_IDX);
+  busnum_start(&k, &io, &done);
+  unsigned window = 0;
+  while (tb_blk_get16(&k, vq0(&k)->used + VDRV_VRING_IDX) == idx0 && window < 20000) {
+    tb_run(t, 1);
+    window++;
+  }
+  TB_REQUIRE(t, window < 20000, "the read did not complete");
+  TB_DRV(t, vdrv_blk_wait(&k.b, 0));
+  TB_REQUIRE(t, done.n == 1 && done.result == 0, "the first read: result %d", done.result);
+
+  /* Every request the device sends is checked against the number captured (the checker fails
+   * the test); a read-ahead MRd in flight at the change is answered to the old number, which
+   * the device no longer takes (the completion is not its own): it then needs a reset, as a
+   * real device whose number software moved under DMA would. */
+  cosim_tlp_t req, cpl;
+  unsigned completed = 0, reset = 0;
+  for (unsigned d = 0; d < window + 8; d++) {
+    uint16_t bdf = VDRV_BDF(0x20u + (d % 8u), d % 32u, 0);
+    busnum_start(&k, &io, &done);
+    tb_run(t, d);
+    cosim_tlp_cfg(&req, 1, COSIM_RC_ID, (uint16_t)(0x80u + d % 64u), bdf, VEP_CFG_INT_LINE, 1,
+                  d & 0xFFu);
+    tb_send_tlp(t, &req, &cpl);
+    TB_CHECK_EQ_CTX(t, cpl.cpl_id, bdf, "CfgWr0 %u cycles after the backend took the read", d);
+    int rc = 0;
+    while (done.n == 0 && rc >= 0) rc = vdrv_blk_wait(&k.b, 0);
+    if (rc == -EIO) {
+      TB_REQUIRE(t, tb_status_rd(t) & VEP_STATUS_DEVICE_NEEDS_RESET, "CfgWr0 %u cycles after "
+                 "the backend took the read: -EIO without DEVICE_NEEDS_RESET", d);
+      TB_DRV(t, vdrv_blk_reset(&k.b));
+      reset++;
+      continue;
+    }
+    TB_REQUIRE(t, rc >= 0 && done.result == 0, "CfgWr0 %u cycles after the backend took the "
+               "read: wait %d, result %d", d, rc, done.result);
+    tb_blk_check_read(&k, 0, &rs, 1, "after the new bus/device number");
+    completed++;
+  }
+  printf("  %s: %u CfgWr0 points: %u reads completed, %u needed a reset\n", t->test->name,
+         window + 8, completed, reset);
+  TB_CHECK(t, completed > window / 2, "%u of %u reads completed (%u resets)", completed,
+           window + 8, reset);
+  /* Back to the real number, a reset (a read-ahead may have been in flight again), then normal
+   * I/O. */
+  cosim_tlp_cfg(&req, 1, COSIM_RC_ID, 0x7F, t->bdf, VEP_CFG_INT_LINE, 1, 0);
+  tb_send_tlp(t, &req, &cpl);
+  TB_CHECK_EQ(t, cpl.cpl_id, t->bdf & 0xFFF8u);
+  TB_DRV(t, vdrv_blk_reset(&k.b));
+  TB_DRV(t, vdrv_blk_read(&k.b, 0, 0, &rs, 1));
+  tb_blk_check_read(&k, 0, &rs, 1, "back at the real bus/device number");
+  tb_blk_close(&k);
 }
