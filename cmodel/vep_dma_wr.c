@@ -94,6 +94,7 @@ void vep_dma_wr_outputs(const vep_dma_wr_q_t *q, const vep_params_t *p, vep_dma_
   out->tx_eop = q->tx_eop_q;
   /* Stage a moves into tx on the take unless this beat ends a request. */
   out->tx_more = (uint8_t)(q->a_valid_q && q->a_sop_q && !q->tx_done_q);
+  out->tx_busy = (uint8_t)(q->rbeat_q != 0 || q->a_valid_q || q->tx_valid_q);
   out->tx_keep = q->tx_keep_q;
   out->tx_data = q->tx_data_q;
   out->idle = q->idle_q;

@@ -116,6 +116,8 @@ typedef struct vep_dma_wr_out {
   uint8_t tx_sop;
   uint8_t tx_eop;
   uint8_t tx_more;           /* with tx_eop: the next TLP's first beat follows at once */
+  uint8_t tx_busy;           /* a TLP whose first beat was read (Bus Master sampled) is not all
+                              * handed over */
   uint8_t tx_keep;           /* bit l: DW lane l */
   vep_wide_t tx_data;
   uint8_t idle;

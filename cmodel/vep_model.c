@@ -467,7 +467,10 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   cpl_in->cfgwin_bar = o->cfg_space.cfgwin_bar;
   cpl_in->cfgwin_offset = o->cfg_space.cfgwin_offset;
   cpl_in->cfgwin_length = o->cfg_space.cfgwin_length;
-  cpl_in->cpl_ready = o->tx_arbiter.cpl_ready;
+  /* With Bus Master off, a completion waits while vep_dma_wr hands over an MWr whose Bus Master
+   * sample was taken before (rtl/vep_top.sv, cpl_hold). */
+  const uint8_t cpl_hold = !o->cfg_space.cmd_bus_master && o->dma_wr.tx_busy;
+  cpl_in->cpl_ready = o->tx_arbiter.cpl_ready && !cpl_hold;
 
   cfg_in->bus = o->completer.bus;
   cfg_in->isr_pending = o->isr.isr_pending;
@@ -515,7 +518,7 @@ void vep_model_step(vep_model_t *m, const vep_in_t *in)
   intx_in->completer_id = o->completer.completer_id;
   intx_in->intx_ready = o->tx_arbiter.intx_ready;
 
-  tx_in->cpl_valid = o->completer.cpl_valid;
+  tx_in->cpl_valid = o->completer.cpl_valid && !cpl_hold;
   tx_in->cpl_tlp = o->completer.cpl_tlp;
   tx_in->msg_valid = o->msix.msg_valid;
   tx_in->msg_tlp = o->msix.msg_tlp;

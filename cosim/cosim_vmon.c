@@ -280,7 +280,9 @@ static void bar_write(cosim_vmon_t *m, uint64_t cycle, unsigned off, const uint8
   uint8_t before = m->status;
   vm_queue_t *q = m->q_select < m->p.NUM_QUEUES ? &m->q[m->q_select] : NULL;
   uint8_t old[VM_QREG_LEN];
-  int was_enabled = q && q_enabled(q);
+  /* Between a reset's write and its read-back the device may already be reset (its queues
+   * disabled, so writes land): take the writes then, as a reset device would. */
+  int was_enabled = q && q_enabled(q) && m->state != VM_RESETTING;
   if (q) memcpy(old, q->reg, sizeof old);
   for (unsigned i = 0; i < n; i++)
     if (en[i]) bar_byte(m, cycle, off + i, bytes[i], &status_w, &enable_w);

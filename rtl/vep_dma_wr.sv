@@ -67,6 +67,7 @@ module vep_dma_wr #(
   output logic                                     tx_sop_o,
   output logic                                     tx_eop_o,
   output logic                                     tx_more_o,  // see the header
+  output logic                                     tx_busy_o,  // a TLP past its Bus Master sample
   output logic [DATA_W/32-1:0]                     tx_keep_o,
   output logic [DATA_W-1:0]                        tx_data_o,
 
@@ -188,6 +189,8 @@ module vep_dma_wr #(
   assign tx_eop_o    = tx_eop_q;
   // From registers only: stage a moves into tx on the take unless this beat ends a request.
   assign tx_more_o   = a_valid_q && a_sop_q && !tx_done_q;
+  // A TLP whose first beat was read (Bus Master sampled then) has beats still to hand over.
+  assign tx_busy_o   = (rbeat_q != 7'd0) || a_valid_q || tx_valid_q;
   assign tx_keep_o   = tx_keep_q;
   assign tx_data_o   = tx_data_q;
   assign idle_o      = idle_q;

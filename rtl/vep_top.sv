@@ -120,6 +120,11 @@ module vep_top #(
 
   // Completions and messages to the TX arbiter
   logic                cpl_valid, cpl_ready;
+  // With Bus Master off, a completion waits while vep_dma_wr still hands over an MWr whose Bus
+  // Master sample was taken before: so no MWr leaves after the completion of the configuration
+  // write that cleared Bus Master Enable (the write reaches vep_dma_wr before its completion can
+  // be taken). Bounded: with Bus Master off no new MWr starts.
+  logic                wr_busy, cpl_hold, cpl_valid_held, cpl_ready_held;
   vep_pkg::small_tlp_t cpl_tlp;
   logic                msg_valid, msg_ready;
   vep_pkg::small_tlp_t msg_tlp;
@@ -291,7 +296,7 @@ module vep_top #(
     .ev_ur_o         (ev_ur),
     .ev_ca_o         (ev_ca),
     .cpl_valid_o     (cpl_valid),
-    .cpl_ready_i     (cpl_ready),
+    .cpl_ready_i     (cpl_ready_held),
     .cpl_tlp_o       (cpl_tlp)
   );
 
@@ -453,12 +458,15 @@ module vep_top #(
   );
 
   // ---- TX: completions, MSI-X and INTx messages, DMA reads and writes ----
+  assign cpl_hold       = !cmd_bus_master && wr_busy;
+  assign cpl_valid_held = cpl_valid && !cpl_hold;
+  assign cpl_ready_held = cpl_ready && !cpl_hold;
   vep_tx_arbiter #(
     .DATA_W (DATA_W)
   ) u_tx_arbiter (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
-    .cpl_valid_i  (cpl_valid),
+    .cpl_valid_i  (cpl_valid_held),
     .cpl_ready_o  (cpl_ready),
     .cpl_tlp_i    (cpl_tlp),
     .msg_valid_i  (msg_valid),
@@ -544,6 +552,7 @@ module vep_top #(
     .tx_sop_o       (wr_sop),
     .tx_eop_o       (wr_eop),
     .tx_more_o      (wr_more),
+    .tx_busy_o      (wr_busy),
     .tx_keep_o      (wr_keep),
     .tx_data_o      (wr_data),
     .bus_master_i   (cmd_bus_master),
