@@ -82,11 +82,12 @@ static unsigned keep_count(unsigned keep)
 
 /* Whether Type is defined with this Fmt (0xx); PCIe calls any other combination a Malformed
  * TLP. MRd/MWr any; MRdLk without data; I/O, configuration and completions 3DW; messages 4DW;
- * AtomicOps with data; Type 11011 (TCfgRd/TCfgWr, deprecated, answered UR) any. */
+ * AtomicOps with data. Type 11011 (TCfgRd/TCfgWr, deprecated) is undefined here: a receiver
+ * without Trusted Configuration Space treats it as malformed. */
 static int type_defined(unsigned fmt, unsigned type)
 {
   switch (type) {
-  case 0x00: case 0x1B: return 1;
+  case 0x00: return 1;
   case 0x01: return !(fmt & 2u);
   case 0x02: case 0x04: case 0x05: case 0x0A: case 0x0B: return !(fmt & 1u);
   case 0x0C: case 0x0D: case 0x0E: return (fmt & 2u) != 0;

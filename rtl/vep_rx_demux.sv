@@ -376,10 +376,11 @@ module vep_rx_demux #(
                                             (hdr_be[3:0] == 4'd0 || hdr_be[7:4] == 4'd0));
             req_bad   = cross_4k || be_bad || (is_len1 && len_d != 11'd1);
             // The Fmt each Type is defined with: MRd/MWr any; MRdLk without data; I/O,
-            // configuration and completions 3DW; messages 4DW; AtomicOps with data; Type 11011
-            // (TCfgRd/TCfgWr, deprecated, answered UR) any. Any other Type is undefined.
+            // configuration and completions 3DW; messages 4DW; AtomicOps with data. Any other
+            // Type is undefined, Type 11011 included (TCfgRd/TCfgWr: deprecated, and a receiver
+            // without Trusted Configuration Space treats them as malformed).
             unique case (type_d)
-              5'b00000, 5'b11011: type_ok = 1'b1;
+              5'b00000:           type_ok = 1'b1;
               5'b00001:           type_ok = !fmt_d[1];
               5'b00010, 5'b00100, 5'b00101, 5'b01010, 5'b01011: type_ok = !fmt_d[0];
               5'b01100, 5'b01101, 5'b01110: type_ok = fmt_d[1];

@@ -48,6 +48,7 @@ TB_TEST(bad_malformed_tlp, "Malformed TLPs from the host (payload DW missing or 
       {"MRdLk with data (Fmt 011)", dws, 6, (dws[0] & 0x00FFFFFFu) | 0x61000000u},
       {"CfgRd0 with a 4DW header", rdws, 4, (rdws[0] & 0x00FFFFFFu) | 0x24000000u},
       {"message with a 3DW header", rdws, 3, (rdws[0] & 0x00FFFFFFu) | 0x10000000u},
+      {"TCfgRd (Type 11011, deprecated)", rdws, 4, (rdws[0] & 0x00FFFFFFu) | 0x3B000000u},
   };
   dws[6] = 0x12345678u;  /* the extra DW of case 2 */
   rdws[4] = 0x9ABCDEF0u;
