@@ -254,11 +254,9 @@ static void queue_write_rules(const cosim_vmon_t *m, vm_queue_t *q, const uint8_
     unsigned off, len;
   } locked[] = {{VEP_COMMON_Q_SIZE, 2}, {VEP_COMMON_Q_DESCLO, 8},
                 {VEP_COMMON_Q_AVAILLO, 8}, {VEP_COMMON_Q_USEDLO, 8}};
-  for (unsigned k = 0; k < sizeof locked / sizeof locked[0]; k++) {
-    uint8_t *r = q->reg + (locked[k].off - VM_QREG_BASE);
-    const uint8_t *o = old + (locked[k].off - VM_QREG_BASE);
-    if (was_enabled) memcpy(r, o, locked[k].len);
-  }
+  for (unsigned k = 0; was_enabled && k < sizeof locked / sizeof locked[0]; k++)
+    memcpy(q->reg + (locked[k].off - VM_QREG_BASE), old + (locked[k].off - VM_QREG_BASE),
+           locked[k].len);
   unsigned size = q_size(q);
   if (size == 0 || size > m->p.QUEUE_SIZE_MAX || (size & (size - 1)))
     memcpy(q->reg + (VEP_COMMON_Q_SIZE - VM_QREG_BASE), old + (VEP_COMMON_Q_SIZE - VM_QREG_BASE),

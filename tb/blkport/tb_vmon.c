@@ -137,6 +137,23 @@ static void expect_none(tb_t *t, const char *what) {
   cosim_clear_errors(t->sim);
 }
 
+/* Queue memory of `qs` entries, exposed as a driver would: descriptor table and avail ring
+ * device-readable, used ring and a 512-byte data buffer device-writable. */
+typedef struct vm_ring {
+  uint64_t desc, avail, used, buf;
+} vm_ring_t;
+
+static void vm_ring_alloc(tb_t *t, cosim_hmem_t *m, unsigned qs, vm_ring_t *r) {
+  TB_REQUIRE(t, cosim_hmem_alloc(m, 16 * qs, 16, 0, &r->desc) == 0, "alloc");
+  TB_REQUIRE(t, cosim_hmem_alloc(m, 6 + 2 * qs, 2, 0, &r->avail) == 0, "alloc");
+  TB_REQUIRE(t, cosim_hmem_alloc(m, 6 + 8 * qs, 4, 0, &r->used) == 0, "alloc");
+  TB_REQUIRE(t, cosim_hmem_alloc(m, 512, 8, 0, &r->buf) == 0, "alloc");
+  cosim_hmem_expose(m, r->desc, 16 * qs, COSIM_HMEM_DEV_READ);
+  cosim_hmem_expose(m, r->avail, 6 + 2 * qs, COSIM_HMEM_DEV_READ);
+  cosim_hmem_expose(m, r->used, 6 + 8 * qs, COSIM_HMEM_DEV_WRITE);
+  cosim_hmem_expose(m, r->buf, 512, COSIM_HMEM_DEV_WRITE);
+}
+
 TB_TEST(vmon_rings, "virtio monitor: legal used-ring updates pass; early index, long len, "
                     "avail_event without EVENT_IDX, stray write, DMA before DRIVER_OK and after "
                     "a reset are each reported") {
@@ -144,16 +161,11 @@ TB_TEST(vmon_rings, "virtio monitor: legal used-ring updates pass; early index, 
   tb_setup_bar0(t);
   cosim_hmem_t *m = cosim_host_mem(t->sim);
   const unsigned qs = 8;
-  uint64_t desc, avail, used, buf, other;
-  TB_REQUIRE(t, cosim_hmem_alloc(m, 16 * qs, 16, 0, &desc) == 0, "alloc");
-  TB_REQUIRE(t, cosim_hmem_alloc(m, 6 + 2 * qs, 2, 0, &avail) == 0, "alloc");
-  TB_REQUIRE(t, cosim_hmem_alloc(m, 6 + 8 * qs, 4, 0, &used) == 0, "alloc");
-  TB_REQUIRE(t, cosim_hmem_alloc(m, 512, 8, 0, &buf) == 0, "alloc");
+  vm_ring_t rg;
+  vm_ring_alloc(t, m, qs, &rg);
+  const uint64_t desc = rg.desc, avail = rg.avail, used = rg.used, buf = rg.buf;
+  uint64_t other;
   TB_REQUIRE(t, cosim_hmem_alloc(m, 64, 8, 0, &other) == 0, "alloc");
-  cosim_hmem_expose(m, desc, 16 * qs, COSIM_HMEM_DEV_READ);
-  cosim_hmem_expose(m, avail, 6 + 2 * qs, COSIM_HMEM_DEV_READ);
-  cosim_hmem_expose(m, used, 6 + 8 * qs, COSIM_HMEM_DEV_WRITE);
-  cosim_hmem_expose(m, buf, 512, COSIM_HMEM_DEV_WRITE);
   /* Chain at head 2: 16 readable bytes, then 512 writable: len may be up to 512. */
   uint8_t d[32] = {0};
   uint64_t hdr = other;
@@ -235,18 +247,13 @@ TB_TEST(vmon_register_rules, "virtio monitor: it mirrors the queue registers as 
   tb_setup_bar0(t);
   cosim_hmem_t *m = cosim_host_mem(t->sim);
   const unsigned qs = 8;
-  uint64_t desc, avail, used, buf, decoy;
-  TB_REQUIRE(t, cosim_hmem_alloc(m, 16 * qs, 16, 0, &desc) == 0, "alloc");
-  TB_REQUIRE(t, cosim_hmem_alloc(m, 6 + 2 * qs, 2, 0, &avail) == 0, "alloc");
-  TB_REQUIRE(t, cosim_hmem_alloc(m, 6 + 8 * qs, 4, 0, &used) == 0, "alloc");
-  TB_REQUIRE(t, cosim_hmem_alloc(m, 512, 8, 0, &buf) == 0, "alloc");
+  vm_ring_t rg;
+  vm_ring_alloc(t, m, qs, &rg);
+  const uint64_t desc = rg.desc, avail = rg.avail, used = rg.used, buf = rg.buf;
   /* Zeroed memory: a monitor that followed a moved ring there would see chains with no
    * device-writable byte and report every used element. */
+  uint64_t decoy;
   TB_REQUIRE(t, cosim_hmem_alloc(m, 4096, 4096, 0, &decoy) == 0, "alloc");
-  cosim_hmem_expose(m, desc, 16 * qs, COSIM_HMEM_DEV_READ);
-  cosim_hmem_expose(m, avail, 6 + 2 * qs, COSIM_HMEM_DEV_READ);
-  cosim_hmem_expose(m, used, 6 + 8 * qs, COSIM_HMEM_DEV_WRITE);
-  cosim_hmem_expose(m, buf, 512, COSIM_HMEM_DEV_WRITE);
   uint8_t d[16] = {0};  /* head 2: 512 device-writable bytes */
   memcpy(d, &buf, 8);
   d[8] = 0x00, d[9] = 0x02;
